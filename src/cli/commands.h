@@ -1,0 +1,16 @@
+/* Subcommands of `dimvida`; each parses its own options and returns an exit status. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*run) (int argc, char **argv);
+} DvCommand;
+
+int dv_cmd_toy (int argc, char **argv);
+int dv_cmd_views (int argc, char **argv);
+
+/* Prints "dimvida: <message>" to stderr and returns 1. */
+int dv_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
