@@ -1,30 +1,27 @@
 /* DiMViDA Studio: the GTK application. */
 #include "dv-config.h"
-#include "blas.h"
 
-#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 
-static void
-on_activate (GtkApplication *app)
-{
-  GtkWidget *window = adw_application_window_new (app);
-  gtk_window_set_title (GTK_WINDOW (window), _("DiMViDA Studio"));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
-  gtk_window_present (GTK_WINDOW (window));
-}
+#include "blas.h"
+#include "dv-application.h"
 
 int
 main (int argc, char **argv)
 {
+  /* Before anything touches OpenBLAS: it may re-execute the program. */
   dv_blas_choose_kernel (argc, argv);
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, DV_LOCALEDIR);
+  /* Run from the build tree, use the catalogues built there. */
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gboolean uninstalled = exe != NULL && g_str_has_prefix (exe, DV_BUILD_ROOT "/");
+  bindtextdomain (GETTEXT_PACKAGE, uninstalled ? DV_BUILD_LOCALEDIR : DV_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  g_set_application_name (_("DiMViDA Studio"));
 
-  g_autoptr (AdwApplication) app = adw_application_new (DV_APP_ID, G_APPLICATION_DEFAULT_FLAGS);
-  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_autoptr (DvApplication) app = dv_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

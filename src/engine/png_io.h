@@ -29,5 +29,6 @@ gboolean dv_png_write_rgba8 (const char *path, const guint8 *rgba, int width, in
 gboolean dv_png_write_image (const char *path, const DvImage *img, GError **error);
 /* Encodes to memory; returns NULL on error. */
 GBytes *dv_png_encode_rgb8 (const guint8 *rgb, int width, int height, GError **error);
+GBytes *dv_png_encode_rgba8 (const guint8 *rgba, int width, int height, GError **error);
 
 G_END_DECLS

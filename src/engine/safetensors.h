@@ -23,7 +23,9 @@ DvSafetensors *dv_safetensors_open_bytes (GBytes *bytes, GError **error);
 void dv_safetensors_close (DvSafetensors *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DvSafetensors, dv_safetensors_close)
 
-/* Tensor names in file order (NULL-terminated, owned by st). */
+/* Tensor names in the order of their bytes in the data section, which is also
+ * the header's order for files written by us or by the Python library
+ * (NULL-terminated, owned by st). */
 const char *const *dv_safetensors_names (DvSafetensors *st);
 gboolean dv_safetensors_has (DvSafetensors *st, const char *name);
 /* Shape of a tensor; returns FALSE if absent. */
@@ -43,7 +45,10 @@ DvSafetensorsWriter *dv_safetensors_writer_new (void);
 void dv_safetensors_writer_add (DvSafetensorsWriter *w, const char *name, DvDtype dtype,
                                 int ndim, const int *shape, const float *data);
 void dv_safetensors_writer_set_metadata (DvSafetensorsWriter *w, const char *key, const char *value);
-/* Atomic: written to a temporary file in the same folder, then renamed. */
+/* Atomic: written to a temporary file in the same folder, then renamed.
+ * Layout as the Python library writes it: compact JSON header with
+ * __metadata__ first (keys sorted), tensors F32 before F16 and by name
+ * (bytewise) within a dtype, header padded with spaces to a multiple of 8. */
 gboolean dv_safetensors_writer_save (DvSafetensorsWriter *w, const char *path, GError **error);
 void dv_safetensors_writer_free (DvSafetensorsWriter *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DvSafetensorsWriter, dv_safetensors_writer_free)

@@ -1,0 +1,142 @@
+/* Drawing helpers shared by the plot widgets. */
+#include "dv-plot-common.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <stdio.h>
+
+/* GNOME HIG palette: a darker shade for light backgrounds, a lighter one for dark. */
+static const char *const palette_light[DV_PLOT_N_COLORS] = {
+  "#1c71d8", "#e66100", "#26a269", "#813d9c", "#c01c28", "#c88800",
+};
+static const char *const palette_dark[DV_PLOT_N_COLORS] = {
+  "#62a0ea", "#ffa348", "#57e389", "#c061cb", "#f66151", "#f8e45c",
+};
+
+void
+dv_plot_style_from_widget (GtkWidget *widget, DvPlotStyle *style)
+{
+  style->dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+#if GTK_CHECK_VERSION(4, 10, 0)
+  gtk_widget_get_color (widget, &style->foreground);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &style->foreground);
+#endif
+  /* The widget colour can lag one frame behind a scheme switch: trust the
+   * style manager when the two disagree, so text never vanishes. */
+  double luminance = 0.299 * style->foreground.red + 0.587 * style->foreground.green
+                     + 0.114 * style->foreground.blue;
+  if (style->dark && luminance < 0.5)
+    style->foreground = (GdkRGBA) { 1, 1, 1, 1 };
+  else if (!style->dark && luminance > 0.5)
+    style->foreground = (GdkRGBA) { 0, 0, 0, 0.8f };
+  if (style->dark)
+    gdk_rgba_parse (&style->background, "#1e1e1e");
+  else
+    gdk_rgba_parse (&style->background, "#ffffff");
+  style->grid = style->foreground;
+  style->grid.alpha *= 0.12f;
+  for (int i = 0; i < DV_PLOT_N_COLORS; i++)
+    gdk_rgba_parse (&style->palette[i], style->dark ? palette_dark[i] : palette_light[i]);
+}
+
+void
+dv_plot_set_source (cairo_t *cr, const GdkRGBA *rgba, double alpha_scale)
+{
+  cairo_set_source_rgba (cr, rgba->red, rgba->green, rgba->blue, rgba->alpha * alpha_scale);
+}
+
+int
+dv_plot_nice_ticks (double lo, double hi, int max_ticks, double *out, int max_out)
+{
+  if (!(hi > lo) || !isfinite (lo) || !isfinite (hi) || max_ticks < 1)
+    return 0;
+  double raw = (hi - lo) / max_ticks;
+  double magnitude = pow (10.0, floor (log10 (raw)));
+  double step = magnitude;
+  if (raw / magnitude > 5)
+    step = 10 * magnitude;
+  else if (raw / magnitude > 2)
+    step = 5 * magnitude;
+  else if (raw / magnitude > 1)
+    step = 2 * magnitude;
+  int n = 0;
+  for (double v = ceil (lo / step - 1e-9) * step; v <= hi + step * 1e-9 && n < max_out; v += step)
+    out[n++] = fabs (v) < step * 1e-9 ? 0.0 : v;
+  return n;
+}
+
+void
+dv_plot_format_tick (double value, double step, char *buf, size_t len)
+{
+  double magnitude = fabs (value);
+  if (value == 0)
+    snprintf (buf, len, "0");
+  else if (magnitude >= 1e5 || magnitude < 1e-3)
+    snprintf (buf, len, "%.0e", value);
+  else if (step >= 1)
+    snprintf (buf, len, "%.0f", value);
+  else
+    snprintf (buf, len, "%.*f", (int) ceil (-log10 (step) - 1e-9), value);
+}
+
+static PangoLayout *
+make_layout (cairo_t *cr, const char *text, double px, gboolean bold)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+  pango_font_description_set_absolute_size (font, px * PANGO_SCALE);
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+void
+dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height)
+{
+  PangoLayout *layout = make_layout (cr, text, px, bold);
+  int w, h;
+  pango_layout_get_pixel_size (layout, &w, &h);
+  if (width)
+    *width = w;
+  if (height)
+    *height = h;
+  g_object_unref (layout);
+}
+
+void
+dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
+              DvTextAlign align, double *width, double *height)
+{
+  PangoLayout *layout = make_layout (cr, text, px, bold);
+  int w, h;
+  pango_layout_get_pixel_size (layout, &w, &h);
+  double left = align == DV_TEXT_LEFT ? x : align == DV_TEXT_CENTER ? x - w / 2.0 : x - w;
+  cairo_move_to (cr, left, y);
+  pango_cairo_show_layout (cr, layout);
+  if (width)
+    *width = w;
+  if (height)
+    *height = h;
+  g_object_unref (layout);
+}
+
+static void
+on_dark_changed (AdwStyleManager *manager, GParamSpec *pspec, GtkWidget *widget)
+{
+  GCallback changed = g_object_get_data (G_OBJECT (widget), "dv-plot-style-changed");
+  if (changed)
+    ((void (*) (GtkWidget *)) changed) (widget);
+  gtk_widget_queue_draw (widget);
+}
+
+void
+dv_plot_follow_style (GtkWidget *widget, GCallback changed)
+{
+  g_object_set_data (G_OBJECT (widget), "dv-plot-style-changed", changed);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (on_dark_changed), widget, 0);
+}

@@ -1,0 +1,58 @@
+/* Drawing helpers shared by the plot widgets: colours that follow the light or
+ * dark style, "nice" axis ticks, and large text through Pango. The plots are
+ * meant to be read from the back of a classroom, so sizes are generous. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Sizes in logical pixels. */
+#define DV_PLOT_FONT_PX 15.0
+#define DV_PLOT_TITLE_PX 18.0
+#define DV_PLOT_LINE_WIDTH 2.5
+
+/* Palette entries (GNOME palette: blue, orange, green, purple, red, yellow). */
+typedef enum {
+  DV_PLOT_BLUE,
+  DV_PLOT_ORANGE,
+  DV_PLOT_GREEN,
+  DV_PLOT_PURPLE,
+  DV_PLOT_RED,
+  DV_PLOT_YELLOW,
+  DV_PLOT_N_COLORS
+} DvPlotColor;
+
+typedef struct {
+  gboolean dark;
+  GdkRGBA background;
+  GdkRGBA foreground;  /* text and axes */
+  GdkRGBA grid;
+  GdkRGBA palette[DV_PLOT_N_COLORS];
+} DvPlotStyle;
+
+/* Reads the widget's text colour and the style manager's dark flag. */
+void dv_plot_style_from_widget (GtkWidget *widget, DvPlotStyle *style);
+
+void dv_plot_set_source (cairo_t *cr, const GdkRGBA *rgba, double alpha_scale);
+
+/* Ticks covering [lo, hi] with about max_ticks steps of 1, 2 or 5 × 10^k.
+ * Writes at most max_out values; returns their number. */
+int dv_plot_nice_ticks (double lo, double hi, int max_ticks, double *out, int max_out);
+/* Formats a tick value compactly ("0.5", "1e-3", "2000"). */
+void dv_plot_format_tick (double value, double step, char *buf, size_t len);
+
+typedef enum { DV_TEXT_LEFT, DV_TEXT_CENTER, DV_TEXT_RIGHT } DvTextAlign;
+
+/* Draws text with its top edge at y, aligned on x; returns its size in
+ * width/height (either may be NULL). bold for titles. */
+void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
+                   DvTextAlign align, double *width, double *height);
+/* Same, but only measures. */
+void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height);
+
+/* Connects the widget so it redraws when the system switches between light and
+ * dark; `changed` (may be NULL) runs first, e.g. to drop cached layers. */
+void dv_plot_follow_style (GtkWidget *widget, GCallback changed);
+
+G_END_DECLS

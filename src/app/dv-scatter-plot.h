@@ -1,0 +1,58 @@
+/* A 2D scatter plot for the Playground: the real data drawn faintly, samples
+ * drawn large on top, and optional layers under and over them — a heatmap
+ * (the discriminator's D(x)), an arrow field (the denoiser's x̂₀ − x) and
+ * trails (points' paths through the reverse process). Axes keep equal units;
+ * two plots share axes by receiving the same dv_scatter_plot_set_limits. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "dv-plot-common.h"
+
+G_BEGIN_DECLS
+
+#define DV_TYPE_SCATTER_PLOT (dv_scatter_plot_get_type ())
+G_DECLARE_FINAL_TYPE (DvScatterPlot, dv_scatter_plot, DV, SCATTER_PLOT, GtkDrawingArea)
+
+GtkWidget *dv_scatter_plot_new (void);
+
+void dv_scatter_plot_set_title (DvScatterPlot *self, const char *title);
+/* A second line under the title, e.g. the step counter. */
+void dv_scatter_plot_set_caption (DvScatterPlot *self, const char *caption);
+void dv_scatter_plot_set_sample_color (DvScatterPlot *self, DvPlotColor color);
+
+/* xy: n points as x0, y0, x1, y1, ...; copied. */
+void dv_scatter_plot_set_data (DvScatterPlot *self, const float *xy, size_t n);
+void dv_scatter_plot_set_samples (DvScatterPlot *self, const float *xy, size_t n);
+const float *dv_scatter_plot_get_samples (DvScatterPlot *self, size_t *n);
+const float *dv_scatter_plot_get_data (DvScatterPlot *self, size_t *n);
+
+/* values: ny rows of nx values in [0, 1] over [x0, x1] × [y0, y1], row 0 at
+ * y0. NULL removes the heatmap. */
+void dv_scatter_plot_set_heatmap (DvScatterPlot *self, const float *values, int nx, int ny,
+                                  double x0, double x1, double y0, double y1);
+/* Arrows from origins (n × 2) along vectors (n × 2), scaled so the longest is
+ * about one grid cell long (the caption should say so). NULL removes them. */
+void dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const float *vectors, size_t n);
+/* paths: n_frames frames of n_paths points (x, y), frame-major. NULL removes. */
+void dv_scatter_plot_set_trails (DvScatterPlot *self, const float *paths, int n_paths, int n_frames);
+
+/* Fixed limits (both plots of a comparison get the same ones). */
+void dv_scatter_plot_set_limits (DvScatterPlot *self, double x0, double x1, double y0, double y1);
+/* Back to limits fitted to the data (or, without data, to the samples). */
+void dv_scatter_plot_set_auto_limits (DvScatterPlot *self);
+/* The limits in use (the fixed ones, or those fitted to the data). */
+void dv_scatter_plot_get_limits (DvScatterPlot *self, double *x0, double *x1, double *y0, double *y1);
+/* Limits fitted to a point set: its extent plus a margin. */
+void dv_scatter_plot_fit_limits (const float *xy, size_t n, double *x0, double *x1, double *y0, double *y1);
+
+/* In paint mode a click or drag emits ::paint (x, y, new_stroke) in data units. */
+void dv_scatter_plot_set_paint_mode (DvScatterPlot *self, gboolean paint);
+
+/* Draws the plot into any Cairo context of the given logical size (used for
+ * the widget and for exporting PNGs at a higher scale). */
+void dv_scatter_plot_render (DvScatterPlot *self, cairo_t *cr, int width, int height);
+
+/* Bumped whenever the samples change (tests use it). */
+guint dv_scatter_plot_get_sample_generation (DvScatterPlot *self);
+
+G_END_DECLS

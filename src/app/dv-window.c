@@ -1,0 +1,336 @@
+#include "dv-config.h"
+
+#include "dv-window.h"
+
+#include <glib/gi18n.h>
+
+#include "dv-playground-page.h"
+#include "dv-views-page.h"
+#include "dv-votes-page.h"
+
+struct _DvWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GSettings *settings;
+
+  /* Template widgets */
+  AdwToastOverlay *toast_overlay;
+  AdwViewStack *stack;
+  DvViewsPage *views_page;
+  DvVotesPage *votes_page;
+  DvPlaygroundPage *playground_page;
+
+  GtkFileChooserNative *open_chooser;
+};
+
+G_DEFINE_FINAL_TYPE (DvWindow, dv_window, ADW_TYPE_APPLICATION_WINDOW)
+
+void
+dv_window_show_toast (DvWindow *self, const char *message)
+{
+  g_return_if_fail (DV_IS_WINDOW (self));
+  AdwToast *toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+gpointer
+dv_window_finish_job (DvWindow *self, DvJob *job, GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  gpointer value = dv_job_run_finish (job, result, &error);
+
+  if (error == NULL)
+    return value;
+  g_autofree char *message = NULL;
+  if (g_error_matches (error, DV_ERROR, DV_ERROR_CANCELLED) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* Translators: %s is the name of a task, such as “Training”. */
+    message = g_strdup_printf (_("%s cancelled"), dv_job_get_title (job));
+  else
+    /* Translators: “Training failed: the loss became NaN”. */
+    message = g_strdup_printf (_("%s failed: %s"), dv_job_get_title (job), error->message);
+  dv_window_show_toast (self, message);
+  return NULL;
+}
+
+const char *
+dv_window_get_page (DvWindow *self)
+{
+  g_return_val_if_fail (DV_IS_WINDOW (self), NULL);
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+void
+dv_window_set_page (DvWindow *self, const char *name)
+{
+  g_return_if_fail (DV_IS_WINDOW (self));
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+/* ---- Opening images ---- */
+
+static gboolean
+file_is_png (GFile *file)
+{
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  const char *type = info ? g_file_info_get_content_type (info) : NULL;
+  return type != NULL && g_content_type_is_mime_type (type, "image/png");
+}
+
+static char *
+file_display_name (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+  return g_filename_display_name (basename ? basename : "?");
+}
+
+void
+dv_window_open_files (DvWindow *self, GSList *files)
+{
+  g_return_if_fail (DV_IS_WINDOW (self));
+
+  g_autoptr (GPtrArray) images = g_ptr_array_new ();
+  g_autoptr (GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      if (file_is_png (l->data))
+        g_ptr_array_add (images, l->data);
+      else
+        g_ptr_array_add (refused, file_display_name (l->data));
+    }
+
+  if (images->len > 0)
+    {
+      dv_views_page_add_images (self->views_page, (GFile **) images->pdata, images->len);
+      dv_window_set_page (self, "views");
+
+      g_autofree char *message = NULL;
+      if (images->len == 1)
+        {
+          g_autofree char *name = file_display_name (images->pdata[0]);
+          /* Translators: %s is a file name. */
+          message = g_strdup_printf (_("“%s” opened on the Views page"), name);
+        }
+      else
+        message = g_strdup_printf (ngettext ("%u image opened on the Views page",
+                                             "%u images opened on the Views page", images->len),
+                                   images->len);
+      dv_window_show_toast (self, message);
+    }
+  if (refused->len > 0)
+    {
+      g_ptr_array_add (refused, NULL);
+      g_autofree char *names = g_strjoinv (", ", (char **) refused->pdata);
+      /* Translators: %s is a list of file names. */
+      g_autofree char *message = g_strdup_printf (_("Not a PNG image: %s"), names);
+      dv_window_show_toast (self, message);
+    }
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, DvWindow *self)
+{
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+  dv_window_open_files (self, files);
+  g_slist_free (files);
+  return TRUE;
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog, int response, DvWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GListModel) model = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      GSList *files = NULL;
+      for (guint i = g_list_model_get_n_items (model); i > 0; i--)
+        files = g_slist_prepend (files, g_list_model_get_item (model, i - 1));
+      dv_window_open_files (self, files);
+      g_slist_free_full (files, g_object_unref);
+    }
+  g_clear_object (&self->open_chooser);
+}
+
+static void
+open_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+
+  if (self->open_chooser != NULL)
+    return;
+  self->open_chooser = gtk_file_chooser_native_new (_("Open Images"), GTK_WINDOW (self),
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->open_chooser), TRUE);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("PNG Images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->open_chooser), filter);
+  g_signal_connect (self->open_chooser, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->open_chooser));
+}
+
+/* ---- Page actions ---- */
+
+static void
+export_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+  GtkWidget *page = adw_view_stack_get_visible_child (self->stack);
+
+  if (page == NULL || !gtk_widget_activate_action (page, "page.export", NULL))
+    dv_window_show_toast (self, _("Nothing to export on this page yet"));
+}
+
+static void
+play_pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (self->playground_page), "page.play-pause", NULL))
+    dv_window_show_toast (self, _("Nothing to play on the Playground yet"));
+}
+
+static void
+page_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  dv_window_set_page (DV_WINDOW (user_data), g_variant_get_string (state, NULL));
+}
+
+static const GActionEntry win_actions[] = {
+  { "open", open_activated, NULL, NULL, NULL, { 0 } },
+  { "export", export_activated, NULL, NULL, NULL, { 0 } },
+  { "play-pause", play_pause_activated, NULL, NULL, NULL, { 0 } },
+  { "page", NULL, "s", "'views'", page_state_changed, { 0 } },
+};
+
+static void
+on_visible_page_changed (DvWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->stack);
+  if (name == NULL || self->stack == NULL)
+    return;
+  GAction *page = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
+  g_simple_action_set_state (G_SIMPLE_ACTION (page), g_variant_new_string (name));
+  /* Space means play/pause only where there is something to play. */
+  GAction *play = g_action_map_lookup_action (G_ACTION_MAP (self), "play-pause");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (play), g_str_equal (name, "playground"));
+}
+
+/* ---- Window state ---- */
+
+static gboolean
+dv_window_close_request (GtkWindow *window)
+{
+  DvWindow *self = DV_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      gboolean maximized = gtk_window_is_maximized (window);
+      g_settings_set_boolean (self->settings, "window-maximized", maximized);
+      if (!maximized)
+        {
+          int width, height;
+          gtk_window_get_default_size (window, &width, &height);
+          if (width > 0 && height > 0)
+            {
+              g_settings_set_int (self->settings, "window-width", MAX (width, 360));
+              g_settings_set_int (self->settings, "window-height", MAX (height, 294));
+            }
+        }
+    }
+  return GTK_WINDOW_CLASS (dv_window_parent_class)->close_request (window);
+}
+
+static void
+dv_window_constructed (GObject *object)
+{
+  DvWindow *self = DV_WINDOW (object);
+
+  G_OBJECT_CLASS (dv_window_parent_class)->constructed (object);
+
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  if (DV_IS_APPLICATION (app))
+    self->settings = g_object_ref (dv_application_get_settings (DV_APPLICATION (app)));
+  else
+    self->settings = dv_settings_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
+  on_visible_page_changed (self);
+}
+
+static void
+dv_window_dispose (GObject *object)
+{
+  DvWindow *self = DV_WINDOW (object);
+
+  if (self->open_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->open_chooser));
+  g_clear_object (&self->open_chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DV_TYPE_WINDOW);
+  G_OBJECT_CLASS (dv_window_parent_class)->dispose (object);
+}
+
+static void
+dv_window_finalize (GObject *object)
+{
+  DvWindow *self = DV_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (dv_window_parent_class)->finalize (object);
+}
+
+static void
+dv_window_class_init (DvWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = dv_window_constructed;
+  object_class->dispose = dv_window_dispose;
+  object_class->finalize = dv_window_finalize;
+  window_class->close_request = dv_window_close_request;
+
+  g_type_ensure (DV_TYPE_VIEWS_PAGE);
+  g_type_ensure (DV_TYPE_VOTES_PAGE);
+  g_type_ensure (DV_TYPE_PLAYGROUND_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, views_page);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, votes_page);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, playground_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed);
+
+  /* A binding, not an application accelerator: it runs only if the focused
+   * widget did not use the key, so Space still types a space in an entry. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play-pause", NULL);
+}
+
+static void
+dv_window_init (DvWindow *self)
+{
+  /* Actions first: the template's stack reports its visible page while it is built. */
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+DvWindow *
+dv_window_new (DvApplication *application)
+{
+  return g_object_new (DV_TYPE_WINDOW, "application", application, NULL);
+}
