@@ -100,20 +100,22 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   static const char *developers[] = { "The DiMViDA Studio contributors", NULL };
+  /* Each entry is "text URL": the About window turns the URL into a link. */
+  g_autofree char *mld = g_strdup_printf ("%s https://arxiv.org/abs/2306.04445",
+                                          _("Multi-Modal Latent Diffusion, by M. Bounoua, G. Franzese and "
+                                            "P. Michiardi"));
+  g_autofree char *ai_scientist = g_strdup_printf ("%s https://github.com/SakanaAI/AI-Scientist",
+                                                   _("The AI Scientist, by Sakana AI: its 2D diffusion and "
+                                                     "GAN-diffusion templates"));
+  g_autofree char *datasaurus = g_strdup_printf ("%s https://www.autodesk.com/research/publications/"
+                                                 "same-stats-different-graphs",
+                                                 _("The Datasaurus Dozen, by J. Matejka and G. Fitzmaurice "
+                                                   "(CHI 2017)"));
   const char *papers[] = {
-    _("The DiMViDA paper: multi-view diffusion for novel views and voting classifiers"),
-    "Multi-Modal Latent Diffusion — M. Bounoua, G. Franzese, P. Michiardi https://arxiv.org/abs/2306.04445",
-    NULL,
+    _("The DiMViDA paper: multi-view diffusion for novel views and voting classifiers"), mld, NULL
   };
-  static const char *templates[] = {
-    "The AI Scientist — 2D diffusion and GAN-diffusion templates, Sakana AI https://github.com/SakanaAI/AI-Scientist",
-    NULL,
-  };
-  static const char *data[] = {
-    "The Datasaurus Dozen — J. Matejka and G. Fitzmaurice, CHI 2017 "
-    "https://www.autodesk.com/research/publications/same-stats-different-graphs",
-    NULL,
-  };
+  const char *templates[] = { ai_scientist, NULL };
+  const char *data[] = { datasaurus, NULL };
 
   GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                                    "transient-for", parent,

@@ -138,25 +138,26 @@ log_ticks_coarse (double lo, double hi, const double *mantissas, int n_mantissas
   return n;
 }
 
-/* Ticks for a log axis (values are log10): 1·10^k when the range spans many
- * decades, 1, 2, 5 ·10^k for a few, every digit when under a decade. */
+/* Ticks for a log axis (values are log10): the first of 1·10^k, {1, 2, 5}·10^k
+ * and every digit·10^k that gives at least two ticks in range, thinned to
+ * about max_ticks. */
 static int
 log_ticks (double lo, double hi, int max_ticks, double *out, int max_out)
 {
   static const double sets[3][9] = { { 1 }, { 1, 2, 5 }, { 1, 2, 3, 4, 5, 6, 7, 8, 9 } };
   static const int set_sizes[3] = { 1, 3, 9 };
+  double all[64];
   int n = 0;
   for (int set = 0; set < 3; set++) {
-    n = log_ticks_coarse (lo, hi, sets[set], set_sizes[set], out, max_out);
-    if (n >= 2 || set == 2) {
-      if (n > max_ticks && set > 0) {
-        /* Too many: keep what the coarser set gave. */
-        return log_ticks_coarse (lo, hi, sets[set - 1], set_sizes[set - 1], out, max_out);
-      }
-      return n;
-    }
+    n = log_ticks_coarse (lo, hi, sets[set], set_sizes[set], all, G_N_ELEMENTS (all));
+    if (n >= 2)
+      break;
   }
-  return n;
+  int stride = n > max_ticks ? (n + max_ticks - 1) / max_ticks : 1;
+  int kept = 0;
+  for (int i = 0; i < n && kept < max_out; i += stride)
+    out[kept++] = all[i];
+  return kept;
 }
 
 static void
@@ -203,7 +204,7 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
     dv_plot_set_source (cr, &style.foreground, 0.75);
     dv_plot_text (cr, label, DV_PLOT_FONT_PX, FALSE, px, bottom + 4, DV_TEXT_CENTER, NULL, NULL);
   }
-  int max_y_ticks = MAX (2, (int) ((bottom - top) / 45));
+  int max_y_ticks = MAX (3, (int) ((bottom - top) / 40));
   if (self->log_y)
     n = log_ticks (y0, y1, max_y_ticks, ticks, 32);
   else
@@ -239,29 +240,15 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
     draw_series (self, cr, g_ptr_array_index (self->series, s), &style, left, top, right, bottom, x0, x1, y0, y1);
   cairo_restore (cr);
 
-  /* Legend, right-aligned on the title line. */
-  double x = right;
-  for (int s = (int) self->series->len - 1; s >= 0; s--) {
+  /* Legend inside the frame's top-right corner, where falling curves leave room. */
+  DvLegendEntry entries[16];
+  int n_entries = 0;
+  for (guint s = 0; s < self->series->len && n_entries < 16; s++) {
     Series *series = g_ptr_array_index (self->series, s);
-    if (series->x->len == 0 || series->name == NULL)
-      continue;
-    double w, h;
-    dv_plot_text_size (cr, series->name, DV_PLOT_FONT_PX, FALSE, &w, &h);
-    x -= w;
-    dv_plot_set_source (cr, &style.foreground, 0.85);
-    dv_plot_text (cr, series->name, DV_PLOT_FONT_PX, FALSE, x, 10, DV_TEXT_LEFT, NULL, NULL);
-    dv_plot_set_source (cr, &style.palette[series->color], 1);
-    cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 1);
-    if (series->dashed) {
-      double dash[] = { 5, 3 };
-      cairo_set_dash (cr, dash, 2, 0);
-    }
-    cairo_move_to (cr, x - 26, 10 + h / 2);
-    cairo_line_to (cr, x - 6, 10 + h / 2);
-    cairo_stroke (cr);
-    cairo_set_dash (cr, NULL, 0, 0);
-    x -= 40;
+    if (series->x->len > 0 && series->name != NULL)
+      entries[n_entries++] = (DvLegendEntry) { &style.palette[series->color], series->dashed, FALSE, series->name };
   }
+  dv_plot_legend (cr, &style, entries, n_entries, left, top, right);
 }
 
 void

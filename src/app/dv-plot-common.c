@@ -124,6 +124,80 @@ dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x,
   g_object_unref (layout);
 }
 
+double
+dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y, double width,
+                      gboolean draw)
+{
+  PangoLayout *layout = make_layout (cr, text, px, bold);
+  pango_layout_set_width (layout, (int) (MAX (width, 10) * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  int w, h;
+  pango_layout_get_pixel_size (layout, &w, &h);
+  if (draw) {
+    cairo_move_to (cr, x, y);
+    pango_cairo_show_layout (cr, layout);
+  }
+  g_object_unref (layout);
+  return h;
+}
+
+void
+dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
+                double frame_top, double frame_right)
+{
+  const double sample_w = 22, gap = 14, pad = 6, row_h = DV_PLOT_FONT_PX * 1.35;
+  double max_w = frame_right - frame_left - 2 * pad;
+  /* Lay the entries out right-aligned in rows, then paint a patch behind them. */
+  double widths[16];
+  int rows[16];
+  double row_w[16] = { 0 };
+  int row = 0;
+  n = MIN (n, 16);
+  for (int i = 0; i < n; i++) {
+    double w;
+    dv_plot_text_size (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, &w, NULL);
+    widths[i] = sample_w + 4 + w;
+    if (row_w[row] > 0 && row_w[row] + gap + widths[i] > max_w)
+      row++;
+    row_w[row] += (row_w[row] > 0 ? gap : 0) + widths[i];
+    rows[i] = row;
+  }
+  int n_rows = n > 0 ? row + 1 : 0;
+  double widest = 0;
+  for (int r = 0; r < n_rows; r++)
+    widest = MAX (widest, row_w[r]);
+  if (n_rows == 0)
+    return;
+  double box_right = frame_right - 4, box_top = frame_top + 4;
+  dv_plot_set_source (cr, &style->background, 0.8);
+  cairo_rectangle (cr, box_right - widest - 2 * pad, box_top, widest + 2 * pad, n_rows * row_h + pad);
+  cairo_fill (cr);
+  double x[16];
+  for (int r = 0; r < n_rows; r++)
+    x[r] = box_right - pad - row_w[r];
+  for (int i = 0; i < n; i++) {
+    double y = box_top + pad / 2 + rows[i] * row_h, cx = x[rows[i]];
+    dv_plot_set_source (cr, entries[i].color, 1);
+    if (entries[i].dot) {
+      cairo_arc (cr, cx + sample_w / 2, y + row_h / 2, 4.2, 0, 2 * G_PI);
+      cairo_fill (cr);
+    } else {
+      cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
+      if (entries[i].dashed) {
+        double dash[] = { 5, 3 };
+        cairo_set_dash (cr, dash, 2, 0);
+      }
+      cairo_move_to (cr, cx, y + row_h / 2);
+      cairo_line_to (cr, cx + sample_w, y + row_h / 2);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+    dv_plot_set_source (cr, &style->foreground, 0.9);
+    dv_plot_text (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, cx + sample_w + 4, y, DV_TEXT_LEFT, NULL, NULL);
+    x[rows[i]] += widths[i] + gap;
+  }
+}
+
 static void
 on_dark_changed (AdwStyleManager *manager, GParamSpec *pspec, GtkWidget *widget)
 {

@@ -48,6 +48,20 @@ typedef enum { DV_TEXT_LEFT, DV_TEXT_CENTER, DV_TEXT_RIGHT } DvTextAlign;
  * width/height (either may be NULL). bold for titles. */
 void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
                    DvTextAlign align, double *width, double *height);
+/* Text wrapped to `width`, top-left at (x, y); returns its height. With
+ * draw FALSE it only measures. */
+double dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
+                             double width, gboolean draw);
+/* A legend row of (colour, dashed, label) entries inside a plot frame's top-right
+ * corner, on a translucent patch of background; wraps to more rows if needed. */
+typedef struct {
+  const GdkRGBA *color;
+  gboolean dashed;
+  gboolean dot;  /* a dot (scatter) instead of a line sample */
+  const char *label;
+} DvLegendEntry;
+void dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
+                     double frame_top, double frame_right);
 /* Same, but only measures. */
 void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height);
 

@@ -49,6 +49,7 @@ struct _DvScatterPlot {
   gboolean layer_dark;
   double layer_view_x0, layer_view_y1, layer_frame_scale, layer_frame_top;
 
+  guint draw_count;
   gboolean paint_mode;
   GtkGesture *drag;
   double drag_start_x, drag_start_y;
@@ -107,9 +108,9 @@ refit (DvScatterPlot *self)
 /* Frame: the largest rectangle of equal x and y units that fits the area
  * left after the title and tick labels. */
 static void
-layout_frame (DvScatterPlot *self, int width, int height, gboolean has_caption)
+layout_frame (DvScatterPlot *self, int width, int height, double header_height)
 {
-  double top = 14 + DV_PLOT_TITLE_PX * 1.4 + (has_caption ? DV_PLOT_FONT_PX * 1.4 : 0);
+  double top = 14 + header_height;
   double left = 16 + DV_PLOT_FONT_PX * 2.6, right = 14, bottom = 14 + DV_PLOT_FONT_PX * 1.6;
   double avail_w = MAX (width - left - right, 10), avail_h = MAX (height - top - bottom, 10);
   double span_x = self->x1 - self->x0, span_y = self->y1 - self->y0;
@@ -261,7 +262,7 @@ draw_ticks (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double w
     dv_plot_format_tick (ticks[i], n > 1 ? ticks[1] - ticks[0] : 1, label, sizeof label);
     dv_plot_text (cr, label, DV_PLOT_FONT_PX, FALSE, to_px (self, ticks[i]), bottom + 4, DV_TEXT_CENTER, NULL, NULL);
   }
-  n = dv_plot_nice_ticks (view_y0, self->view_y1, MAX (2, (int) ((bottom - self->frame_top) / 70)), ticks, 32);
+  n = dv_plot_nice_ticks (view_y0, self->view_y1, MAX (3, (int) ((bottom - self->frame_top) / 55)), ticks, 32);
   dv_plot_set_source (cr, &style->grid, 1);
   for (int i = 0; i < n; i++) {
     cairo_move_to (cr, self->frame_left, round (to_py (self, ticks[i])) + 0.5);
@@ -277,24 +278,33 @@ draw_ticks (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double w
 }
 
 static void
-draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double right, double top)
+draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double right)
 {
-  const char *sample_label = _("samples"), *data_label = _("data");
-  double w_samples, w_data, h;
-  dv_plot_text_size (cr, sample_label, DV_PLOT_FONT_PX, FALSE, &w_samples, &h);
-  dv_plot_text_size (cr, data_label, DV_PLOT_FONT_PX, FALSE, &w_data, NULL);
-  double x = right - w_samples - 8;
-  dv_plot_set_source (cr, &style->foreground, 0.85);
-  dv_plot_text (cr, sample_label, DV_PLOT_FONT_PX, FALSE, x, top, DV_TEXT_LEFT, NULL, NULL);
-  dv_plot_set_source (cr, &style->palette[self->sample_color], 1);
-  cairo_arc (cr, x - 10, top + h / 2, SAMPLE_POINT_RADIUS + 1, 0, 2 * G_PI);
-  cairo_fill (cr);
-  x -= 24 + w_data + 8;
-  dv_plot_set_source (cr, &style->foreground, 0.85);
-  dv_plot_text (cr, data_label, DV_PLOT_FONT_PX, FALSE, x, top, DV_TEXT_LEFT, NULL, NULL);
-  dv_plot_set_source (cr, &style->foreground, 0.35);
-  cairo_arc (cr, x - 10, top + h / 2, SAMPLE_POINT_RADIUS + 1, 0, 2 * G_PI);
-  cairo_fill (cr);
+  GdkRGBA faint = style->foreground;
+  faint.alpha *= 0.35f;
+  DvLegendEntry entries[2];
+  int n = 0;
+  if (self->n_data > 0)
+    entries[n++] = (DvLegendEntry) { &faint, FALSE, TRUE, _("data") };
+  if (self->n_samples > 0)
+    entries[n++] = (DvLegendEntry) { &style->palette[self->sample_color], FALSE, TRUE, _("samples") };
+  dv_plot_legend (cr, style, entries, n, self->frame_left, self->frame_top, right);
+}
+
+/* Title and caption, wrapped to the width; returns their height. */
+static double
+draw_header (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double left, double width, gboolean draw)
+{
+  double y = 8;
+  if (self->title) {
+    dv_plot_set_source (cr, &style->foreground, 1);
+    y += dv_plot_text_wrapped (cr, self->title, DV_PLOT_TITLE_PX, TRUE, left, y, width, draw);
+  }
+  if (self->caption && *self->caption) {
+    dv_plot_set_source (cr, &style->foreground, 0.75);
+    y += dv_plot_text_wrapped (cr, self->caption, DV_PLOT_FONT_PX, FALSE, left, y, width, draw);
+  }
+  return y - 8;
 }
 
 static void
@@ -302,9 +312,9 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
 {
   DvPlotStyle style;
   dv_plot_style_from_widget (GTK_WIDGET (self), &style);
-  gboolean has_caption = self->caption && *self->caption;
-  layout_frame (self, width, height, has_caption);
-  double right = width - 14, bottom = height - 14 - DV_PLOT_FONT_PX * 1.6;
+  double text_left = 16 + DV_PLOT_FONT_PX * 2.6, right = width - 14, bottom = height - 14 - DV_PLOT_FONT_PX * 1.6;
+  double header = draw_header (self, cr, &style, text_left, right - text_left, FALSE);
+  layout_frame (self, width, height, header);
 
   dv_plot_set_source (cr, &style.background, 1);
   cairo_paint (cr);
@@ -364,16 +374,8 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
                    bottom - self->frame_top - 1);
   cairo_stroke (cr);
 
-  double title_h = 0;
-  dv_plot_set_source (cr, &style.foreground, 1);
-  if (self->title)
-    dv_plot_text (cr, self->title, DV_PLOT_TITLE_PX, TRUE, self->frame_left, 8, DV_TEXT_LEFT, NULL, &title_h);
-  if (has_caption) {
-    dv_plot_set_source (cr, &style.foreground, 0.75);
-    dv_plot_text (cr, self->caption, DV_PLOT_FONT_PX, FALSE, self->frame_left, 8 + MAX (title_h, DV_PLOT_TITLE_PX * 1.2),
-                  DV_TEXT_LEFT, NULL, NULL);
-  }
-  draw_legend (self, cr, &style, right, 10);
+  draw_header (self, cr, &style, text_left, right - text_left, TRUE);
+  draw_legend (self, cr, &style, right);
 }
 
 void
@@ -388,6 +390,7 @@ draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
 {
   DvScatterPlot *self = DV_SCATTER_PLOT (area);
   render (self, cr, width, height, TRUE, gtk_widget_get_scale_factor (GTK_WIDGET (area)));
+  self->draw_count++;
 }
 
 static void
@@ -639,4 +642,11 @@ dv_scatter_plot_set_paint_mode (DvScatterPlot *self, gboolean paint)
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (self->drag),
                                               paint ? GTK_PHASE_BUBBLE : GTK_PHASE_NONE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), paint ? "crosshair" : NULL);
+}
+
+guint
+dv_scatter_plot_get_draw_count (DvScatterPlot *self)
+{
+  g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
+  return self->draw_count;
 }

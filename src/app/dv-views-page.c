@@ -60,7 +60,6 @@ dv_views_page_dispose (GObject *object)
   DvViewsPage *self = DV_VIEWS_PAGE (object);
 
   g_clear_object (&self->images);
-  gtk_widget_dispose_template (GTK_WIDGET (object), DV_TYPE_VIEWS_PAGE);
   G_OBJECT_CLASS (dv_views_page_parent_class)->dispose (object);
 }
 

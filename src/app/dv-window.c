@@ -17,22 +17,50 @@ struct _DvWindow
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
   AdwViewStack *stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   DvViewsPage *views_page;
   DvVotesPage *votes_page;
   DvPlaygroundPage *playground_page;
 
   GtkFileChooserNative *open_chooser;
+  AdwToast *toast; /* the one on screen: a newer message replaces its text */
+  guint toast_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (DvWindow, dv_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static gboolean
+toast_expired (gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+
+  self->toast_timeout = 0;
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  return G_SOURCE_REMOVE;
+}
 
 void
 dv_window_show_toast (DvWindow *self, const char *message)
 {
   g_return_if_fail (DV_IS_WINDOW (self));
-  AdwToast *toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 4);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  /* A newer message replaces the one on screen, in place, and gets the full
+   * time to be read: a queue of stale toasts helps nobody, and adding a toast
+   * while another one animates out crashes libadwaita 1.2. So the window, not
+   * the toast, keeps the time. */
+  if (self->toast != NULL)
+    adw_toast_set_title (self->toast, message);
+  else
+    {
+      AdwToast *toast = adw_toast_new (message);
+      adw_toast_set_timeout (toast, 0);
+      g_set_weak_pointer (&self->toast, toast);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  g_clear_handle_id (&self->toast_timeout, g_source_remove);
+  self->toast_timeout = g_timeout_add_seconds (4, toast_expired, self);
 }
 
 gpointer
@@ -102,30 +130,35 @@ dv_window_open_files (DvWindow *self, GSList *files)
         g_ptr_array_add (refused, file_display_name (l->data));
     }
 
+  /* One toast says both what arrived and what was refused. */
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   if (images->len > 0)
     {
       dv_views_page_add_images (self->views_page, (GFile **) images->pdata, images->len);
       dv_window_set_page (self, "views");
 
-      g_autofree char *message = NULL;
       if (images->len == 1)
         {
           g_autofree char *name = file_display_name (images->pdata[0]);
           /* Translators: %s is a file name. */
-          message = g_strdup_printf (_("“%s” opened on the Views page"), name);
+          g_ptr_array_add (parts, g_strdup_printf (_("“%s” opened on the Views page"), name));
         }
       else
-        message = g_strdup_printf (ngettext ("%u image opened on the Views page",
-                                             "%u images opened on the Views page", images->len),
-                                   images->len);
-      dv_window_show_toast (self, message);
+        g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u image opened on the Views page",
+                                                           "%u images opened on the Views page", images->len),
+                                                 images->len));
     }
   if (refused->len > 0)
     {
       g_ptr_array_add (refused, NULL);
       g_autofree char *names = g_strjoinv (", ", (char **) refused->pdata);
       /* Translators: %s is a list of file names. */
-      g_autofree char *message = g_strdup_printf (_("Not a PNG image: %s"), names);
+      g_ptr_array_add (parts, g_strdup_printf (_("Not a PNG image: %s"), names));
+    }
+  if (parts->len > 0)
+    {
+      g_ptr_array_add (parts, NULL);
+      g_autofree char *message = g_strjoinv (" · ", (char **) parts->pdata);
       dv_window_show_toast (self, message);
     }
 }
@@ -275,6 +308,14 @@ dv_window_dispose (GObject *object)
   if (self->open_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->open_chooser));
   g_clear_object (&self->open_chooser);
+  g_clear_handle_id (&self->toast_timeout, g_source_remove);
+  g_clear_weak_pointer (&self->toast);
+  /* Detach the switchers while the stack is alive: libadwaita 1.2 warns if a
+   * switcher outlives the stack it shows during the window's disposal. */
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DV_TYPE_WINDOW);
   G_OBJECT_CLASS (dv_window_parent_class)->dispose (object);
 }
@@ -307,6 +348,8 @@ dv_window_class_init (DvWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DvWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DvWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, DvWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, DvWindow, views_page);
   gtk_widget_class_bind_template_child (widget_class, DvWindow, votes_page);
   gtk_widget_class_bind_template_child (widget_class, DvWindow, playground_page);

@@ -357,9 +357,12 @@ dv_xform_apply_normal (const DvXform *xf, const float in[3], float out[3])
    * works for flattened parts; the sign of det keeps normals pointing outward. */
   const float (*a)[4] = xf->m;
   float c[3][3] = {
-    { a[1][1] * a[2][2] - a[1][2] * a[2][1], a[1][2] * a[2][0] - a[1][0] * a[2][2], a[1][0] * a[2][1] - a[1][1] * a[2][0] },
-    { a[0][2] * a[2][1] - a[0][1] * a[2][2], a[0][0] * a[2][2] - a[0][2] * a[2][0], a[0][1] * a[2][0] - a[0][0] * a[2][1] },
-    { a[0][1] * a[1][2] - a[0][2] * a[1][1], a[0][2] * a[1][0] - a[0][0] * a[1][2], a[0][0] * a[1][1] - a[0][1] * a[1][0] },
+    { a[1][1] * a[2][2] - a[1][2] * a[2][1], a[1][2] * a[2][0] - a[1][0] * a[2][2],
+      a[1][0] * a[2][1] - a[1][1] * a[2][0] },
+    { a[0][2] * a[2][1] - a[0][1] * a[2][2], a[0][0] * a[2][2] - a[0][2] * a[2][0],
+      a[0][1] * a[2][0] - a[0][0] * a[2][1] },
+    { a[0][1] * a[1][2] - a[0][2] * a[1][1], a[0][2] * a[1][0] - a[0][0] * a[1][2],
+      a[0][0] * a[1][1] - a[0][1] * a[1][0] },
   };
   float det = a[0][0] * c[0][0] + a[0][1] * c[0][1] + a[0][2] * c[0][2];
   float sign = det < 0.0f ? -1.0f : 1.0f;
@@ -391,14 +394,24 @@ add_vertex_xf (DvMesh *mesh, const DvXform *xf, float px, float py, float pz, fl
   return dv_mesh_add_vertex (mesh, p, n);
 }
 
-/* Adds the triangle unless it has no area (pointed lofts, cone tips). */
+static float
+distance2 (const float *p, const float *q)
+{
+  float d[3] = { p[0] - q[0], p[1] - q[1], p[2] - q[2] };
+  return d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+}
+
+/* Adds the triangle unless it has (almost) no area for its size: poles of
+ * spheres, pointed lofts and cone tips collapse some quads to slivers. */
 static void
 add_proper_triangle (DvMesh *mesh, guint32 a, guint32 b, guint32 c, const guint8 rgb[3])
 {
+  const float *pa = mesh->positions + 3 * (gsize) a, *pb = mesh->positions + 3 * (gsize) b;
+  const float *pc = mesh->positions + 3 * (gsize) c;
   float cr[3];
-  triangle_cross (mesh->positions + 3 * (gsize) a, mesh->positions + 3 * (gsize) b,
-                  mesh->positions + 3 * (gsize) c, cr);
-  if (norm3 (cr) > 1e-12f)
+  triangle_cross (pa, pb, pc, cr);
+  float longest = MAX (distance2 (pa, pb), MAX (distance2 (pb, pc), distance2 (pc, pa)));
+  if (norm3 (cr) > 1e-5f * longest && longest > 0.0f)
     dv_mesh_add_triangle (mesh, a, b, c, rgb);
 }
 
@@ -413,7 +426,8 @@ void
 dv_mesh_add_box (DvMesh *mesh, const DvXform *xf, const guint8 rgb[3])
 {
   /* For each face: its normal axis and sign; corners walk counter-clockwise seen from outside. */
-  static const float normals[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+  static const float normals[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0,
+    -1 } };
   dv_mesh_reserve (mesh, 24, 12);
   for (int f = 0; f < 6; f++)
     {
@@ -509,6 +523,8 @@ dv_mesh_add_ellipsoid (DvMesh *mesh, const DvXform *xf, int rings, int segments,
   for (int r = 0; r <= rings; r++)
     {
       float phi = (float) G_PI * r / rings, y = -cosf (phi), rr = sinf (phi);
+      if (r == 0 || r == rings)  /* exact poles, so their quads collapse to clean triangles */
+        y = r == 0 ? -1.0f : 1.0f, rr = 0.0f;
       for (int s = 0; s <= segments; s++)
         {
           float t = 2.0f * (float) G_PI * s / segments;

@@ -125,13 +125,29 @@ fill_triangle (DvRasterizer *r, const float *s0, const float *s1, const float *s
   float row1 = edge (s2[0], s2[1], s0[0], s0[1], px, py);
   float row2 = edge (s0[0], s0[1], s1[0], s1[1], px, py);
   float col[3] = { rgb[0], rgb[1], rgb[2] };
-  for (int y = y0; y <= y1; y++)
+  float rows[3] = { row0, row1, row2 }, steps_x[3] = { e0dx, e1dx, e2dx }, steps_y[3] = { e0dy, e1dy, e2dy };
+  for (int y = y0; y <= y1; y++, rows[0] += steps_y[0], rows[1] += steps_y[1], rows[2] += steps_y[2])
     {
-      float w0 = row0, w1 = row1, w2 = row2;
+      /* Only visit the span of this row where every edge function can be >= 0
+       * (widened by a sample, the test below decides): thin diagonal triangles
+       * would otherwise scan a mostly empty bounding box. */
+      int xa = x0, xb = x1;
+      for (int e = 0; e < 3 && xa <= xb; e++)
+        {
+          float a = steps_x[e], c = rows[e];
+          if (a > 0.0f)
+            xa = MAX (xa, (int) ceilf (x0 - c / a) - 1);
+          else if (a < 0.0f)
+            xb = MIN (xb, (int) floorf (x0 - c / a) + 1);
+          else if (c < 0.0f)
+            xb = xa - 1;
+        }
       float *depth = r->inverse_depth + (gsize) y * W;
       guint8 *out = r->samples + 3 * (gsize) y * W;
-      for (int x = x0; x <= x1; x++)
+      for (int x = xa; x <= xb; x++)
         {
+          float dx = (float) (x - x0);
+          float w0 = rows[0] + steps_x[0] * dx, w1 = rows[1] + steps_x[1] * dx, w2 = rows[2] + steps_x[2] * dx;
           if (w0 >= 0.0f && w1 >= 0.0f && w2 >= 0.0f)
             {
               float b0 = w0 * inv_area, b1 = w1 * inv_area, b2 = w2 * inv_area;
@@ -147,13 +163,7 @@ fill_triangle (DvRasterizer *r, const float *s0, const float *s1, const float *s
                     }
                 }
             }
-          w0 += e0dx;
-          w1 += e1dx;
-          w2 += e2dx;
         }
-      row0 += e0dy;
-      row1 += e1dy;
-      row2 += e2dy;
     }
 }
 
@@ -170,7 +180,8 @@ dv_rasterizer_render (DvRasterizer *r, const DvMesh *mesh, float azimuth_deg, gu
   if (dv_mesh_bounding_sphere (mesh, centre, &radius) && radius > 0.0f && mesh->n_triangles > 0)
     {
       float az = azimuth_deg * (float) G_PI / 180.0f, el = o->elevation_deg * (float) G_PI / 180.0f;
-      float eye[3] = { o->distance * sinf (az) * cosf (el), o->distance * sinf (el), o->distance * cosf (az) * cosf (el) };
+      float eye[3] = { o->distance * sinf (az) * cosf (el), o->distance * sinf (el),
+        o->distance * cosf (az) * cosf (el) };
       float fwd[3] = { -eye[0] / o->distance, -eye[1] / o->distance, -eye[2] / o->distance };
       float right[3] = { -fwd[2], 0.0f, fwd[0] };  /* fwd × up, up = +y */
       float rn = sqrtf (right[0] * right[0] + right[2] * right[2]);
@@ -181,11 +192,17 @@ dv_rasterizer_render (DvRasterizer *r, const DvMesh *mesh, float azimuth_deg, gu
       /* The unit sphere seen from `distance` spans asin(1 / distance); a 6% margin keeps it off the border. */
       float half = asinf (1.0f / o->distance);
       float focal = 0.5f * MIN (W, H) / (tanf (half) * 1.06f);
-      /* Light from the viewer's upper left, slightly in front (camera coordinates, z forward). */
-      float light[3] = { -0.45f, 0.65f, -0.61f };
-      float ln = sqrtf (light[0] * light[0] + light[1] * light[1] + light[2] * light[2]);
-      for (int k = 0; k < 3; k++)
-        light[k] /= ln;
+      /* Two directional lights: a key light fixed to the world (above, front left
+       * of the object), so that even a symmetric object looks different from the
+       * front and the back, and a fill light from the camera, so no view is dark. */
+      float key_world[3] = { -0.45f, 0.8f, 0.4f };
+      float kn = sqrtf (key_world[0] * key_world[0] + key_world[1] * key_world[1] + key_world[2] * key_world[2]);
+      float key[3] = {
+        (key_world[0] * right[0] + key_world[1] * right[1] + key_world[2] * right[2]) / kn,
+        (key_world[0] * up[0] + key_world[1] * up[1] + key_world[2] * up[2]) / kn,
+        (key_world[0] * fwd[0] + key_world[1] * fwd[1] + key_world[2] * fwd[2]) / kn,
+      };
+      const float fill[3] = { -0.3f, 0.4f, -0.866f };  /* towards the camera, a little up and left */
 
       if (mesh->n_vertices > r->scratch_vertices)
         {
@@ -227,8 +244,9 @@ dv_rasterizer_render (DvRasterizer *r, const DvMesh *mesh, float azimuth_deg, gu
               /* Two-sided lighting: turn the normal towards the camera (which sits at the origin). */
               if (nx * c[0] + ny * c[1] + nz * c[2] > 0.0f)
                 nx = -nx, ny = -ny, nz = -nz;
-              float lambert = MAX (0.0f, nx * light[0] + ny * light[1] + nz * light[2]);
-              shade[k] = MIN (1.0f, o->ambient + o->diffuse * lambert);
+              float key_lambert = MAX (0.0f, nx * key[0] + ny * key[1] + nz * key[2]);
+              float fill_lambert = MAX (0.0f, nx * fill[0] + ny * fill[1] + nz * fill[2]);
+              shade[k] = MIN (1.0f, o->ambient + o->diffuse * (0.65f * key_lambert + 0.45f * fill_lambert));
             }
           fill_triangle (r, r->screen + 3 * (gsize) idx[0], r->screen + 3 * (gsize) idx[1],
                          r->screen + 3 * (gsize) idx[2], shade, mesh->colors + 3 * (gsize) t);

@@ -1,5 +1,6 @@
 /* A small z-buffer rasteriser: perspective camera on a ring around the object,
- * Lambert + ambient shading from a light fixed to the camera, supersampled,
+ * Lambert + ambient shading (a key light fixed to the world, a fill light on
+ * the camera), supersampled,
  * white background, 8-bit RGB out. One DvRasterizer per thread. */
 #pragma once
 

@@ -12,8 +12,8 @@ dv_scatter_style_init (DvScatterStyle *style)
     .equal_aspect = TRUE,
     .real_rgba = { 0.45, 0.45, 0.45, 0.25 },
     .sample_rgba = { 0.10, 0.35, 0.85, 0.55 },
-    .real_size = 1.5,
-    .sample_size = 2.5,
+    .real_size = 2,
+    .sample_size = 3,
   };
 }
 
@@ -97,24 +97,54 @@ format_tick (char *buf, size_t len, double value, double step)
   g_snprintf (buf, len, "%.*f", decimals, value);
 }
 
+/* Draws the points as squares of `size` pixels through an A8 mask built by
+ * hand: a pixel covered by c markers of opacity a gets 1 − (1 − a)^c, what
+ * stacking them with OVER would give. Much faster than a Cairo path of 100,000
+ * overlapping rectangles (seconds → milliseconds). (left, top) is the plot
+ * area's corner, width × height its size in pixels. */
 static void
-draw_points (cairo_t *cr, const float *points, size_t n, const double rgba[4], double size, double x0, double y0,
-             double sx, double sy, const Range *xr, const Range *yr)
+draw_points (cairo_t *cr, const float *points, size_t n, const double rgba[4], double size, double left,
+             double top, int width, int height, const Range *xr, const Range *yr)
 {
-  if (n == 0)
+  if (n == 0 || width <= 0 || height <= 0)
     return;
-  double half = 0.5 * size;
-  cairo_new_path (cr);
+  int side = MAX (1, (int) lround (size)), before = (side - 1) / 2;
+  double sx = width / (xr->hi - xr->lo), sy = height / (yr->hi - yr->lo);
+  guint16 *counts = g_new0 (guint16, (size_t) width * height);
   for (size_t i = 0; i < n; i++)
     {
       float px = points[2 * i], py = points[2 * i + 1];
       if (!isfinite (px) || !isfinite (py))
         continue;
-      double u = x0 + (px - xr->lo) * sx, v = y0 - (py - yr->lo) * sy;
-      cairo_rectangle (cr, u - half, v - half, size, size);
+      double u = (px - xr->lo) * sx, v = height - (py - yr->lo) * sy;
+      if (!(u > -side && u < width + side && v > -side && v < height + side))
+        continue;
+      int col0 = (int) floor (u) - before, row0 = (int) floor (v) - before;
+      for (int row = MAX (row0, 0); row < MIN (row0 + side, height); row++)
+        for (int col = MAX (col0, 0); col < MIN (col0 + side, width); col++)
+          {
+            guint16 *c = &counts[(size_t) row * width + col];
+            if (*c < G_MAXUINT16)
+              (*c)++;
+          }
     }
-  cairo_set_source_rgba (cr, rgba[0], rgba[1], rgba[2], rgba[3]);
-  cairo_fill (cr);
+  /* Opacity per count, up to the count where it is fully opaque anyway. */
+  guint8 opacity[256];
+  double alpha = CLAMP (rgba[3], 0.0, 1.0);
+  for (int c = 0; c < 256; c++)
+    opacity[c] = (guint8) lround (255 * (1 - pow (1 - alpha, c)));
+  cairo_surface_t *mask = cairo_image_surface_create (CAIRO_FORMAT_A8, width, height);
+  cairo_surface_flush (mask);
+  unsigned char *data = cairo_image_surface_get_data (mask);
+  int stride = cairo_image_surface_get_stride (mask);
+  for (int row = 0; row < height; row++)
+    for (int col = 0; col < width; col++)
+      data[(size_t) row * stride + col] = opacity[MIN (counts[(size_t) row * width + col], 255)];
+  cairo_surface_mark_dirty (mask);
+  g_free (counts);
+  cairo_set_source_rgb (cr, rgba[0], rgba[1], rgba[2]);
+  cairo_mask_surface (cr, mask, left, top);
+  cairo_surface_destroy (mask);
 }
 
 void
@@ -129,9 +159,10 @@ dv_scatter_plot_draw (cairo_t *cr, double x, double y, double width, double heig
       style = &defaults;
     }
   double font = CLAMP (height / 36, 9, 18);
-  double left = 4.2 * font, right = 1.2 * font, bottom = 2.6 * font;
-  double top = style->title != NULL ? 2.4 * font : 1.2 * font;
-  double pw = width - left - right, ph = height - top - bottom;
+  /* Whole pixels for the plot area: the point mask maps onto it one to one. */
+  double left = round (4.2 * font), right = round (1.2 * font), bottom = round (2.6 * font);
+  double top = round (style->title != NULL ? 2.4 * font : 1.2 * font);
+  double pw = floor (width - left - right), ph = floor (height - top - bottom);
 
   cairo_save (cr);
   cairo_rectangle (cr, x, y, width, height);
@@ -202,13 +233,10 @@ dv_scatter_plot_draw (cairo_t *cr, double x, double y, double width, double heig
         }
     }
 
-  /* Points, clipped to the plot area: the data first so samples stay visible on top. */
-  cairo_save (cr);
-  cairo_rectangle (cr, x0, y0 - ph, pw, ph);
-  cairo_clip (cr);
-  draw_points (cr, real, n_real, style->real_rgba, style->real_size, x0, y0, sx, sy, &xr, &yr);
-  draw_points (cr, sample, n_sample, style->sample_rgba, style->sample_size, x0, y0, sx, sy, &xr, &yr);
-  cairo_restore (cr);
+  /* Points, inside the plot area: the data first so the samples stay visible on top. */
+  draw_points (cr, real, n_real, style->real_rgba, style->real_size, x0, y0 - ph, (int) pw, (int) ph, &xr, &yr);
+  draw_points (cr, sample, n_sample, style->sample_rgba, style->sample_size, x0, y0 - ph, (int) pw, (int) ph, &xr,
+               &yr);
 
   cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
   cairo_rectangle (cr, floor (x0) + 0.5, floor (y0 - ph) + 0.5, floor (pw), floor (ph));

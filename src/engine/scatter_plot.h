@@ -22,7 +22,7 @@ typedef struct {
   gboolean equal_aspect;     /* one unit is as long on both axes (a circle stays round) */
   double real_rgba[4];
   double sample_rgba[4];
-  double real_size;          /* marker side in device pixels */
+  double real_size;          /* side of the square markers in pixels, rounded */
   double sample_size;
 } DvScatterStyle;
 

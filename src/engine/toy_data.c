@@ -382,8 +382,8 @@ dv_toy_points_save_csv (const float *xy, size_t n, const char *path, GError **er
   g_string_append (out, "x,y\n");
   char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
   for (size_t i = 0; i < n; i++)
-    g_string_append_printf (out, "%s,%s\n", g_ascii_formatd (a, sizeof a, "%.7g", xy[2 * i]),
-                            g_ascii_formatd (b, sizeof b, "%.7g", xy[2 * i + 1]));
+    g_string_append_printf (out, "%s,%s\n", g_ascii_formatd (a, sizeof a, "%.9g", xy[2 * i]),
+                            g_ascii_formatd (b, sizeof b, "%.9g", xy[2 * i + 1]));
   GError *local = NULL;
   gboolean ok = g_file_set_contents (path, out->str, (gssize) out->len, &local);
   g_string_free (out, TRUE);

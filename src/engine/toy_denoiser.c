@@ -238,6 +238,45 @@ dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const
 }
 
 void
+dv_toy_denoiser_predict (const DvToyDenoiser *model, const float *weights, const float *table, float *emb,
+                         float *h_buf, float *act_buf, const float *x, const int *t, int batch, float *eps)
+{
+  const int E = model->cfg.emb_dim, H = model->cfg.hidden, T = model->cfg.T, blocks = model->cfg.blocks;
+  DV_CHECK (batch > 0, "dv_toy_denoiser_predict: bad batch %d", batch);
+  const size_t rows = (size_t) batch * H;
+  dv_toy_denoiser_embed_xy (model, x, batch, emb);
+  for (int b = 0; b < batch; b++)
+    {
+      DV_CHECK (t[b] >= 0 && t[b] < T, "dv_toy_denoiser_predict: t = %d outside 0..%d", t[b], T - 1);
+      memcpy (h_buf + (size_t) b * H, table + (size_t) t[b] * H, sizeof (float) * (size_t) H);
+    }
+  gemm_ld (FALSE, TRUE, batch, H, 2 * E, 1.0f, emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h_buf, H);
+  float *restrict h = h_buf;
+  float *restrict act = act_buf;
+  for (int i = 0; i < blocks; i++)
+    {
+      const float *restrict bias = weights + model->block_bias[i];
+      for (int b = 0; b < batch; b++)
+        for (int j = 0; j < H; j++)
+          {
+            const float v = h[(size_t) b * H + j];
+            act[(size_t) b * H + j] = v > 0.0f ? v : 0.0f;
+            h[(size_t) b * H + j] = v + bias[j];
+          }
+      dv_gemm (FALSE, TRUE, batch, H, H, 1.0f, act, weights + model->block_weight[i], 1.0f, h);
+    }
+  for (size_t k = 0; k < rows; k++)
+    act[k] = h[k] > 0.0f ? h[k] : 0.0f;
+  const float *out_bias = weights + model->out_bias;
+  for (int b = 0; b < batch; b++)
+    {
+      eps[2 * b] = out_bias[0];
+      eps[2 * b + 1] = out_bias[1];
+    }
+  dv_gemm (FALSE, TRUE, batch, 2, H, 1.0f, act, weights + model->out_weight, 1.0f, eps);
+}
+
+void
 dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, float *grads,
                           DvToyDenoiserWork *work, const int *t, int batch, const float *deps)
 {

@@ -65,6 +65,11 @@ void dv_toy_denoiser_embed_xy (const DvToyDenoiser *model, const float *x, int n
 /* eps[B][2] = ε̂(x[B][2], t[B]), keeping the activations in work for the backward. */
 void dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const float *table,
                               DvToyDenoiserWork *work, const float *x, const int *t, int batch, float *eps);
+/* Inference only: the same eps as dv_toy_denoiser_forward, in two
+ * [batch][H] scratch buffers updated in place (cache-friendly for sampling;
+ * no activations kept). emb: [batch][2E] scratch. */
+void dv_toy_denoiser_predict (const DvToyDenoiser *model, const float *weights, const float *table, float *emb,
+                              float *h, float *act, const float *x, const int *t, int batch, float *eps);
 /* Accumulates into grads (laid out like params) the gradient of the loss
  * whose derivative w.r.t. eps is deps[B][2]. Uses the last forward's activations. */
 void dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, float *grads,

@@ -13,7 +13,7 @@ typedef enum { DV_SAMPLER_DDPM, DV_SAMPLER_DDIM } DvSamplerKind;
 
 /* Points per chunk; the DDPM noise of chunk c comes from stream c of the seed,
  * so the result depends only on the seed and the initial points. */
-#define DV_TOY_SAMPLE_CHUNK 2048
+#define DV_TOY_SAMPLE_CHUNK 512
 
 typedef struct {
   DvSamplerKind kind;

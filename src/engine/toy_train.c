@@ -260,8 +260,11 @@ dv_toy_train_config_from_json_string (DvToyTrainConfig *cfg, const char *json, G
 #undef FLOAT_MEMBER
   if (json_object_has_member (o, "gan"))
     cfg->gan = json_object_get_boolean_member (o, "gan");
-  if (json_object_has_member (o, "seed"))
-    cfg->seed = g_ascii_strtoull (json_object_get_string_member (o, "seed"), NULL, 10);
+  JsonNode *seed = json_object_get_member (o, "seed");
+  if (seed != NULL && JSON_NODE_HOLDS_VALUE (seed) && json_node_get_value_type (seed) == G_TYPE_STRING)
+    cfg->seed = g_ascii_strtoull (json_node_get_string (seed), NULL, 10);
+  else if (seed != NULL && JSON_NODE_HOLDS_VALUE (seed) && json_node_get_value_type (seed) == G_TYPE_INT64)
+    cfg->seed = (guint64) json_node_get_int (seed);
   return dv_toy_train_config_check (cfg, error);
 }
 

@@ -12,7 +12,10 @@
  *   D step: BCE(D(x₀), 1) + BCE(D(fake), 0) + λ_gp·GP on interpolates of x₀ and fake;
  *   denoiser loss: MSE + λ_adv·BCE(D(fake), 1) with the updated D.
  * Everything random derives from the seed and the step number, so a resumed
- * run continues exactly as an uninterrupted one would. */
+ * run continues exactly as an uninterrupted one would.
+ *
+ * A trainer is not thread-safe: call train, sample, eval and save from one
+ * thread at a time (e.g. the app's worker, sampling between chunks of steps). */
 #pragma once
 
 #include "noise_schedule.h"

@@ -1,0 +1,108 @@
+/* DvPlaygroundRun: one live training run of the Playground. It owns a
+ * DvToyTrainer that only its worker (a DvJob) touches; the main thread asks
+ * for things (play, pause, N steps, a reverse-process film, the denoising
+ * field at some t) and reads what the worker last produced. Everything the
+ * worker produces lives in the run behind a lock, with a generation counter
+ * per item, so the job's coalesced "newest snapshot wins" notification can
+ * never lose a loss value or a finished film: the notification only says
+ * "look again", and ::updated is emitted on the main loop.
+ *
+ * Samples are drawn every few steps from the EMA model (or the online one
+ * with EMA off) starting from the SAME noise every time, with the same DDPM
+ * noise at each step, so the picture changes only because the model does. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "toy_train.h"
+
+G_BEGIN_DECLS
+
+#define DV_TYPE_PLAYGROUND_RUN (dv_playground_run_get_type ())
+G_DECLARE_FINAL_TYPE (DvPlaygroundRun, dv_playground_run, DV, PLAYGROUND_RUN, GObject)
+
+/* Everything that defines a run, beyond its data. */
+typedef struct {
+  DvToyTrainConfig train;
+  DvSamplerKind sampler;
+  int ddim_steps;       /* DDIM only */
+  gboolean use_ema;     /* sample from the EMA weights (else the online ones) */
+  int live_samples;     /* points in the live scatter (fixed noise) */
+  int refresh_every;    /* refresh the samples at least every this many steps */
+} DvPlaygroundConfig;
+
+void dv_playground_config_init (DvPlaygroundConfig *cfg);
+gboolean dv_playground_config_check (const DvPlaygroundConfig *cfg, GError **error);
+
+/* One record per training step. */
+typedef struct {
+  gint64 step;
+  float loss;     /* the denoiser's total loss */
+  float d_loss;   /* the discriminator's; 0 without GAN */
+  float lr;
+} DvPlaygroundLossRecord;
+
+/* One record per sample refresh. */
+typedef struct {
+  gint64 step;
+  double grid_kl;  /* bits */
+  double grid_js;  /* bits */
+} DvPlaygroundDivergenceRecord;
+
+#define DV_PLAYGROUND_HEAT_GRID 48
+#define DV_PLAYGROUND_FIELD_GRID 19
+#define DV_PLAYGROUND_FINAL_SAMPLES 10000
+
+/* Copies the points; the box is where the heatmap, the field and the grid
+ * divergence are evaluated (the plot's limits). */
+DvPlaygroundRun *dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n,
+                                        double x0, double x1, double y0, double y1, GError **error);
+
+const DvPlaygroundConfig *dv_playground_run_get_config (DvPlaygroundRun *self);
+
+/* Transport (main thread). Steps run on the worker; these never block. */
+void dv_playground_run_play (DvPlaygroundRun *self);
+void dv_playground_run_pause (DvPlaygroundRun *self);
+gboolean dv_playground_run_get_playing (DvPlaygroundRun *self);
+/* Queues n more steps (while paused: a single-step button). */
+void dv_playground_run_step (DvPlaygroundRun *self, gint64 n);
+/* Steps per displayed frame (1/30 s); 0 = as fast as possible. */
+void dv_playground_run_set_steps_per_frame (DvPlaygroundRun *self, int steps);
+/* Arrows of x̂₀ − x at timestep t on a grid; −1 turns them off. */
+void dv_playground_run_set_field_timestep (DvPlaygroundRun *self, int t);
+/* Asks for the reverse-process film of the live samples from the current weights. */
+void dv_playground_run_request_film (DvPlaygroundRun *self);
+/* Stops the worker for good (the run can be dropped without waiting). */
+void dv_playground_run_cancel (DvPlaygroundRun *self);
+/* TRUE while the worker job is running. */
+gboolean dv_playground_run_get_busy (DvPlaygroundRun *self);
+
+/* What the worker produced (main thread, copies under the lock). */
+gint64 dv_playground_run_get_step (DvPlaygroundRun *self);
+gint64 dv_playground_run_get_total_steps (DvPlaygroundRun *self);
+double dv_playground_run_get_elapsed (DvPlaygroundRun *self);  /* seconds spent training */
+double dv_playground_run_get_steps_per_second (DvPlaygroundRun *self);
+gboolean dv_playground_run_get_finished (DvPlaygroundRun *self);
+/* The kNN KL (bits) of DV_PLAYGROUND_FINAL_SAMPLES samples at the end; NaN before. */
+double dv_playground_run_get_knn_kl (DvPlaygroundRun *self);
+/* The last error (a NaN loss stops the run), or NULL. */
+char *dv_playground_run_dup_error (DvPlaygroundRun *self);
+
+/* Each returns the item's generation (0 = never produced); when it differs
+ * from *seen, copies the item (g_free the arrays) and updates *seen. */
+guint dv_playground_run_copy_samples (DvPlaygroundRun *self, guint *seen, float **xy, size_t *n);
+guint dv_playground_run_copy_heatmap (DvPlaygroundRun *self, guint *seen, float **values);
+guint dv_playground_run_copy_field (DvPlaygroundRun *self, guint *seen, float **origins, float **vectors,
+                                    size_t *n, int *t);
+/* frames: [n_frames][n][2]; n_frames = sampler steps + 1. */
+guint dv_playground_run_copy_film (DvPlaygroundRun *self, guint *seen, float **frames, int *n_frames, size_t *n);
+
+/* Records from index `from` on (g_free *records); returns how many. */
+size_t dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvPlaygroundLossRecord **records);
+size_t dv_playground_run_copy_divergences (DvPlaygroundRun *self, size_t from,
+                                           DvPlaygroundDivergenceRecord **records);
+
+/* Main thread, while the worker is idle (FALSE and an error otherwise). */
+gboolean dv_playground_run_save_weights (DvPlaygroundRun *self, const char *path, GError **error);
+
+G_END_DECLS

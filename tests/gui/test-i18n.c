@@ -1,0 +1,98 @@
+/* The app speaks the user's language: run in a French or Italian locale, the
+ * page titles, a page's heading and a preferences row come from the catalogue
+ * built in the build tree. DV_EXPECT lists the expected translations of
+ * "Views|Votes|Playground|Novel Views|Follow System", separated by '|'. */
+#include "dv-config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "dv-application.h"
+#include "dv-preferences-window.h"
+#include "dv-window.h"
+
+static DvApplication *app;
+static char **expected;
+
+static GtkWidget *
+find_descendant (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_window_is_translated (void)
+{
+  GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  AdwViewStack *stack = ADW_VIEW_STACK (find_descendant (window, ADW_TYPE_VIEW_STACK));
+  const char *pages[] = { "views", "votes", "playground" };
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      AdwViewStackPage *page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, pages[i]));
+      g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, expected[i]);
+    }
+  GtkWidget *views = adw_view_stack_get_child_by_name (stack, "views");
+  AdwStatusPage *status = ADW_STATUS_PAGE (find_descendant (views, ADW_TYPE_STATUS_PAGE));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, expected[3]);
+}
+
+static void
+test_preferences_are_translated (void)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (app));
+  DvPreferencesWindow *prefs = dv_preferences_window_new (parent, dv_application_get_settings (app));
+  AdwComboRow *row = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  GtkStringObject *first = g_list_model_get_item (adw_combo_row_get_model (row), 0);
+  g_assert_cmpstr (gtk_string_object_get_string (first), ==, expected[4]);
+  g_object_unref (first);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *expect = g_getenv ("DV_EXPECT");
+  if (expect == NULL)
+    {
+      g_printerr ("set DV_EXPECT\n");
+      return 2;
+    }
+  expected = g_strsplit (expect, "|", -1);
+  g_assert_cmpuint (g_strv_length (expected), ==, 5);
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    {
+      g_printerr ("the locale is not available\n");
+      return 77;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, DV_BUILD_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  app = dv_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+
+  g_test_add_func ("/i18n/window", test_window_is_translated);
+  g_test_add_func ("/i18n/preferences", test_preferences_are_translated);
+  int status = g_test_run ();
+
+  gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_object_unref (app);
+  g_strfreev (expected);
+  return status;
+}

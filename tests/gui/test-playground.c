@@ -1,0 +1,641 @@
+/* In-process GUI tests of the Playground page, under Xvfb: a short live run
+ * driven through actions (the plotted samples change, pause stops the step
+ * counter, reset clears it), compare mode, drawing, a bad CSV that shows an
+ * error and keeps the data, and every export. Also measures training speed
+ * with live redraws, and with DV_PLAYGROUND_SCREENSHOTS=DIR writes the page
+ * in the light and the dark style. */
+#include "dv-config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <string.h>
+
+#include "blas.h"
+#include "dv-application.h"
+#include "dv_common.h"
+#include "dv-playground-page.h"
+#include "dv-window.h"
+
+static DvApplication *app;
+static char *config_dir;
+static char *work_dir;
+
+/* ---- Helpers ---- */
+
+static gboolean
+timeout_reached (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Turns the main loop until cond (data) holds, or fails after `seconds`. */
+static void
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds, const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, timeout_reached, &expired);
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (timeout);
+  else
+    g_error ("timed out waiting for %s", what);
+}
+
+static void
+spin (guint ms)
+{
+  gboolean expired = FALSE;
+  g_timeout_add (ms, timeout_reached, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static DvWindow *
+main_window (void)
+{
+  return DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_descendant (child, type);
+    if (found)
+      return found;
+  }
+  return NULL;
+}
+
+static DvPlaygroundPage *
+page (void)
+{
+  return DV_PLAYGROUND_PAGE (find_descendant (GTK_WIDGET (main_window ()), DV_TYPE_PLAYGROUND_PAGE));
+}
+
+static void
+activate (const char *action, GVariant *parameter)
+{
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (page ()), action, parameter));
+}
+
+static gboolean
+has_samples (gpointer side)
+{
+  size_t n = 0;
+  dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), GPOINTER_TO_INT (side)), &n);
+  return n > 0;
+}
+
+static gboolean
+reached_step (gpointer target)
+{
+  return dv_playground_page_get_step (page (), 0) >= *(gint64 *) target;
+}
+
+static gboolean
+both_reached_step (gpointer target)
+{
+  return dv_playground_page_get_step (page (), 0) >= *(gint64 *) target
+         && dv_playground_page_get_step (page (), 1) >= *(gint64 *) target;
+}
+
+static float *
+copy_samples (int side, size_t *n)
+{
+  const float *xy = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), side), n);
+  return g_memdup2 (xy, 2 * *n * sizeof (float));
+}
+
+typedef struct {
+  DvScatterPlot *plot;
+  const float *xy;
+  size_t n;
+} Snapshot;
+
+static gboolean
+samples_differ (gpointer data)
+{
+  Snapshot *snap = data;
+  size_t n;
+  const float *xy = dv_scatter_plot_get_samples (snap->plot, &n);
+  return n == snap->n && n > 0 && memcmp (xy, snap->xy, 2 * n * sizeof (float)) != 0;
+}
+
+static gboolean
+page_idle (gpointer unused)
+{
+  return !dv_playground_page_get_busy (page ());
+}
+
+/* Waits until every worker has finished (training, then the last picture)
+ * and returns the step counter. */
+static gint64
+settled_step (int side)
+{
+  wait_for (page_idle, NULL, 120, "the workers to finish");
+  spin (100);
+  g_assert_false (dv_playground_page_get_busy (page ()));
+  return dv_playground_page_get_step (page (), side);
+}
+
+static gboolean
+save_window (const char *path)
+{
+  GtkWidget *window = GTK_WIDGET (main_window ());
+  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return FALSE;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autoptr (GdkTexture) texture =
+    gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  return gdk_texture_save_to_png (texture, path);
+}
+
+/* ---- Tests ---- */
+
+static void
+test_live_run (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "the first samples");
+  size_t n_before;
+  g_autofree float *before = copy_samples (0, &n_before);
+  g_assert_cmpint (n_before, >, 0);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+
+  /* Space goes through the window's action, as the key binding does. */
+  g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "play-pause", NULL);
+  g_assert_true (dv_playground_page_get_playing (page ()));
+  gint64 target = 200;
+  wait_for (reached_step, &target, 60, "200 steps");
+  g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "play-pause", NULL);
+  g_assert_false (dv_playground_page_get_playing (page ()));
+
+  /* Paused: the counter stops. */
+  gint64 paused_at = settled_step (0);
+  g_assert_cmpint (paused_at, >=, 200);
+  spin (700);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, paused_at);
+
+  /* The plotted samples move (the worker redraws them once it stops). */
+  DvScatterPlot *plot = dv_playground_page_get_scatter (page (), 0);
+  Snapshot snap = { plot, before, n_before };
+  wait_for (samples_differ, &snap, 60, "new samples");
+  size_t n_after;
+  g_autofree float *after = copy_samples (0, &n_after);
+  g_assert_cmpint (n_after, ==, n_before);
+  double moved = 0;
+  for (size_t i = 0; i < 2 * n_after; i++)
+    moved += fabs (after[i] - before[i]);
+  g_assert_cmpfloat (moved / n_after, >, 1e-3);
+  const double *steps, *losses;
+  size_t n_losses = dv_curve_plot_get_points (dv_playground_page_get_loss_plot (page ()), 0, &steps, &losses);
+  g_assert_cmpint (n_losses, ==, paused_at);
+  g_assert_cmpfloat (steps[n_losses - 1], ==, (double) paused_at);
+  for (size_t i = 0; i < n_losses; i++)
+    g_assert_true (isfinite (losses[i]) && losses[i] > 0);
+  g_assert_cmpint (dv_curve_plot_get_points (dv_playground_page_get_divergence_plot (page ()), 0, NULL, NULL), >, 0);
+
+  /* A single step adds exactly one. */
+  activate ("page.step", NULL);
+  gint64 one_more = paused_at + 1;
+  wait_for (reached_step, &one_more, 30, "one more step");
+  g_assert_cmpint (settled_step (0), ==, paused_at + 1);
+
+  /* Reset: back to step 0, curves cleared. */
+  activate ("page.reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  g_assert_cmpint (dv_curve_plot_get_points (dv_playground_page_get_loss_plot (page ()), 0, NULL, NULL), ==, 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "samples after reset");
+  g_assert_cmpint (settled_step (0), ==, 0);
+}
+
+typedef struct {
+  guint draws;
+  gint64 steps;
+} Counter;
+
+static void
+test_speed_with_redraw (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  DvScatterPlot *plot = dv_playground_page_get_scatter (page (), 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "the first samples");
+  activate ("page.play-pause", NULL);
+  spin (1000); /* past the start */
+  guint draws0 = dv_scatter_plot_get_draw_count (plot);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (plot));
+  gint64 frames0 = gdk_frame_clock_get_frame_counter (clock);
+  gint64 steps0 = dv_playground_page_get_step (page (), 0);
+  gint64 t0 = g_get_monotonic_time ();
+  struct rusage usage0, usage1, all0, all1;
+  getrusage (RUSAGE_THREAD, &usage0);
+  getrusage (RUSAGE_SELF, &all0);
+  spin (4000);
+  getrusage (RUSAGE_THREAD, &usage1);
+  getrusage (RUSAGE_SELF, &all1);
+  double seconds = (g_get_monotonic_time () - t0) / 1e6;
+  guint draws = dv_scatter_plot_get_draw_count (plot) - draws0;
+  gint64 frames = gdk_frame_clock_get_frame_counter (clock) - frames0;
+  gint64 steps = dv_playground_page_get_step (page (), 0) - steps0;
+  activate ("page.play-pause", NULL);
+  /* The main thread's own CPU time says how much drawing costs, apart
+   * from what other processes on the machine take. */
+  double main_cpu = (usage1.ru_utime.tv_sec - usage0.ru_utime.tv_sec) + (usage1.ru_stime.tv_sec - usage0.ru_stime.tv_sec)
+                    + ((usage1.ru_utime.tv_usec - usage0.ru_utime.tv_usec) + (usage1.ru_stime.tv_usec - usage0.ru_stime.tv_usec)) / 1e6;
+  double all_cpu = (all1.ru_utime.tv_sec - all0.ru_utime.tv_sec) + (all1.ru_stime.tv_sec - all0.ru_stime.tv_sec)
+                   + ((all1.ru_utime.tv_usec - all0.ru_utime.tv_usec) + (all1.ru_stime.tv_usec - all0.ru_stime.tv_usec)) / 1e6;
+  g_print ("# live training with redraw: %.1f steps/s; %.1f window frames/s, the scatter redrawn %.1f times/s (%.1f s, %"
+           G_GINT64_FORMAT " steps, %" G_GINT64_FORMAT " frames, %u scatter draws); CPU: main thread %.2f s, whole process %.2f s\n",
+           steps / seconds, frames / seconds, draws / seconds, seconds, steps, frames, draws, main_cpu, all_cpu);
+  /* Generous bounds: the figures are reported, not promised by this test. */
+  g_assert_cmpfloat (steps / seconds, >, 5);
+  g_assert_cmpfloat (draws / seconds, >, 2);
+  settled_step (0);
+}
+
+static void
+test_bad_csv_keeps_data (void)
+{
+  DvScatterPlot *plot = dv_playground_page_get_scatter (page (), 0);
+  size_t n_data;
+  const float *data = dv_scatter_plot_get_data (plot, &n_data);
+  g_autofree float *kept = g_memdup2 (data, 2 * n_data * sizeof (float));
+  g_assert_cmpint (n_data, >, 0);
+
+  g_autofree char *bad = g_build_filename (work_dir, "bad.csv", NULL);
+  g_assert_true (g_file_set_contents (bad, "x,y\n1,2\n3,banana\n", -1, NULL));
+  g_autoptr (GError) error = NULL;
+  g_assert_false (dv_playground_page_import_csv (page (), bad, &error));
+  g_assert_nonnull (error);
+  const char *shown = dv_playground_page_get_data_error (page ());
+  g_assert_nonnull (strstr (shown, "bad.csv"));
+  g_assert_cmpint (strlen (shown), >, strlen ("Could not import bad.csv: "));
+
+  size_t n_now;
+  const float *now = dv_scatter_plot_get_data (plot, &n_now);
+  g_assert_cmpint (n_now, ==, n_data);
+  g_assert_cmpmem (now, 2 * n_now * sizeof (float), kept, 2 * n_data * sizeof (float));
+
+  /* A good file replaces the data and clears the message. */
+  g_autofree char *good = g_build_filename (work_dir, "good.csv", NULL);
+  GString *rows = g_string_new ("x,y\n");
+  for (int i = 0; i < 50; i++)
+    g_string_append_printf (rows, "%g,%g\n", cos (i * 0.4) * 2, sin (i * 0.4) * 2);
+  g_assert_true (g_file_set_contents (good, rows->str, -1, NULL));
+  g_string_free (rows, TRUE);
+  g_assert_true (dv_playground_page_import_csv (page (), good, &error));
+  g_assert_cmpstr (dv_playground_page_get_data_error (page ()), ==, "");
+  dv_scatter_plot_get_data (plot, &n_now);
+  g_assert_cmpint (n_now, ==, 50);
+  activate ("page.dataset", g_variant_new_string ("moons"));
+  dv_scatter_plot_get_data (plot, &n_now);
+  g_assert_cmpint (n_now, ==, n_data);
+}
+
+static void
+test_draw_your_own (void)
+{
+  DvScatterPlot *plot = dv_playground_page_get_scatter (page (), 0);
+  activate ("page.dataset", g_variant_new_string ("drawn"));
+  size_t n;
+  dv_scatter_plot_get_data (plot, &n);
+  g_assert_cmpint (n, ==, 0);
+  for (int stroke = 0; stroke < 3; stroke++)
+    for (int i = 0; i < 4; i++)
+      dv_playground_page_paint (page (), -2 + stroke, 0.3 * i, i == 0);
+  dv_scatter_plot_get_data (plot, &n);
+  size_t per_stroke = n / 3;
+  g_assert_cmpint (n, ==, 3 * per_stroke);
+  g_assert_cmpint (per_stroke, >, 0);
+  activate ("page.undo-stroke", NULL);
+  dv_scatter_plot_get_data (plot, &n);
+  g_assert_cmpint (n, ==, 2 * per_stroke);
+  activate ("page.clear-drawing", NULL);
+  dv_scatter_plot_get_data (plot, &n);
+  g_assert_cmpint (n, ==, 0);
+  activate ("page.dataset", g_variant_new_string ("moons"));
+}
+
+static void
+test_compare (void)
+{
+  DvPlaygroundPage *p = page ();
+  DvScatterPlot *a = dv_playground_page_get_scatter (p, 0), *b = dv_playground_page_get_scatter (p, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (b)));
+  activate ("page.compare", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (b)));
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's first samples");
+
+  /* Same seed, data and noise, same settings (B starts as a copy): the same picture. */
+  activate ("page.copy-a-to-b", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "A's samples");
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's samples");
+  size_t na, nb;
+  const float *sa = dv_scatter_plot_get_samples (a, &na), *sb = dv_scatter_plot_get_samples (b, &nb);
+  g_assert_cmpint (na, ==, nb);
+  g_assert_cmpmem (sa, na * 2 * sizeof (float), sb, nb * 2 * sizeof (float));
+  double a0, a1, a2, a3, b0, b1, b2, b3;
+  dv_scatter_plot_get_limits (a, &a0, &a1, &a2, &a3);
+  dv_scatter_plot_get_limits (b, &b0, &b1, &b2, &b3);
+  g_assert_true (a0 == b0 && a1 == b1 && a2 == b2 && a3 == b3);
+
+  activate ("page.play-pause", NULL);
+  gint64 target = 50;
+  wait_for (both_reached_step, &target, 60, "50 steps on both sides");
+  activate ("page.play-pause", NULL);
+  gint64 step_a = settled_step (0), step_b = settled_step (1);
+  g_assert_cmpint (step_a, >=, 50);
+  g_assert_cmpint (step_b, >=, 50);
+
+  /* Swap: the runs change places with their progress. */
+  activate ("page.swap", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (p, 0), ==, step_b);
+  g_assert_cmpint (dv_playground_page_get_step (p, 1), ==, step_a);
+  g_assert_cmpint (dv_curve_plot_get_points (dv_playground_page_get_loss_plot (p), 0, NULL, NULL), ==, step_b);
+
+  activate ("page.compare", NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (b)));
+}
+
+static gboolean
+film_shows_noise (gpointer unused)
+{
+  /* Frame 0 of the film is x_T ~ N(0, I): mean ‖x‖² ≈ 2. */
+  size_t n;
+  const float *xy = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), 0), &n);
+  if (n == 0)
+    return FALSE;
+  double sum = 0;
+  for (size_t i = 0; i < 2 * n; i++)
+    sum += xy[i] * xy[i];
+  return fabs (sum / n - 2.0) < 0.3;
+}
+
+static void
+test_reverse_process_and_field (void)
+{
+  DvPlaygroundPage *p = page ();
+  activate ("page.reset", NULL);
+  activate ("page.play-pause", NULL);
+  gint64 target = 100;
+  wait_for (reached_step, &target, 60, "100 steps");
+  activate ("page.play-pause", NULL);
+  settled_step (0);
+  size_t n_live;
+  g_autofree float *live = copy_samples (0, &n_live);
+  g_assert_false (film_shows_noise (NULL));
+
+  activate ("page.film", NULL);
+  wait_for (film_shows_noise, NULL, 60, "the reverse process's first frame");
+  /* Leaving the player brings the live samples back. */
+  activate ("page.film", NULL);
+  size_t n;
+  const float *xy = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (p, 0), &n);
+  g_assert_cmpmem (xy, 2 * n * sizeof (float), live, 2 * n_live * sizeof (float));
+
+  activate ("page.field", NULL);
+  activate ("page.field", NULL);
+}
+
+static void
+test_exports (void)
+{
+  DvPlaygroundPage *p = page ();
+  activate ("page.reset", NULL);
+  activate ("page.step", NULL);
+  gint64 target = 1;
+  wait_for (reached_step, &target, 30, "a step");
+  settled_step (0);
+  g_autoptr (GError) error = NULL;
+
+  g_autofree char *png = g_build_filename (work_dir, "plot.png", NULL);
+  g_assert_true (dv_playground_page_export_png (p, png, &error));
+  g_assert_no_error (error);
+  g_autoptr (GdkTexture) texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  int width = gtk_widget_get_width (GTK_WIDGET (dv_playground_page_get_scatter (p, 0)));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 2 * MAX (width, 480));
+
+  g_autofree char *csv = g_build_filename (work_dir, "samples.csv", NULL);
+  g_assert_true (dv_playground_page_export_csv (p, csv, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "x,y\n"));
+  size_t n_samples;
+  dv_scatter_plot_get_samples (dv_playground_page_get_scatter (p, 0), &n_samples);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpint (g_strv_length (lines), ==, n_samples + 2); /* header, rows, empty after the last newline */
+
+  g_autofree char *json = g_build_filename (work_dir, "run.json", NULL);
+  g_assert_true (dv_playground_page_export_json (p, json, &error));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, json, &error));
+  JsonObject *run = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "runs"), 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (run, "metrics"), "steps"), ==, 1);
+  g_assert_true (json_object_has_member (json_object_get_object_member (run, "config"), "train"));
+
+  g_autofree char *weights = g_build_filename (work_dir, "model.safetensors", NULL);
+  g_assert_true (dv_playground_page_export_weights (p, weights, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
+
+  /* A configuration saved and loaded back gives the same file again. */
+  g_autofree char *config = g_build_filename (work_dir, "config.json", NULL);
+  g_autofree char *again = g_build_filename (work_dir, "config-again.json", NULL);
+  g_assert_true (dv_playground_page_save_config (p, config, &error));
+  g_assert_true (dv_playground_page_load_config (p, config, &error));
+  g_assert_no_error (error);
+  g_assert_true (dv_playground_page_save_config (p, again, &error));
+  g_autofree char *first = NULL, *second = NULL;
+  g_file_get_contents (config, &first, NULL, NULL);
+  g_file_get_contents (again, &second, NULL, NULL);
+  g_assert_cmpstr (first, ==, second);
+  /* A broken one changes nothing and says why. */
+  g_assert_true (g_file_set_contents (config, "{\"format\": \"something else\"}", -1, NULL));
+  g_assert_false (dv_playground_page_load_config (p, config, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_FORMAT);
+
+  const char *files[] = { png, csv, json, weights, config, again };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    g_unlink (files[i]);
+}
+
+/* Rewrites `"key" : old` as `"key" : new` in a saved configuration (every occurrence). */
+static void
+edit_config (char **text, const char *key, const char *old, const char *new)
+{
+  g_autofree char *from = g_strdup_printf ("\"%s\" : %s", key, old);
+  g_autofree char *to = g_strdup_printf ("\"%s\" : %s", key, new);
+  g_auto (GStrv) parts = g_strsplit (*text, from, -1);
+  g_assert_cmpint (g_strv_length (parts), >, 1);
+  g_free (*text);
+  *text = g_strjoinv (to, parts);
+}
+
+static gboolean
+run_finished (gpointer unused)
+{
+  return !isnan (dv_playground_page_get_knn_kl (page (), 0));
+}
+
+static void
+test_end_of_run_scores (void)
+{
+  /* A short run (100 steps, T = 10) reaches its end and is scored by kNN KL. */
+  g_autofree char *config = g_build_filename (work_dir, "short.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_playground_page_save_config (page (), config, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  edit_config (&text, "steps", "10000", "100");
+  edit_config (&text, "T", "100", "10");
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  g_assert_no_error (error);
+  g_unlink (config);
+  g_assert_cmpstr (dv_playground_page_get_status (page ()), ==, "");
+
+  activate ("page.play-pause", NULL);
+  wait_for (run_finished, NULL, 180, "the end of the run and its kNN KL");
+  g_assert_cmpint (settled_step (0), ==, 100);
+  g_assert_false (dv_playground_page_get_playing (page ()));
+  double kl = dv_playground_page_get_knn_kl (page (), 0);
+  g_assert_true (isfinite (kl));
+  g_assert_nonnull (strstr (dv_playground_page_get_status (page ()), "kNN KL"));
+  /* The final picture holds the 10,000 scored samples. */
+  size_t n;
+  dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), 0), &n);
+  g_assert_cmpint (n, ==, 10000);
+  /* Play does nothing more at the end. */
+  activate ("page.play-pause", NULL);
+  g_assert_false (dv_playground_page_get_playing (page ()));
+
+  edit_config (&text, "steps", "100", "10000");
+  edit_config (&text, "T", "10", "100");
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  g_unlink (config);
+}
+
+static void
+test_screenshots (void)
+{
+  const char *dir = g_getenv ("DV_PLAYGROUND_SCREENSHOTS");
+  if (dir == NULL) {
+    g_test_skip ("set DV_PLAYGROUND_SCREENSHOTS=DIR to write screenshots");
+    return;
+  }
+  g_mkdir_with_parents (dir, 0755);
+  GSettings *settings = dv_application_get_settings (app);
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  activate ("page.play-pause", NULL);
+  gint64 target = 600;
+  wait_for (reached_step, &target, 120, "600 steps");
+  activate ("page.play-pause", NULL);
+  settled_step (0);
+  const char *schemes[] = { "light", "dark" };
+  for (guint s = 0; s < G_N_ELEMENTS (schemes); s++) {
+    g_settings_set_string (settings, "color-scheme", schemes[s]);
+    spin (800);
+    g_autofree char *name = g_strdup_printf ("playground-%s.png", schemes[s]);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_assert_true (save_window (path));
+    g_print ("# wrote %s\n", path);
+  }
+  /* Compare: B with the discriminator on (D(x) behind its samples), arrows on both. */
+  g_autofree char *config = g_build_filename (work_dir, "shot-config.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_playground_page_save_config (page (), config, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  /* The second run's "gan": false is the last one in the file. */
+  char *gan = g_strrstr (text, "\"gan\" : false");
+  g_assert_nonnull (gan);
+  memcpy (gan, "\"gan\" : true ", strlen ("\"gan\" : true "));
+  char *compare = strstr (text, "\"compare\" : false");
+  g_assert_nonnull (compare);
+  memcpy (compare, "\"compare\" : true ", strlen ("\"compare\" : true "));
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  g_assert_no_error (error);
+  g_unlink (config);
+  activate ("page.field", NULL);
+  activate ("page.play-pause", NULL);
+  target = 300;
+  wait_for (both_reached_step, &target, 180, "300 steps on both sides");
+  activate ("page.play-pause", NULL);
+  settled_step (0);
+  settled_step (1);
+  spin (3000);
+  for (guint s = 0; s < G_N_ELEMENTS (schemes); s++) {
+    g_settings_set_string (settings, "color-scheme", schemes[s]);
+    spin (800);
+    g_autofree char *name = g_strdup_printf ("playground-compare-%s.png", schemes[s]);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_assert_true (save_window (path));
+    g_print ("# wrote %s\n", path);
+  }
+  activate ("page.field", NULL);
+  activate ("page.compare", NULL);
+  g_settings_reset (settings, "color-scheme");
+}
+
+int
+main (int argc, char **argv)
+{
+  dv_blas_choose_kernel (argc, argv);
+  config_dir = g_dir_make_tmp ("dv-playground-test-XXXXXX", NULL);
+  work_dir = g_build_filename (config_dir, "work", NULL);
+  g_mkdir_with_parents (work_dir, 0700);
+  g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_unsetenv ("LC_ALL");
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = dv_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_application_activate (G_APPLICATION (app));
+  spin (200);
+
+  g_test_add_func ("/playground/live-run", test_live_run);
+  g_test_add_func ("/playground/speed-with-redraw", test_speed_with_redraw);
+  g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
+  g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
+  g_test_add_func ("/playground/compare", test_compare);
+  g_test_add_func ("/playground/reverse-process", test_reverse_process_and_field);
+  g_test_add_func ("/playground/exports", test_exports);
+  g_test_add_func ("/playground/end-of-run", test_end_of_run_scores);
+  g_test_add_func ("/playground/screenshots", test_screenshots);
+  int status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (main_window ()));
+  spin (200);
+  g_object_unref (app);
+  g_rmdir (work_dir);
+  g_rmdir (config_dir);
+  g_free (work_dir);
+  g_free (config_dir);
+  return status;
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""End-to-end test through the accessibility tree (dogtail): start DiMViDA
+Studio, switch pages by clicking the view switcher and with Alt+1..3, open
+About and Preferences from the primary menu and close them, quit with Ctrl+Q.
+
+Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
+accessibility bus; DV_E2E_APP names the binary."""
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+from dogtail.config import config
+
+config.checkForA11y = False  # run-e2e.sh has switched it on
+config.searchCutoffCount = 20
+config.searchBackoffDuration = 0.25
+config.actionDelay = 0.3
+config.typingDelay = 0.05
+config.logDebugToFile = False
+config.logDebugToStdOut = False
+
+import pyatspi  # noqa: E402
+from dogtail import rawinput  # noqa: E402
+from dogtail.predicate import GenericPredicate  # noqa: E402
+from dogtail.tree import root  # noqa: E402
+
+APP = os.environ["DV_E2E_APP"]
+
+
+def step(message):
+    print(f"# {message}", flush=True)
+
+
+def wait_until(condition, what, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:  # nodes come and go while windows open and close
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def find(node, name, role):
+    """A descendant with this name and role, or None."""
+    for found in node.findChildren(GenericPredicate(name=name, roleName=role), showingOnly=False):
+        return found
+    return None
+
+
+def tab_selected(window, tab):
+    return window.child(name=tab, roleName="page tab").getState().contains(pyatspi.STATE_SELECTED)
+
+
+def frames(app):
+    return [child.name for child in app.children if child.roleName == "frame"]
+
+
+def main():
+    env = dict(os.environ, GSETTINGS_BACKEND="memory", LANGUAGE="C", LC_ALL="C.UTF-8")
+    proc = subprocess.Popen([APP], env=env)
+    try:
+        run(proc)
+    except BaseException:
+        traceback.print_exc(file=sys.stdout)  # dogtail hides stderr tracebacks
+        proc.kill()
+        proc.wait()
+        sys.exit(1)
+    status = proc.wait(timeout=15)
+    assert status == 0, f"the app exited with status {status}"
+    step("quit cleanly")
+
+
+def run(proc):
+    step("starting the app")
+    app = None
+    deadline = time.monotonic() + 30
+    while app is None and time.monotonic() < deadline:
+        for candidate in root.applications():
+            if candidate.name in ("dimvida-studio", "DiMViDA Studio"):
+                app = candidate
+        time.sleep(0.3)
+    assert app is not None, "the app did not appear on the accessibility bus"
+    wait_until(lambda: "DiMViDA Studio" in frames(app), "the main window")
+    window = app.child(name="DiMViDA Studio", roleName="frame")
+
+    # Pages, by clicking the view switcher as a user does.
+    # (GTK 4.8 reports every page's widgets as visible, so the selected tab,
+    # which follows the stack's visible page, is what shows the switch.)
+    for tab in ("Votes", "Playground", "Views"):
+        step(f"clicking the {tab} tab")
+        window.child(name=tab, roleName="page tab").click()
+        wait_until(lambda: tab_selected(window, tab), f"the {tab} tab to be selected")
+
+    # Pages, by keyboard.
+    step("Alt+2 shows the Votes page")
+    rawinput.keyCombo("<Alt>2")
+    wait_until(lambda: tab_selected(window, "Votes"), "Alt+2")
+    step("Alt+3 shows the Playground page")
+    rawinput.keyCombo("<Alt>3")
+    wait_until(lambda: tab_selected(window, "Playground"), "Alt+3")
+    step("Alt+1 shows the Views page")
+    rawinput.keyCombo("<Alt>1")
+    wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
+
+    # The primary menu: About, then Preferences.
+    for item, frame in (("About DiMViDA Studio", "About"), ("Preferences", "Preferences")):
+        step(f"opening {item} from the primary menu")
+        window.child(name="Main Menu").click()
+        wait_until(lambda: find(app, item, "menu item") is not None, f"the {item} menu item")
+        find(app, item, "menu item").doActionNamed("click")
+        wait_until(lambda: frame in frames(app), f"the {frame} window")
+        if frame == "About":
+            about = app.child(name="About", roleName="frame")
+            wait_until(lambda: find(about, "0.1.0", "push button") is not None
+                       or find(about, "0.1.0", "label") is not None, "the version in About")
+        else:
+            prefs = app.child(name="Preferences", roleName="frame")
+            wait_until(lambda: find(prefs, "Style", "label") is not None, "the Style row")
+        step(f"closing {frame} with Escape")
+        rawinput.pressKey("Escape")
+        wait_until(lambda: frame not in frames(app), f"the {frame} window to close")
+
+    step("Ctrl+Q quits")
+    rawinput.keyCombo("<Control>q")
+    wait_until(lambda: proc.poll() is not None, "the app to exit")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
