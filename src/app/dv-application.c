@@ -173,7 +173,8 @@ dv_application_startup (GApplication *app)
     { "win.page::votes", { "<Alt>2", NULL } },
     { "win.page::playground", { "<Alt>3", NULL } },
     /* win.show-help-overlay gets <Control>question from GtkApplication, and
-     * Space (play/pause) is a window binding so that it never steals a typed space. */
+     * Space (win.play-pause) is handled by the window, which knows when a
+     * space must be typed instead. */
   };
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);

@@ -8,7 +8,20 @@
  *
  * Threads: at most dv_job_get_max_workers () jobs run at once, and OpenBLAS is
  * given budget - workers + 1 threads, so that the workers plus OpenBLAS's own
- * helper threads never exceed the configured budget (GSettings "threads"). */
+ * helper threads never exceed the configured budget (GSettings "threads").
+ *
+ * Typical use, from a page:
+ *
+ *   static gpointer train (DvJob *job, gpointer data, GCancellable *c, GError **error)
+ *   { return some_engine_call (data, dv_job_progress_func, job, c, error); }
+ *
+ *   job = dv_job_new (_("Training"), train, config, config_free, model_free);
+ *   g_signal_connect_object (job, "progress", G_CALLBACK (on_progress), self, 0);
+ *   dv_job_run_async (job, on_trained, self);
+ *   ...
+ *   static void on_trained (GObject *job, GAsyncResult *res, gpointer self)
+ *   { Model *m = dv_window_finish_job (window, DV_JOB (job), res); if (m) ... }
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -22,6 +22,8 @@
 #define BRUSH_SPREAD 0.08
 #define MAX_TRAIL_POINTS 250
 #define FILM_FRAME_MS 40
+/* New samples glide into place instead of jumping. */
+#define GLIDE_MS 400
 #define REBUILD_DELAY_MS 250
 #define CONFIG_FORMAT "dimvida-playground-config"
 
@@ -360,10 +362,10 @@ run_title (DvPlaygroundPage *self, int side)
 {
   const DvPlaygroundConfig *cfg = &self->cfg[side];
   static const char *const schedules[] = { N_("linear"), N_("quadratic"), N_("cosine"), N_("sigmoid") };
-  g_autofree char *gan = cfg->train.gan ? g_strdup_printf (_(", GAN (fake %s)"),
+  g_autofree char *gan = cfg->train.gan ? g_strdup_printf (_(", GAN %s"),
                                                            cfg->train.fake == DV_TOY_FAKE_X0 ? "x̂₀" : "xₜ")
                                         : g_strdup ("");
-  g_autofree char *summary = g_strdup_printf (_("%s, T = %d, %s%s"), _(schedules[cfg->train.schedule]),
+  g_autofree char *summary = g_strdup_printf (_("%s, T %d, %s%s"), _(schedules[cfg->train.schedule]),
                                               cfg->train.T, cfg->sampler == DV_SAMPLER_DDIM ? "DDIM" : "DDPM", gan);
   if (self->compare)
     return g_strdup_printf ("%s · %s", side_name (side), summary);
@@ -504,6 +506,7 @@ append_records (DvPlaygroundPage *self, int side)
 }
 
 static void show_film_frame (DvPlaygroundPage *self, int frame);
+static void on_film_play_clicked (DvPlaygroundPage *self);
 
 static void
 update_status (DvPlaygroundPage *self)
@@ -546,7 +549,7 @@ update_side (DvPlaygroundPage *self, int side)
     s->live = xy;
     s->n_live = n;
     if (!film_mode || s->film == NULL)
-      dv_scatter_plot_set_samples (plot, s->live, s->n_live);
+      dv_scatter_plot_glide_to_samples (plot, s->live, s->n_live, GLIDE_MS);
   }
   if (self->cfg[side].train.gan) {
     float *heat = NULL;
@@ -578,6 +581,9 @@ update_side (DvPlaygroundPage *self, int side)
         n_frames = MAX (n_frames, self->sides[i].film_frames);
       gtk_range_set_range (GTK_RANGE (self->film_scale), 0, MAX (n_frames - 1, 1));
       show_film_frame (self, (int) gtk_range_get_value (GTK_RANGE (self->film_scale)));
+      /* A fresh film plays by itself, from noise to data. */
+      if (self->film_timer == 0 && gtk_range_get_value (GTK_RANGE (self->film_scale)) == 0)
+        on_film_play_clicked (self);
     }
   }
   append_records (self, side);

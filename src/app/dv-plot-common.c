@@ -126,11 +126,15 @@ dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x,
 
 double
 dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y, double width,
-                      gboolean draw)
+                      int max_lines, gboolean draw)
 {
   PangoLayout *layout = make_layout (cr, text, px, bold);
   pango_layout_set_width (layout, (int) (MAX (width, 10) * PANGO_SCALE));
   pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  if (max_lines > 0) {
+    pango_layout_set_height (layout, -max_lines);
+    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  }
   int w, h;
   pango_layout_get_pixel_size (layout, &w, &h);
   if (draw) {

@@ -48,10 +48,11 @@ typedef enum { DV_TEXT_LEFT, DV_TEXT_CENTER, DV_TEXT_RIGHT } DvTextAlign;
  * width/height (either may be NULL). bold for titles. */
 void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
                    DvTextAlign align, double *width, double *height);
-/* Text wrapped to `width`, top-left at (x, y); returns its height. With
- * draw FALSE it only measures. */
+/* Text wrapped to `width` in at most max_lines lines (0: no limit; the
+ * rest is ellipsized), top-left at (x, y); returns its height. With draw
+ * FALSE it only measures. */
 double dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
-                             double width, gboolean draw);
+                             double width, int max_lines, gboolean draw);
 /* A legend row of (colour, dashed, label) entries inside a plot frame's top-right
  * corner, on a translucent patch of background; wraps to more rows if needed. */
 typedef struct {

@@ -24,6 +24,12 @@ struct _DvScatterPlot {
   float *samples;
   size_t n_samples;
   guint sample_generation;
+  /* Gliding from the previous samples to the new ones (same noise, so point
+   * i of both sets is the same particle): from, the shown mix, the clock. */
+  float *glide_from;
+  float *shown;
+  gint64 glide_start, glide_us;
+  guint glide_tick;
 
   float *heatmap;
   int heat_nx, heat_ny;
@@ -291,20 +297,24 @@ draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double 
   dv_plot_legend (cr, style, entries, n, self->frame_left, self->frame_top, right);
 }
 
-/* Title and caption, wrapped to the width; returns their height. */
+/* Title (one line) and caption (two lines), each ellipsized when longer.
+ * The height is the same whatever the text, so that two plots side by side
+ * keep frames of the same size: shared axes must look shared. */
 static double
 draw_header (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double left, double width, gboolean draw)
 {
-  double y = 8;
-  if (self->title) {
+  double title_h = 0, line_h = 0;
+  dv_plot_text_size (cr, "Ag", DV_PLOT_TITLE_PX, TRUE, NULL, &title_h);
+  dv_plot_text_size (cr, "Ag", DV_PLOT_FONT_PX, FALSE, NULL, &line_h);
+  if (draw && self->title) {
     dv_plot_set_source (cr, &style->foreground, 1);
-    y += dv_plot_text_wrapped (cr, self->title, DV_PLOT_TITLE_PX, TRUE, left, y, width, draw);
+    dv_plot_text_wrapped (cr, self->title, DV_PLOT_TITLE_PX, TRUE, left, 8, width, 1, TRUE);
   }
-  if (self->caption && *self->caption) {
+  if (draw && self->caption && *self->caption) {
     dv_plot_set_source (cr, &style->foreground, 0.75);
-    y += dv_plot_text_wrapped (cr, self->caption, DV_PLOT_FONT_PX, FALSE, left, y, width, draw);
+    dv_plot_text_wrapped (cr, self->caption, DV_PLOT_FONT_PX, FALSE, left, 8 + title_h, width, 2, TRUE);
   }
-  return y - 8;
+  return title_h + 2 * line_h;
 }
 
 static void
@@ -360,8 +370,16 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
   if (self->trails)
     draw_trails (self, cr, &style);
   if (self->n_samples > 0) {
+    const float *points = self->samples;
+    if (self->glide_tick && self->glide_from) {
+      double f = CLAMP ((g_get_monotonic_time () - self->glide_start) / (double) self->glide_us, 0, 1);
+      f = f * f * (3 - 2 * f);  /* smoothstep: starts and ends gently */
+      for (size_t i = 0; i < 2 * self->n_samples; i++)
+        self->shown[i] = (float) (self->glide_from[i] + f * (self->samples[i] - self->glide_from[i]));
+      points = self->shown;
+    }
     dv_plot_set_source (cr, &style.palette[self->sample_color], 0.85);
-    draw_points (self, cr, self->samples, self->n_samples, 20000, SAMPLE_POINT_RADIUS);
+    draw_points (self, cr, points, self->n_samples, 20000, SAMPLE_POINT_RADIUS);
   }
   if (self->n_arrows > 0)
     draw_arrows (self, cr, &style);
@@ -430,6 +448,8 @@ dv_scatter_plot_finalize (GObject *object)
   g_free (self->caption);
   g_free (self->data);
   g_free (self->samples);
+  g_free (self->glide_from);
+  g_free (self->shown);
   g_free (self->heatmap);
   g_free (self->arrow_origins);
   g_free (self->arrow_vectors);
@@ -520,10 +540,61 @@ dv_scatter_plot_set_data (DvScatterPlot *self, const float *xy, size_t n)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static void
+stop_glide (DvScatterPlot *self)
+{
+  if (self->glide_tick)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->glide_tick);
+  self->glide_tick = 0;
+  g_clear_pointer (&self->glide_from, g_free);
+  g_clear_pointer (&self->shown, g_free);
+}
+
+static gboolean
+glide_step (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  DvScatterPlot *self = DV_SCATTER_PLOT (widget);
+  gtk_widget_queue_draw (widget);
+  if (g_get_monotonic_time () - self->glide_start >= self->glide_us) {
+    self->glide_tick = 0;
+    g_clear_pointer (&self->glide_from, g_free);
+    g_clear_pointer (&self->shown, g_free);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+dv_scatter_plot_glide_to_samples (DvScatterPlot *self, const float *xy, size_t n, guint duration_ms)
+{
+  g_return_if_fail (DV_IS_SCATTER_PLOT (self));
+  if (n == 0 || n != self->n_samples || duration_ms == 0 || !gtk_widget_get_mapped (GTK_WIDGET (self))) {
+    dv_scatter_plot_set_samples (self, xy, n);
+    return;
+  }
+  /* Start from where the points are shown now (mid-glide included). */
+  float *from = g_new (float, 2 * n);
+  if (self->glide_tick && self->shown)
+    memcpy (from, self->shown, 2 * n * sizeof (float));
+  else
+    memcpy (from, self->samples, 2 * n * sizeof (float));
+  stop_glide (self);
+  self->glide_from = from;
+  self->shown = g_new (float, 2 * n);
+  memcpy (self->shown, from, 2 * n * sizeof (float));
+  memcpy (self->samples, xy, 2 * n * sizeof (float));
+  self->sample_generation++;
+  self->glide_start = g_get_monotonic_time ();
+  self->glide_us = (gint64) duration_ms * 1000;
+  self->glide_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), glide_step, NULL, NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 dv_scatter_plot_set_samples (DvScatterPlot *self, const float *xy, size_t n)
 {
   g_return_if_fail (DV_IS_SCATTER_PLOT (self));
+  stop_glide (self);
   if (n != self->n_samples) {
     g_free (self->samples);
     self->samples = copy_floats (xy, 2 * n);

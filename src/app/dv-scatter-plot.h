@@ -23,6 +23,10 @@ void dv_scatter_plot_set_sample_color (DvScatterPlot *self, DvPlotColor color);
 /* xy: n points as x0, y0, x1, y1, ...; copied. */
 void dv_scatter_plot_set_data (DvScatterPlot *self, const float *xy, size_t n);
 void dv_scatter_plot_set_samples (DvScatterPlot *self, const float *xy, size_t n);
+/* The same, but when the count is unchanged the points glide from where
+ * they are shown to the new places over duration_ms (the samples come from
+ * fixed noise, so point i is the same particle in both sets). */
+void dv_scatter_plot_glide_to_samples (DvScatterPlot *self, const float *xy, size_t n, guint duration_ms);
 const float *dv_scatter_plot_get_samples (DvScatterPlot *self, size_t *n);
 const float *dv_scatter_plot_get_data (DvScatterPlot *self, size_t *n);
 

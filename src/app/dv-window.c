@@ -244,14 +244,33 @@ static const GActionEntry win_actions[] = {
 static void
 on_visible_page_changed (DvWindow *self)
 {
-  const char *name = adw_view_stack_get_visible_child_name (self->stack);
-  if (name == NULL || self->stack == NULL)
+  /* Also called while the template is being built. */
+  const char *name = self->stack ? adw_view_stack_get_visible_child_name (self->stack) : NULL;
+  if (name == NULL)
     return;
   GAction *page = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
   g_simple_action_set_state (G_SIMPLE_ACTION (page), g_variant_new_string (name));
   /* Space means play/pause only where there is something to play. */
   GAction *play = g_action_map_lookup_action (G_ACTION_MAP (self), "play-pause");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (play), g_str_equal (name, "playground"));
+}
+
+/* Space plays and pauses on the Playground wherever the focus is (after a
+ * click on the view switcher it sits on a tab, which would take the key),
+ * except in a text field or spin button, where it types a space. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
+                DvWindow *self)
+{
+  if (keyval != GDK_KEY_space || (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return FALSE;
+  if (!g_action_group_get_action_enabled (G_ACTION_GROUP (self), "play-pause"))
+    return FALSE;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
+    return FALSE;
+  g_action_group_activate_action (G_ACTION_GROUP (self), "play-pause", NULL);
+  return TRUE;
 }
 
 /* ---- Window state ---- */
@@ -355,9 +374,6 @@ dv_window_class_init (DvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvWindow, playground_page);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_page_changed);
 
-  /* A binding, not an application accelerator: it runs only if the focused
-   * widget did not use the key, so Space still types a space in an entry. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play-pause", NULL);
 }
 
 static void
@@ -366,6 +382,11 @@ dv_window_init (DvWindow *self)
   /* Actions first: the template's stack reports its visible page while it is built. */
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

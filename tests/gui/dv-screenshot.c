@@ -160,8 +160,8 @@ main (int argc, char **argv)
       return 1;
     }
   GSettings *settings = dv_application_get_settings (app);
-  g_settings_set_int (settings, "window-width", 1000);
-  g_settings_set_int (settings, "window-height", 680);
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 720);
   g_application_activate (G_APPLICATION (app));
   DvWindow *window = DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 

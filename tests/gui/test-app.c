@@ -107,6 +107,12 @@ has_label_containing (GtkWidget *root, const char *text)
 }
 
 static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
 window_shows_text (gpointer text)
 {
   return has_label_containing (GTK_WIDGET (main_window ()), text);
@@ -327,6 +333,9 @@ typedef struct {
   int size;
 } HeavyJob;
 
+/* 384×384 sgemms: about a second or two of work on one core. */
+#define JOB_ITERATIONS 800
+
 static int snapshots_live;
 static int snapshots_live_max;
 static int snapshots_made;
@@ -375,9 +384,24 @@ heavy_job_run (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
   return g_strdup ("done");
 }
 
+/* Nanoseconds this thread has spent runnable but waiting for a CPU (Linux
+ * schedstat), or -1. On a loaded machine, most of a long gap can be that:
+ * time the kernel gave to other processes, not time our main loop was stuck. */
+static gint64
+cpu_wait_ns (void)
+{
+  g_autofree char *contents = NULL;
+  if (!g_file_get_contents ("/proc/thread-self/schedstat", &contents, NULL, NULL))
+    return -1;
+  g_auto (GStrv) fields = g_strsplit (contents, " ", 3);
+  return g_strv_length (fields) >= 2 ? g_ascii_strtoll (fields[1], NULL, 10) : -1;
+}
+
 typedef struct {
   gint64 last_tick;
+  gint64 last_wait;
   gint64 longest_gap;
+  gint64 longest_busy_gap; /* the gap less the time spent waiting for a CPU */
   guint ticks;
   gboolean finished;
   char *result;
@@ -392,9 +416,16 @@ on_tick (gpointer data)
 {
   LoopWatch *watch = data;
   gint64 now = g_get_monotonic_time ();
+  gint64 wait = cpu_wait_ns ();
   if (watch->last_tick != 0)
-    watch->longest_gap = MAX (watch->longest_gap, now - watch->last_tick);
+    {
+      gint64 gap = now - watch->last_tick;
+      gint64 waited = wait >= 0 && watch->last_wait >= 0 ? (wait - watch->last_wait) / 1000 : 0;
+      watch->longest_gap = MAX (watch->longest_gap, gap);
+      watch->longest_busy_gap = MAX (watch->longest_busy_gap, gap - waited);
+    }
   watch->last_tick = now;
+  watch->last_wait = wait;
   watch->ticks++;
   return G_SOURCE_CONTINUE;
 }
@@ -434,10 +465,13 @@ test_job_keeps_main_loop_turning (void)
   GtkWidget *probe = gtk_window_new ();
   gtk_window_set_child (GTK_WINDOW (probe), bar);
   gtk_window_present (GTK_WINDOW (probe));
+  /* Realizing a window and drawing its first frame is not the job's doing. */
+  wait_for (widget_mapped, probe, "the probe window");
+  spin (300);
 
   HeavyJob *spec = g_new0 (HeavyJob, 1);
   spec->size = 384;
-  spec->iterations = 400;
+  spec->iterations = JOB_ITERATIONS;
   g_autoptr (DvJob) job = dv_job_new ("Multiplying", heavy_job_run, spec, g_free, g_free);
   LoopWatch watch = { .bar = GTK_PROGRESS_BAR (bar), .last_seen_step = -1 };
   g_signal_connect (job, "progress", G_CALLBACK (on_progress), &watch);
@@ -453,25 +487,29 @@ test_job_keeps_main_loop_turning (void)
   g_assert_no_error (watch.error);
   g_assert_cmpstr (watch.result, ==, "done");
   g_assert_false (dv_job_get_running (job));
-  g_assert_cmpuint (dv_job_get_reported_count (job), ==, 400);
+  g_assert_cmpuint (dv_job_get_reported_count (job), ==, JOB_ITERATIONS);
   g_assert_cmpuint (dv_job_get_delivered_count (job), ==, watch.progress_signals);
   g_assert_cmpuint (watch.progress_signals, >=, 1);
-  g_assert_cmpuint (watch.progress_signals, <=, 400);
+  g_assert_cmpuint (watch.progress_signals, <=, JOB_ITERATIONS);
   /* The last snapshot arrives before the result. */
-  g_assert_cmpfloat (watch.last_seen_step, ==, 399);
+  g_assert_cmpfloat (watch.last_seen_step, ==, JOB_ITERATIONS - 1);
   g_assert_cmpfloat (dv_job_get_fraction (job), ==, 1.0);
   /* Every snapshot freed once, and never more than a handful alive: no queue. */
   g_assert_cmpint (g_atomic_int_get (&snapshots_live), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&snapshots_made), ==, 400);
+  g_assert_cmpint (g_atomic_int_get (&snapshots_made), ==, JOB_ITERATIONS);
   g_assert_cmpint (g_atomic_int_get (&snapshots_live_max), <=, 3);
 
-  double gap_ms = watch.longest_gap / 1000.0;
-  g_test_message ("heavy job: %.2f s, %u main-loop ticks, longest gap between ticks %.1f ms, "
-                  "%u of 400 snapshots delivered (budget %d threads, %d workers, OpenBLAS %d)",
-                  seconds, watch.ticks, gap_ms, watch.progress_signals, dv_job_get_thread_budget (),
+  double gap_ms = watch.longest_gap / 1000.0, busy_gap_ms = watch.longest_busy_gap / 1000.0;
+  g_test_message ("heavy job: %.2f s, %u main-loop ticks, %u of %d snapshots delivered (budget %d threads, "
+                  "%d workers, OpenBLAS %d)",
+                  seconds, watch.ticks, watch.progress_signals, JOB_ITERATIONS, dv_job_get_thread_budget (),
                   dv_job_get_max_workers (), dv_blas_get_threads ());
-  g_printerr ("# longest main-loop gap during a %.2f s CPU-heavy job: %.1f ms\n", seconds, gap_ms);
-  g_assert_cmpfloat (gap_ms, <, 250.0);
+  g_printerr ("# longest main-loop gap during a %.2f s CPU-heavy job: %.1f ms; %.1f ms of it not spent waiting "
+              "for a CPU\n", seconds, gap_ms, busy_gap_ms);
+  /* Generous: the main loop must never be held up by the job. The time the
+   * kernel handed to other processes on a busy machine does not count. */
+  g_assert_cmpfloat (busy_gap_ms, <, 250.0);
+  g_assert_cmpfloat (gap_ms, <, 1000.0);
   g_free (watch.result);
   g_clear_error (&watch.error);
   gtk_window_destroy (GTK_WINDOW (probe));

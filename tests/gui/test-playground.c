@@ -155,12 +155,19 @@ save_window (const char *path)
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
+  if (node == NULL) {
+    g_printerr ("# %s: the window (%s, %dx%d, mapped %d) drew nothing\n", path, G_OBJECT_TYPE_NAME (window), width,
+                height, gtk_widget_get_mapped (window));
     return FALSE;
+  }
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   g_autoptr (GdkTexture) texture =
     gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  return gdk_texture_save_to_png (texture, path);
+  if (!gdk_texture_save_to_png (texture, path)) {
+    g_printerr ("# %s: could not be written\n", path);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* ---- Tests ---- */
@@ -592,7 +599,25 @@ test_screenshots (void)
     g_print ("# wrote %s\n", path);
   }
   activate ("page.field", NULL);
+  /* The reverse process, part way, with trails. */
+  activate ("page.film", NULL);
+  wait_for (page_idle, NULL, 60, "the reverse-process films");
+  spin (2000);
+  g_autofree char *film_path = g_build_filename (dir, "playground-film-dark.png", NULL);
+  g_assert_true (save_window (film_path));
+  g_print ("# wrote %s\n", film_path);
+  activate ("page.film", NULL);
   activate ("page.compare", NULL);
+  /* The controls further down the sidebar. */
+  g_settings_set_string (settings, "color-scheme", "light");
+  GtkScrolledWindow *sidebar = GTK_SCROLLED_WINDOW (find_descendant (GTK_WIDGET (page ()), GTK_TYPE_SCROLLED_WINDOW));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (sidebar);
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  spin (800);
+  g_autofree char *controls = g_build_filename (dir, "playground-controls-light.png", NULL);
+  g_assert_true (save_window (controls));
+  g_print ("# wrote %s\n", controls);
+  gtk_adjustment_set_value (adj, 0);
   g_settings_reset (settings, "color-scheme");
 }
 

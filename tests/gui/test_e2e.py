@@ -6,6 +6,7 @@ About and Preferences from the primary menu and close them, quit with Ctrl+Q.
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
 accessibility bus; DV_E2E_APP names the binary."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,8 @@ from dogtail.predicate import GenericPredicate  # noqa: E402
 from dogtail.tree import root  # noqa: E402
 
 APP = os.environ["DV_E2E_APP"]
+CONTROL_ROLES = {"push button", "toggle button", "check box", "radio button", "combo box", "spin button",
+                 "slider", "page tab", "menu item", "text", "switch"}
 
 
 def step(message):
@@ -88,6 +91,14 @@ def run(proc):
     wait_until(lambda: "DiMViDA Studio" in frames(app), "the main window")
     window = app.child(name="DiMViDA Studio", roleName="frame")
 
+    step("every control has an accessible name")
+    controls = window.findChildren(lambda node: node.roleName in CONTROL_ROLES)
+    assert len(controls) >= 5, f"only {len(controls)} controls found"
+    # GTK 4.8 falls back to a type name ("GtkImage") for an icon-only button.
+    unnamed = [f"{node.roleName} {node.name!r}" for node in controls
+               if not node.name.strip() or re.fullmatch(r"(Gtk|Adw|Dv)[A-Z]\w*", node.name)]
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
+
     # Pages, by clicking the view switcher as a user does.
     # (GTK 4.8 reports every page's widgets as visible, so the selected tab,
     # which follows the stack's visible page, is what shows the switch.)
@@ -103,6 +114,15 @@ def run(proc):
     step("Alt+3 shows the Playground page")
     rawinput.keyCombo("<Alt>3")
     wait_until(lambda: tab_selected(window, "Playground"), "Alt+3")
+    # Space plays and pauses, even with the focus on a view switcher tab.
+    step("Space starts and pauses training on the Playground")
+    window.child(name="Playground", roleName="page tab").click()
+    wait_until(lambda: tab_selected(window, "Playground"), "the Playground tab to be selected")
+    wait_until(lambda: find(window, "Play", "push button") is not None, "the Play button")
+    rawinput.pressKey("space")
+    wait_until(lambda: find(window, "Pause", "push button") is not None, "Space to start training")
+    rawinput.pressKey("space")
+    wait_until(lambda: find(window, "Play", "push button") is not None, "Space to pause training")
     step("Alt+1 shows the Views page")
     rawinput.keyCombo("<Alt>1")
     wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
