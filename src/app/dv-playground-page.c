@@ -592,9 +592,9 @@ update_side (DvPlaygroundPage *self, int side)
   gint64 step = dv_playground_run_get_step (s->run), total = dv_playground_run_get_total_steps (s->run);
   double elapsed = dv_playground_run_get_elapsed (s->run), rate = dv_playground_run_get_steps_per_second (s->run);
   GString *caption = g_string_new (NULL);
-  /* Translators: the step counter under the scatter plot's title. */
-  g_string_append_printf (caption, _("step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " · %.1f s"), step, total,
-                          elapsed);
+  /* Steps are at most 1,000,000, so int holds them. */
+  g_string_append_printf (caption, _("step %d / %d"), (int) step, (int) total);
+  g_string_append_printf (caption, " · %.1f s", elapsed);
   if (dv_playground_run_get_playing (s->run) && rate > 0)
     g_string_append_printf (caption, _(" · %.0f steps/s"), rate);
   double kl = dv_playground_run_get_knn_kl (s->run);

@@ -65,6 +65,10 @@ struct _DvPlaygroundRun {
   GArray *losses;       /* DvPlaygroundLossRecord */
   GArray *divergences;  /* DvPlaygroundDivergenceRecord */
 
+  /* "Look again" for the main loop: at most one pending at a time. */
+  GMainContext *context;
+  gint notify_pending;
+
   /* Main thread. */
   DvJob *job;
   GCancellable *cancellable;
@@ -306,6 +310,20 @@ finish_run (DvPlaygroundRun *self, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
+static gboolean
+emit_updated (gpointer user_data)
+{
+  DvPlaygroundRun *self = user_data;
+  g_atomic_int_set (&self->notify_pending, 0);
+  g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tells the main loop there is something new. The job's own progress goes
+ * through dv_job_report_progress too, but its deliveries run at idle
+ * priority, which a slow renderer drawing frame after frame can starve for
+ * seconds; this one-shot source runs at default priority and is cheap (the
+ * page copies a few arrays), and only one is ever pending. */
 static void
 publish (DvJob *job, DvPlaygroundRun *self)
 {
@@ -315,6 +333,14 @@ publish (DvJob *job, DvPlaygroundRun *self)
   progress.total = self->cfg.train.steps;
   g_mutex_unlock (&self->lock);
   dv_job_report_progress (job, &progress);
+  if (g_atomic_int_compare_and_exchange (&self->notify_pending, 0, 1)) {
+    GSource *source = g_idle_source_new ();
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, emit_updated, g_object_ref (self), g_object_unref);
+    g_source_set_static_name (source, "[dv-playground-run]");
+    g_source_attach (source, self->context);
+    g_source_unref (source);
+  }
 }
 
 typedef enum { WORK_NONE, WORK_FINISH, WORK_FILM, WORK_FIELD, WORK_TRAIN, WORK_REFRESH } WorkKind;
@@ -411,9 +437,6 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
                                                      * self->training_seconds_since_refresh;
       if (ok && self->steps_since_refresh > 0 && (due || !still_training))
         ok = refresh_visuals (self, TRUE, cancellable, &local_error);
-      if (g_getenv ("DV_PLAYGROUND_DEBUG"))
-        g_printerr ("train: %" G_GINT64_FORMAT " steps in %.3f s, sampling %.3f s, due %d\n", done, seconds,
-                    self->sampling_seconds, due);
     }
     g_mutex_unlock (&self->trainer_lock);
 
@@ -448,12 +471,6 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
 
 static void on_job_done (GObject *source, GAsyncResult *result, gpointer user_data);
 
-static void
-on_job_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvPlaygroundRun *self)
-{
-  g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
-}
-
 /* Starts a worker if none is active; call with lock held, returns whether to start one. */
 static gboolean
 claim_worker_locked (DvPlaygroundRun *self)
@@ -471,7 +488,6 @@ start_worker (DvPlaygroundRun *self)
     g_signal_handlers_disconnect_by_data (self->job, self);
   g_clear_object (&self->job);
   self->job = dv_job_new (_("Playground training"), run_worker, g_object_ref (self), g_object_unref, NULL);
-  g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
   dv_job_run_async (self->job, on_job_done, g_object_ref (self));
 }
 
@@ -789,6 +805,7 @@ dv_playground_run_finalize (GObject *object)
   g_free (self->error_message);
   g_array_unref (self->losses);
   g_array_unref (self->divergences);
+  g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->trainer_lock);
   G_OBJECT_CLASS (dv_playground_run_parent_class)->finalize (object);
@@ -812,6 +829,7 @@ dv_playground_run_init (DvPlaygroundRun *self)
   self->field_t = -1;
   self->field_t_done = -1;
   self->knn_kl = NAN;
+  self->context = g_main_context_ref_thread_default ();
   self->losses = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
   self->divergences = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundDivergenceRecord));
 }

@@ -721,3 +721,10 @@ dv_scatter_plot_get_draw_count (DvScatterPlot *self)
   g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
   return self->draw_count;
 }
+
+size_t
+dv_scatter_plot_get_n_arrows (DvScatterPlot *self)
+{
+  g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
+  return self->n_arrows;
+}

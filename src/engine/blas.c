@@ -14,11 +14,18 @@ void
 dv_gemm (gboolean trans_a, gboolean trans_b, int M, int N, int K,
          float alpha, const float *A, const float *B, float beta, float *C)
 {
+  dv_gemm_strided (trans_a, trans_b, M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N);
+}
+
+void
+dv_gemm_strided (gboolean trans_a, gboolean trans_b, int M, int N, int K, float alpha,
+                 const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc)
+{
   DV_CHECK (M > 0 && N > 0 && K > 0, "dv_gemm: bad sizes M=%d N=%d K=%d", M, N, K);
-  int lda = trans_a ? M : K;
-  int ldb = trans_b ? K : N;
+  DV_CHECK (lda >= (trans_a ? M : K) && ldb >= (trans_b ? K : N) && ldc >= N,
+            "dv_gemm: leading dimensions %d/%d/%d too small for M=%d N=%d K=%d", lda, ldb, ldc, M, N, K);
   cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-               M, N, K, alpha, A, lda, B, ldb, beta, C, N);
+               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void

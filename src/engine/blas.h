@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 void dv_gemm (gboolean trans_a, gboolean trans_b, int M, int N, int K,
               float alpha, const float *A, const float *B, float beta, float *C);
 
+/* The same with explicit leading dimensions, for sub-blocks of larger matrices
+ * (e.g. one column block of a weight). */
+void dv_gemm_strided (gboolean trans_a, gboolean trans_b, int M, int N, int K, float alpha,
+                      const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+
 void dv_blas_set_threads (int n);
 int dv_blas_get_threads (void);
 /* The OpenBLAS core in use, e.g. "SkylakeX", "Haswell" or "Prescott". */

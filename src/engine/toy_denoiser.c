@@ -5,20 +5,8 @@
 #include "sinusoidal.h"
 #include "tensor.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
-
-/* The first Linear's weight [H][3E] is used as two column blocks (x part and
- * t part), which needs sgemm's leading dimensions; dv_gemm assumes packed
- * matrices, so this one call site talks to cblas_sgemm directly. */
-static void
-gemm_ld (gboolean trans_a, gboolean trans_b, int M, int N, int K, float alpha, const float *A, int lda,
-         const float *B, int ldb, float beta, float *C, int ldc)
-{
-  cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N,
-               K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
 
 void
 dv_toy_denoiser_config_default (DvToyDenoiserConfig *cfg, int T)
@@ -141,7 +129,7 @@ dv_toy_denoiser_time_table (const DvToyDenoiser *model, const float *weights, fl
   for (int t = 0; t < T; t++)
     memcpy (table + (size_t) t * H, bias, sizeof (float) * (size_t) H);
   /* W_t is columns 2E..3E of the [H][3E] weight. */
-  gemm_ld (FALSE, TRUE, T, H, E, 1.0f, model->t_emb, E, weights + model->in_weight + 2 * E, 3 * E, 1.0f, table, H);
+  dv_gemm_strided (FALSE, TRUE, T, H, E, 1.0f, model->t_emb, E, weights + model->in_weight + 2 * E, 3 * E, 1.0f, table, H);
 }
 
 /* sin and cos of a float in one go, branch-free so the loops below vectorise
@@ -205,7 +193,7 @@ dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const
       DV_CHECK (t[b] >= 0 && t[b] < T, "dv_toy_denoiser_forward: t = %d outside 0..%d", t[b], T - 1);
       memcpy (h0 + (size_t) b * H, table + (size_t) t[b] * H, sizeof (float) * (size_t) H);
     }
-  gemm_ld (FALSE, TRUE, batch, H, 2 * E, 1.0f, work->emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h0, H);
+  dv_gemm_strided (FALSE, TRUE, batch, H, 2 * E, 1.0f, work->emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h0, H);
 
   for (int i = 0; i < blocks; i++)
     {
@@ -250,7 +238,7 @@ dv_toy_denoiser_predict (const DvToyDenoiser *model, const float *weights, const
       DV_CHECK (t[b] >= 0 && t[b] < T, "dv_toy_denoiser_predict: t = %d outside 0..%d", t[b], T - 1);
       memcpy (h_buf + (size_t) b * H, table + (size_t) t[b] * H, sizeof (float) * (size_t) H);
     }
-  gemm_ld (FALSE, TRUE, batch, H, 2 * E, 1.0f, emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h_buf, H);
+  dv_gemm_strided (FALSE, TRUE, batch, H, 2 * E, 1.0f, emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h_buf, H);
   float *restrict h = h_buf;
   float *restrict act = act_buf;
   for (int i = 0; i < blocks; i++)
@@ -334,6 +322,6 @@ dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, floa
           in_bias_grad[j] += src[j];
         }
     }
-  gemm_ld (TRUE, FALSE, H, 2 * E, batch, 1.0f, dh, H, work->emb, 2 * E, 1.0f, grads + model->in_weight, 3 * E);
-  gemm_ld (TRUE, FALSE, H, E, T, 1.0f, dtable, H, model->t_emb, E, 1.0f, grads + model->in_weight + 2 * E, 3 * E);
+  dv_gemm_strided (TRUE, FALSE, H, 2 * E, batch, 1.0f, dh, H, work->emb, 2 * E, 1.0f, grads + model->in_weight, 3 * E);
+  dv_gemm_strided (TRUE, FALSE, H, E, T, 1.0f, dtable, H, model->t_emb, E, 1.0f, grads + model->in_weight + 2 * E, 3 * E);
 }

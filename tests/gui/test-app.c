@@ -634,6 +634,29 @@ test_thread_budget_is_respected (void)
   g_settings_reset (settings (), "threads");
 }
 
+/* OpenBLAS's thread count must not change under a running job: a new budget
+ * waits until the running jobs have finished. */
+static void
+test_budget_change_waits_for_running_jobs (void)
+{
+  g_settings_set_int (settings (), "threads", 2);
+  g_assert_cmpint (dv_job_get_thread_budget (), ==, 2);
+
+  Outcome outcome = { 0 };
+  g_autoptr (DvJob) endless = dv_job_new ("Waiting", endless_job_run, NULL, NULL, NULL);
+  dv_job_run_async (endless, on_window_job_done, &outcome);
+  spin (100);
+  g_settings_set_int (settings (), "threads", 1);
+  g_assert_cmpint (dv_job_get_thread_budget (), ==, 2);
+  g_assert_cmpint (dv_blas_get_threads (), ==, 1); /* 2 threads: 2 workers, 1 for OpenBLAS */
+  dv_job_cancel (endless);
+  wait_for (outcome_finished, &outcome, "the cancelled job");
+  g_assert_cmpint (dv_job_get_thread_budget (), ==, 1);
+  g_assert_cmpint (dv_job_get_max_workers (), ==, 1);
+  g_assert_cmpint (dv_blas_get_threads (), ==, 1);
+  g_settings_reset (settings (), "threads");
+}
+
 /* ---- Window state and quitting (last: they close the window) ---- */
 
 static gboolean
@@ -710,6 +733,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/open-files", test_open_files_routes_pngs);
   g_test_add_func ("/job/error-and-cancel", test_job_error_and_cancel_become_toasts);
   g_test_add_func ("/job/thread-budget", test_thread_budget_is_respected);
+  g_test_add_func ("/job/budget-change-waits", test_budget_change_waits_for_running_jobs);
   g_test_add_func ("/job/main-loop-keeps-turning", test_job_keeps_main_loop_turning);
   g_test_add_func ("/shutdown/window-state", test_window_state_is_remembered);
   g_test_add_func ("/shutdown/quit", test_quit_closes_everything);

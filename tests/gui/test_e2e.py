@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """End-to-end test through the accessibility tree (dogtail): start DiMViDA
-Studio, switch pages by clicking the view switcher and with Alt+1..3, open
-About and Preferences from the primary menu and close them, quit with Ctrl+Q.
+Studio, check that every control has an accessible name, switch pages by
+clicking the view switcher and with Alt+1..3, play and pause the Playground
+with Space, open About and Preferences from the primary menu and close them,
+quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
 accessibility bus; DV_E2E_APP names the binary."""
