@@ -118,6 +118,7 @@ struct _DvPlaygroundPage {
   GtkWidget *play_button;
   GtkWidget *step_button;
   GtkWidget *reset_button;
+  GtkWidget *trained_button;
   GtkWidget *compare_button;
   GtkWidget *copy_button;
   GtkWidget *swap_button;
@@ -173,6 +174,10 @@ struct _DvPlaygroundPage {
   int loss_series[N_SIDES][2];
   int divergence_series[N_SIDES][2];
   GtkNativeDialog *chooser;
+  gboolean fresh_start;    /* Reset: never load the shipped weights */
+  gboolean force_trained;  /* "Load trained model": load them whatever the settings */
+  char *last_message;      /* the last toast, for tests */
+  char *pending_toast;     /* said before the page had a window */
 };
 
 G_DEFINE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, ADW_TYPE_BIN)
@@ -184,6 +189,7 @@ static void rebuild_run (DvPlaygroundPage *self, int side);
 static void update_side (DvPlaygroundPage *self, int side);
 static void set_compare (DvPlaygroundPage *self, gboolean compare);
 static void sync_widgets (DvPlaygroundPage *self);
+static void update_compare_titles (DvPlaygroundPage *self);
 
 /* ---- Small helpers ---- */
 
@@ -196,9 +202,34 @@ scatter (DvPlaygroundPage *self, int side)
 static void
 show_toast (DvPlaygroundPage *self, const char *message)
 {
+  g_free (self->last_message);
+  self->last_message = g_strdup (message);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (root && DV_IS_WINDOW (root))
+  if (root == NULL || !DV_IS_WINDOW (root)) {
+    /* The page loads its first run while it is built: say it once it is in a window. */
+    g_free (self->pending_toast);
+    self->pending_toast = g_strdup (message);
+    return;
+  }
     dv_window_show_toast (DV_WINDOW (root), message);
+}
+
+static gboolean
+show_pending_toast (gpointer user_data)
+{
+  DvPlaygroundPage *self = user_data;
+  g_autofree char *message = g_steal_pointer (&self->pending_toast);
+  if (message)
+    show_toast (self, message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused)
+{
+  /* On the next turn of the loop: the window is still being built now. */
+  if (self->pending_toast && gtk_widget_get_root (GTK_WIDGET (self)))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_pending_toast, g_object_ref (self), g_object_unref);
 }
 
 static const char *
@@ -432,6 +463,64 @@ update_play_button (DvPlaygroundPage *self)
   set_accessible_label (self->play_button, self->playing ? _("Pause") : _("Play"));
 }
 
+/* The shipped checkpoint of the current dataset (see data/weights/README.md). */
+static char *
+trained_model_path (DvPlaygroundPage *self, GError **error)
+{
+  if (self->source >= DATA_DRAWN) {
+    g_set_error (error, DV_ERROR, DV_ERROR_INVALID,
+                 _("Trained models exist only for the circle, dino, line and moons data"));
+    return NULL;
+  }
+  g_autofree char *relative = g_build_filename ("weights", "toy", data_keys[self->source], "model.safetensors", NULL);
+  return dv_toy_find_data_file (relative, error);
+}
+
+/* Whether this side would train what the shipped weights were trained with:
+ * the default data (points and seed) and the default training settings. */
+static gboolean
+settings_are_default (DvPlaygroundPage *self, int side)
+{
+  DvToyTrainConfig defaults, current = self->cfg[side].train;
+  dv_toy_train_config_init (&defaults);
+  current.seed = self->seed;
+  if (self->source >= DATA_DRAWN || self->n_points != DV_TOY_DEFAULT_POINTS)
+    return FALSE;
+  g_autofree char *a = dv_toy_train_config_to_json_string (&current);
+  g_autofree char *b = dv_toy_train_config_to_json_string (&defaults);
+  return g_str_equal (a, b);
+}
+
+/* The run resumed from the shipped weights of the current dataset at their
+ * last step; NULL, with a toast saying why, when they cannot be loaded. */
+static DvPlaygroundRun *
+trained_run (DvPlaygroundPage *self, int side)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = trained_model_path (self, &error);
+  DvPlaygroundRun *run = NULL;
+  if (path) {
+    gint64 start = g_get_monotonic_time ();
+    run = dv_playground_run_new_from_checkpoint (&self->cfg[side], path, self->data.xy, self->data.n, self->x0,
+                                                 self->x1, self->y0, self->y1, &error);
+    g_debug ("Loaded %s in %.1f ms", path, (g_get_monotonic_time () - start) / 1000.0);
+  }
+  if (run == NULL) {
+    g_autofree char *message = g_strdup_printf (_("Could not load the trained model, training from scratch: %s"),
+                                                error->message);
+    show_toast (self, message);
+    return NULL;
+  }
+  /* The controls show what the model was trained with. */
+  const DvPlaygroundConfig *loaded = dv_playground_run_get_config (run);
+  self->cfg[side].train = loaded->train;
+  if (self->seed != loaded->train.seed || side == self->editing) {
+    self->seed = loaded->train.seed;
+    sync_widgets (self);
+  }
+  return run;
+}
+
 static void
 rebuild_run (DvPlaygroundPage *self, int side)
 {
@@ -449,8 +538,13 @@ rebuild_run (DvPlaygroundPage *self, int side)
   DvPlaygroundConfig cfg = self->cfg[side];
   cfg.train.seed = self->seed;
   g_autoptr (GError) error = NULL;
-  DvPlaygroundRun *run = dv_playground_run_new (&cfg, self->data.xy, self->data.n, self->x0, self->x1, self->y0,
-                                                self->y1, &error);
+  DvPlaygroundRun *run = NULL;
+  /* Side by side, both runs start from scratch so they train together,
+   * unless asked for the trained model in so many words. */
+  if (!self->fresh_start && (self->force_trained || (!self->compare && settings_are_default (self, side))))
+    run = trained_run (self, side);
+  if (run == NULL)
+    run = dv_playground_run_new (&cfg, self->data.xy, self->data.n, self->x0, self->x1, self->y0, self->y1, &error);
   if (run == NULL) {
     g_autofree char *message = g_strdup_printf (_("Cannot train with these settings: %s"), error->message);
     dv_scatter_plot_set_caption (plot, message);
@@ -1180,7 +1274,43 @@ step_action (GtkWidget *widget, const char *name, GVariant *parameter)
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  rebuild_all (DV_PLAYGROUND_PAGE (widget));
+  DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (widget);
+  self->fresh_start = TRUE;
+  rebuild_all (self);
+  self->fresh_start = FALSE;
+}
+
+/* The shipped weights for the current dataset, with the settings and data
+ * they were trained on. */
+static void
+load_trained_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (widget);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = trained_model_path (self, &error);
+  DvToyTrainConfig saved;
+  if (path == NULL || !dv_toy_checkpoint_read_config (path, &saved, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not load the trained model: %s"), error->message);
+    show_toast (self, message);
+    return;
+  }
+  cancel_pending_rebuild (self);
+  for (int side = 0; side < N_SIDES; side++)
+    self->cfg[side].train = saved;
+  gboolean new_data = self->n_points != DV_TOY_DEFAULT_POINTS || self->seed != saved.seed;
+  self->n_points = DV_TOY_DEFAULT_POINTS;
+  self->seed = saved.seed;
+  sync_widgets (self);
+  if (new_data && !load_data (self, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not make the data: %s"), error->message);
+    set_data_error (self, message);
+    return;
+  }
+  set_data_error (self, NULL);
+  self->force_trained = TRUE;
+  rebuild_all (self);
+  self->force_trained = FALSE;
+  update_compare_titles (self);
 }
 
 static void
@@ -1772,6 +1902,13 @@ dv_playground_page_get_playing (DvPlaygroundPage *self)
 }
 
 const char *
+dv_playground_page_get_last_toast (DvPlaygroundPage *self)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self), NULL);
+  return self->last_message ? self->last_message : "";
+}
+
+const char *
 dv_playground_page_get_data_error (DvPlaygroundPage *self)
 {
   g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self), "");
@@ -1840,6 +1977,8 @@ dv_playground_page_finalize (GObject *object)
   DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (object);
   dv_toy_data_clear (&self->data);
   dv_toy_data_clear (&self->csv);
+  g_free (self->last_message);
+  g_free (self->pending_toast);
   g_array_unref (self->drawn);
   g_array_unref (self->strokes);
   G_OBJECT_CLASS (dv_playground_page_parent_class)->finalize (object);
@@ -1874,6 +2013,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   CHILD (play_button);
   CHILD (step_button);
   CHILD (reset_button);
+  CHILD (trained_button);
   CHILD (compare_button);
   CHILD (copy_button);
   CHILD (swap_button);
@@ -1895,6 +2035,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.play-pause", NULL, play_pause_action);
   gtk_widget_class_install_action (widget_class, "page.step", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "page.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "page.load-trained", NULL, load_trained_action);
   gtk_widget_class_install_property_action (widget_class, "page.compare", "compare");
   gtk_widget_class_install_property_action (widget_class, "page.field", "show-field");
   gtk_widget_class_install_property_action (widget_class, "page.film", "show-film");
@@ -1939,6 +2080,11 @@ dv_playground_page_init (DvPlaygroundPage *self)
   update_play_button (self);
   label_widget (self->step_button, _("Single step"), _("Train one step, then show the new samples"));
   label_widget (self->reset_button, _("Reset"), _("Start again from fresh weights (same seed)"));
+  gtk_button_set_label (GTK_BUTTON (self->trained_button), _("Trained model"));
+  label_widget (self->trained_button, _("Load trained model"),
+                _("Load the model shipped for this dataset, trained for 10,000 steps with the default settings; "
+                  "Reset starts again from scratch"));
+  g_signal_connect (self, "notify::root", G_CALLBACK (on_root_changed), NULL);
   gtk_button_set_label (GTK_BUTTON (self->compare_button), _("Compare A | B"));
   label_widget (self->compare_button, _("Compare A | B"),
                 _("Train two settings side by side with the same seed, data and sampling noise"));

@@ -33,6 +33,8 @@ const char *dv_playground_page_get_status (DvPlaygroundPage *self);
 /* TRUE while a run's worker is training, sampling or measuring. */
 gboolean dv_playground_page_get_busy (DvPlaygroundPage *self);
 /* The message under the Data group ("" when there is none). */
+/* The last message shown as a toast ("" when none yet). */
+const char *dv_playground_page_get_last_toast (DvPlaygroundPage *self);
 const char *dv_playground_page_get_data_error (DvPlaygroundPage *self);
 
 /* The file actions without their file choosers. Errors are also shown on the page. */

@@ -361,6 +361,10 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
     gboolean at_end = self->step >= self->cfg.train.steps;
     if (self->cancelled || self->error_message)
       work = WORK_NONE;
+    else if (self->field_t_done == -2)
+      /* The first picture, even of a run resumed at its end: it takes a
+       * fraction of a second, the final scoring below several. */
+      work = WORK_FIELD;
     else if (at_end && !self->finished)
       work = WORK_FINISH;
     else if (self->film_requested)
@@ -516,25 +520,23 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (self);
 }
 
-DvPlaygroundRun *
-dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n, double x0, double x1, double y0,
-                       double y1, GError **error)
+/* Takes the trainer: a fresh one, or one resumed from a checkpoint. */
+static DvPlaygroundRun *
+run_new_with_trainer (const DvPlaygroundConfig *cfg, DvToyTrainer *trainer, const float *xy, size_t n, double x0,
+                      double x1, double y0, double y1, GError **error)
 {
-  if (!dv_playground_config_check (cfg, error))
-    return NULL;
+  g_autoptr (DvToyTrainer) owned = trainer;
   DvBox2D box = { x0, x1, y0, y1 };
   g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (xy, n, &box, DIVERGENCE_GRID, error);
   if (divergence == NULL)
     return NULL;
-  DvToyTrainer *trainer = dv_toy_trainer_new (&cfg->train, xy, n, error);
-  if (trainer == NULL)
-    return NULL;
 
   DvPlaygroundRun *self = g_object_new (DV_TYPE_PLAYGROUND_RUN, NULL);
   self->cfg = *cfg;
-  self->trainer = trainer;
+  self->trainer = g_steal_pointer (&owned);
   self->divergence = g_steal_pointer (&divergence);
   self->box_x0 = x0, self->box_x1 = x1, self->box_y0 = y0, self->box_y1 = y1;
+  self->step = dv_toy_trainer_get_step (trainer);
   self->noise = g_new (float, 2 * (size_t) cfg->live_samples);
   DvRng rng;
   dv_rng_init_stream (&rng, cfg->train.seed, 0x11fe);
@@ -546,11 +548,39 @@ dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n,
   if (cfg->train.gan)
     dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
                            DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
-  /* The first picture, what the untrained model makes of the noise, comes
-   * from the worker like every other: the field-refresh path draws it. */
+  /* The first picture, what the model makes of the noise, comes from the
+   * worker like every other: the field-refresh path draws it. */
   self->field_t_done = -2;
   kick (self);
   return self;
+}
+
+DvPlaygroundRun *
+dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n, double x0, double x1, double y0,
+                       double y1, GError **error)
+{
+  if (!dv_playground_config_check (cfg, error))
+    return NULL;
+  DvToyTrainer *trainer = dv_toy_trainer_new (&cfg->train, xy, n, error);
+  if (trainer == NULL)
+    return NULL;
+  return run_new_with_trainer (cfg, trainer, xy, n, x0, x1, y0, y1, error);
+}
+
+DvPlaygroundRun *
+dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path, const float *xy, size_t n,
+                                       double x0, double x1, double y0, double y1, GError **error)
+{
+  DvToyTrainer *trainer = dv_toy_trainer_load (path, xy, n, error);
+  if (trainer == NULL)
+    return NULL;
+  DvPlaygroundConfig run_cfg = *cfg;
+  run_cfg.train = *dv_toy_trainer_get_config (trainer);
+  if (!dv_playground_config_check (&run_cfg, error)) {
+    dv_toy_trainer_free (trainer);
+    return NULL;
+  }
+  return run_new_with_trainer (&run_cfg, trainer, xy, n, x0, x1, y0, y1, error);
 }
 
 const DvPlaygroundConfig *

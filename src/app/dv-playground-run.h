@@ -58,6 +58,14 @@ typedef struct {
 DvPlaygroundRun *dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n,
                                         double x0, double x1, double y0, double y1, GError **error);
 
+/* Resumes the run saved in a checkpoint (dv_toy_trainer_save) on the given
+ * points: the training config comes from the file, the rest from cfg. A run
+ * saved at its end starts finished: its samples, film and field come from
+ * the trained weights and it is scored like a run that just ended. */
+DvPlaygroundRun *dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path,
+                                                        const float *xy, size_t n, double x0, double x1, double y0,
+                                                        double y1, GError **error);
+
 const DvPlaygroundConfig *dv_playground_run_get_config (DvPlaygroundRun *self);
 
 /* Transport (main thread). Steps run on the worker; these never block. */

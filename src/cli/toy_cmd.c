@@ -577,6 +577,45 @@ time_training (const DvToyTrainConfig *cfg, const DvToyData *data, int warmup, i
   return TRUE;
 }
 
+/* The floor under one training step: the same sgemm calls (shapes of the
+ * denoiser's forward and backward, and the per-timestep table) with nothing
+ * else, so the bench can say how much of a step is overhead. */
+static double
+time_gemm_floor (const DvToyTrainConfig *cfg, int reps)
+{
+  const int B = cfg->batch_size, E = cfg->emb_dim, H = cfg->hidden, L = cfg->blocks, T = cfg->T;
+  const size_t big = (size_t) MAX (MAX (B, H), MAX (2 * E, T)) * (size_t) MAX (MAX (B, H), 2 * E);
+  float *a = dv_alloc_floats (big), *b = dv_alloc_floats (big), *c = dv_alloc_floats (big);
+  for (size_t i = 0; i < big; i++)
+    a[i] = b[i] = (float) (i % 7) * 0.01f;
+  double *times = g_new (double, reps);
+  for (int r = 0; r < reps; r++)
+    {
+      const gint64 t0 = g_get_monotonic_time ();
+      dv_gemm (FALSE, TRUE, T, H, E, 1.0f, a, b, 0.0f, c);          /* t-embedding table */
+      dv_gemm (FALSE, TRUE, B, H, 2 * E, 1.0f, a, b, 1.0f, c);      /* first layer, x part */
+      for (int l = 0; l < L; l++)
+        dv_gemm (FALSE, TRUE, B, H, H, 1.0f, a, b, 1.0f, c);        /* residual blocks */
+      dv_gemm (FALSE, TRUE, B, 2, H, 1.0f, a, b, 1.0f, c);          /* output */
+      dv_gemm (TRUE, FALSE, 2, H, B, 1.0f, a, b, 1.0f, c);          /* output dW */
+      dv_gemm (FALSE, FALSE, B, H, 2, 1.0f, a, b, 0.0f, c);         /* output din */
+      for (int l = 0; l < L; l++)
+        {
+          dv_gemm (TRUE, FALSE, H, H, B, 1.0f, a, b, 1.0f, c);      /* block dW */
+          dv_gemm (FALSE, FALSE, B, H, H, 1.0f, a, b, 0.0f, c);     /* block din */
+        }
+      dv_gemm (TRUE, FALSE, H, 2 * E, B, 1.0f, a, b, 1.0f, c);      /* first layer dW, x part */
+      dv_gemm (TRUE, FALSE, H, E, T, 1.0f, a, b, 1.0f, c);          /* first layer dW, t part */
+      times[r] = (g_get_monotonic_time () - t0) / 1e3;
+    }
+  double ms = median (times, reps);
+  g_free (times);
+  dv_free_floats (a);
+  dv_free_floats (b);
+  dv_free_floats (c);
+  return ms;
+}
+
 static int
 cmd_bench (int argc, char **argv)
 {
@@ -638,6 +677,7 @@ cmd_bench (int argc, char **argv)
   if (!time_training (&cfg, &data, warmup, steps, &ms, &tr, &error))
     goto out;
   printf ("train_ms_per_step_median %.3f\n", ms);
+  printf ("train_gemm_floor_ms_median %.3f\n", time_gemm_floor (&cfg, steps));
   fflush (stdout);
   if (!skip_gan)
     {

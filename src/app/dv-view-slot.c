@@ -1,0 +1,249 @@
+#include "dv-view-slot.h"
+
+#include <glib/gi18n.h>
+
+struct _DvViewSlot
+{
+  GtkWidget parent_instance;
+
+  char *view_name;
+  GdkTexture *texture;
+  gboolean given;
+
+  /* Template widgets */
+  GtkToggleButton *toggle;
+  GtkPicture *picture;
+  GtkLabel *pending_label;
+  GtkLabel *name_label;
+  GtkLabel *state_label;
+  GtkImage *given_icon;
+  GtkLabel *source_label;
+};
+
+G_DEFINE_FINAL_TYPE (DvViewSlot, dv_view_slot, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_VIEW_NAME, PROP_GIVEN, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+/* A faded image under a label says "not given" without hiding what is there. */
+static const char slot_css[] =
+  ".dv-view-frame { border-radius: 8px; background-color: white; }\n"
+  ".dv-view-frame.empty { background-color: alpha(currentColor, 0.06); }\n"
+  ".dv-view-pending { padding: 4px 10px; border-radius: 99px; font-weight: bold;"
+  " background-color: alpha(@window_bg_color, 0.85); color: @window_fg_color; }\n"
+  ".dv-view-toggle { padding: 8px; }\n";
+
+static void
+update_state (DvViewSlot *self)
+{
+  gboolean has_image = self->texture != NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle), has_image);
+  if (gtk_toggle_button_get_active (self->toggle) != self->given)
+    gtk_toggle_button_set_active (self->toggle, self->given);
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), !self->given);
+  gtk_widget_set_visible (GTK_WIDGET (self->given_icon), self->given);
+  gtk_widget_set_opacity (GTK_WIDGET (self->picture), self->given ? 1.0 : 0.35);
+  GtkWidget *frame = gtk_widget_get_parent (GTK_WIDGET (self->picture));
+  if (has_image)
+    gtk_widget_remove_css_class (frame, "empty");
+  else
+    gtk_widget_add_css_class (frame, "empty");
+
+  const char *state = self->given ? _("Given") : _("To be generated");
+  gtk_label_set_text (self->state_label, state);
+  gtk_label_set_text (self->name_label, self->view_name ? self->view_name : "");
+  /* Translators: the accessible name of a view toggle, e.g. "Front view: Given". */
+  g_autofree char *accessible = g_strdup_printf (_("%s view: %s"), self->view_name ? self->view_name : "", state);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
+static void
+on_toggled (GtkToggleButton *toggle, DvViewSlot *self)
+{
+  dv_view_slot_set_given (self, gtk_toggle_button_get_active (toggle));
+}
+
+DvViewSlot *
+dv_view_slot_new (const char *view_name)
+{
+  return g_object_new (DV_TYPE_VIEW_SLOT, "view-name", view_name, NULL);
+}
+
+void
+dv_view_slot_set_image (DvViewSlot *self, const DvImage *img, int x0, int side, const char *source)
+{
+  g_return_if_fail (DV_IS_VIEW_SLOT (self));
+  g_return_if_fail (img != NULL && side > 0 && x0 >= 0 && x0 + side <= img->width && side <= img->height);
+
+  /* Nearest neighbour: each view pixel becomes a sharp block. */
+  const int n = DV_VIEW_SLOT_SIDE;
+  guint8 *rgb = g_malloc ((gsize) n * n * 3);
+  for (int y = 0; y < n; y++)
+    {
+      const float *row = img->rgb + (size_t) (y * side / n) * img->width * 3;
+      for (int x = 0; x < n; x++)
+        {
+          const float *p = row + (size_t) (x0 + x * side / n) * 3;
+          for (int c = 0; c < 3; c++)
+            rgb[((size_t) y * n + x) * 3 + c] = (guint8) (CLAMP (p[c], 0.0f, 1.0f) * 255.0f + 0.5f);
+        }
+    }
+  g_autoptr (GBytes) bytes = g_bytes_new_take (rgb, (gsize) n * n * 3);
+  g_clear_object (&self->texture);
+  self->texture = gdk_memory_texture_new (n, n, GDK_MEMORY_R8G8B8, bytes, (gsize) n * 3);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+  gtk_label_set_text (self->source_label, source ? source : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_label), source);
+  dv_view_slot_set_given (self, TRUE);
+  update_state (self);
+}
+
+void
+dv_view_slot_clear (DvViewSlot *self)
+{
+  g_return_if_fail (DV_IS_VIEW_SLOT (self));
+  g_clear_object (&self->texture);
+  gtk_picture_set_paintable (self->picture, NULL);
+  gtk_label_set_text (self->source_label, "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_label), NULL);
+  dv_view_slot_set_given (self, FALSE);
+  update_state (self);
+}
+
+gboolean
+dv_view_slot_has_image (DvViewSlot *self)
+{
+  g_return_val_if_fail (DV_IS_VIEW_SLOT (self), FALSE);
+  return self->texture != NULL;
+}
+
+GdkTexture *
+dv_view_slot_get_texture (DvViewSlot *self)
+{
+  g_return_val_if_fail (DV_IS_VIEW_SLOT (self), NULL);
+  return self->texture;
+}
+
+gboolean
+dv_view_slot_get_given (DvViewSlot *self)
+{
+  g_return_val_if_fail (DV_IS_VIEW_SLOT (self), FALSE);
+  return self->given;
+}
+
+void
+dv_view_slot_set_given (DvViewSlot *self, gboolean given)
+{
+  g_return_if_fail (DV_IS_VIEW_SLOT (self));
+  given = given && self->texture != NULL;
+  if (self->given == given)
+    {
+      update_state (self); /* puts a toggle that was refused back */
+      return;
+    }
+  self->given = given;
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GIVEN]);
+}
+
+static void
+dv_view_slot_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DvViewSlot *self = DV_VIEW_SLOT (object);
+  switch (prop_id)
+    {
+    case PROP_VIEW_NAME:
+      g_value_set_string (value, self->view_name);
+      break;
+    case PROP_GIVEN:
+      g_value_set_boolean (value, self->given);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dv_view_slot_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  DvViewSlot *self = DV_VIEW_SLOT (object);
+  switch (prop_id)
+    {
+    case PROP_VIEW_NAME:
+      g_free (self->view_name);
+      self->view_name = g_value_dup_string (value);
+      update_state (self);
+      break;
+    case PROP_GIVEN:
+      dv_view_slot_set_given (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dv_view_slot_dispose (GObject *object)
+{
+  DvViewSlot *self = DV_VIEW_SLOT (object);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DV_TYPE_VIEW_SLOT);
+  g_clear_object (&self->texture);
+  G_OBJECT_CLASS (dv_view_slot_parent_class)->dispose (object);
+}
+
+static void
+dv_view_slot_finalize (GObject *object)
+{
+  g_free (DV_VIEW_SLOT (object)->view_name);
+  G_OBJECT_CLASS (dv_view_slot_parent_class)->finalize (object);
+}
+
+static void
+dv_view_slot_class_init (DvViewSlotClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = dv_view_slot_get_property;
+  object_class->set_property = dv_view_slot_set_property;
+  object_class->dispose = dv_view_slot_dispose;
+  object_class->finalize = dv_view_slot_finalize;
+
+  properties[PROP_VIEW_NAME] = g_param_spec_string ("view-name", NULL, NULL, NULL,
+                                                    G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GIVEN] = g_param_spec_boolean ("given", NULL, NULL, FALSE,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-view-slot.ui");
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, toggle);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, picture);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, name_label);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, state_label);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, given_icon);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, source_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "dv-view-slot");
+}
+
+static void
+dv_view_slot_init (DvViewSlot *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->toggle, "toggled", G_CALLBACK (on_toggled), self);
+
+  /* The slot's few rules, once per display. */
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  if (display != NULL && g_object_get_data (G_OBJECT (display), "dv-view-slot-css") == NULL)
+    {
+      g_autoptr (GtkCssProvider) provider = gtk_css_provider_new ();
+      gtk_css_provider_load_from_data (provider, slot_css, -1);
+      gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+      g_object_set_data (G_OBJECT (display), "dv-view-slot-css", GINT_TO_POINTER (1));
+    }
+  update_state (self);
+}

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "png_io.h"
+
+G_BEGIN_DECLS
+
+/* The side, in pixels, at which a view is drawn: 64×64 views grow 3×, by
+ * nearest neighbour so that their pixels stay crisp. */
+#define DV_VIEW_SLOT_SIDE 192
+
+#define DV_TYPE_VIEW_SLOT (dv_view_slot_get_type ())
+G_DECLARE_FINAL_TYPE (DvViewSlot, dv_view_slot, DV, VIEW_SLOT, GtkWidget)
+
+/* One view of an object (front, right, back or left): its image, drawn
+ * large, and a toggle saying whether the view is given or is to be generated.
+ * A slot without an image is always to be generated. */
+DvViewSlot *dv_view_slot_new (const char *view_name);
+
+/* Shows the square region of img whose left edge is x0 and side `side`
+ * (rows 0..side-1), scaled to DV_VIEW_SLOT_SIDE, and marks the view given.
+ * source names where it came from (shown under the view). */
+void dv_view_slot_set_image (DvViewSlot *self, const DvImage *img, int x0, int side, const char *source);
+void dv_view_slot_clear (DvViewSlot *self);
+
+gboolean dv_view_slot_has_image (DvViewSlot *self);
+/* The scaled image shown, or NULL. */
+GdkTexture *dv_view_slot_get_texture (DvViewSlot *self);
+
+gboolean dv_view_slot_get_given (DvViewSlot *self);
+/* Ignored (stays FALSE) while the slot has no image. */
+void dv_view_slot_set_given (DvViewSlot *self, gboolean given);
+
+G_END_DECLS
