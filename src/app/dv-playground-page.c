@@ -105,6 +105,7 @@ typedef struct {
   size_t film_n;
   gboolean error_shown;
   int field_t;
+  gboolean trained;     /* the run resumed the shipped weights */
 } Side;
 
 struct _DvPlaygroundPage {
@@ -511,6 +512,13 @@ trained_run (DvPlaygroundPage *self, int side)
     show_toast (self, message);
     return NULL;
   }
+  /* The loss curve of the training that made these weights, when shipped with them. */
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *history = g_build_filename (dir, "losses.csv.gz", NULL);
+  if (g_file_test (history, G_FILE_TEST_EXISTS) && !dv_playground_run_load_loss_history (run, history, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not read the training losses: %s"), error->message);
+    show_toast (self, message);
+  }
   /* The controls show what the model was trained with. */
   const DvPlaygroundConfig *loaded = dv_playground_run_get_config (run);
   self->cfg[side].train = loaded->train;
@@ -543,6 +551,7 @@ rebuild_run (DvPlaygroundPage *self, int side)
    * unless asked for the trained model in so many words. */
   if (!self->fresh_start && (self->force_trained || (!self->compare && settings_are_default (self, side))))
     run = trained_run (self, side);
+  self->sides[side].trained = run != NULL;
   if (run == NULL)
     run = dv_playground_run_new (&cfg, self->data.xy, self->data.n, self->x0, self->x1, self->y0, self->y1, &error);
   if (run == NULL) {
@@ -688,7 +697,11 @@ update_side (DvPlaygroundPage *self, int side)
   GString *caption = g_string_new (NULL);
   /* Steps are at most 1,000,000, so int holds them. */
   g_string_append_printf (caption, _("step %d / %d"), (int) step, (int) total);
-  g_string_append_printf (caption, " · %.1f s", elapsed);
+  if (s->trained && elapsed == 0)
+    /* Translators: the caption of a plot showing the model shipped with the app. */
+    g_string_append (caption, _(" · the shipped trained model"));
+  else
+    g_string_append_printf (caption, " · %.1f s", elapsed);
   if (dv_playground_run_get_playing (s->run) && rate > 0)
     g_string_append_printf (caption, _(" · %.0f steps/s"), rate);
   double kl = dv_playground_run_get_knn_kl (s->run);
@@ -1389,6 +1402,9 @@ swap_action (GtkWidget *widget, const char *name, GVariant *parameter)
     clear_side_view (self, side);
   self->sides[0].run = run_b;
   self->sides[1].run = run_a;
+  gboolean trained_a = self->sides[0].trained;
+  self->sides[0].trained = self->sides[1].trained;
+  self->sides[1].trained = trained_a;
   sync_widgets (self);
   update_compare_titles (self);
   for (int side = 0; side < N_SIDES; side++)

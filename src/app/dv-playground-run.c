@@ -5,6 +5,7 @@
 #include "grid_divergence.h"
 #include "knn_kl.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -398,7 +399,7 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
       ok = make_film (self, cancellable, &local_error);
     } else if (work == WORK_FIELD || work == WORK_REFRESH) {
       /* After the end the final 10,000 samples stay on screen. */
-      ok = refresh_visuals (self, !self->finished, cancellable, &local_error);
+      ok = refresh_visuals (self, !self->finished || self->samples_gen == 0, cancellable, &local_error);
     } else {
       /* Train for one frame's worth: the given number of steps, or as many
        * as fit in a frame when running flat out. */
@@ -537,6 +538,9 @@ run_new_with_trainer (const DvPlaygroundConfig *cfg, DvToyTrainer *trainer, cons
   self->divergence = g_steal_pointer (&divergence);
   self->box_x0 = x0, self->box_x1 = x1, self->box_y0 = y0, self->box_y1 = y1;
   self->step = dv_toy_trainer_get_step (trainer);
+  /* A run resumed at its end is not scored again: 10,000 samples take both
+   * cores for seconds, at every start of the app. Its live samples show it. */
+  self->finished = self->step >= cfg->train.steps;
   self->noise = g_new (float, 2 * (size_t) cfg->live_samples);
   DvRng rng;
   dv_rng_init_stream (&rng, cfg->train.seed, 0x11fe);
@@ -581,6 +585,68 @@ dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char
     return NULL;
   }
   return run_new_with_trainer (&run_cfg, trainer, xy, n, x0, x1, y0, y1, error);
+}
+
+/* One "step,loss,mse,adv,d_loss,gp,lr" row of a losses.csv; FALSE if malformed. */
+static gboolean
+parse_loss_row (const char *line, DvPlaygroundLossRecord *record)
+{
+  g_auto (GStrv) fields = g_strsplit (line, ",", 0);
+  if (g_strv_length (fields) != 7)
+    return FALSE;
+  double values[7];
+  for (int i = 0; i < 7; i++) {
+    char *end = NULL;
+    values[i] = g_ascii_strtod (fields[i], &end);
+    if (end == fields[i] || *end != '\0' || !isfinite (values[i]))
+      return FALSE;
+  }
+  record->step = (gint64) values[0];
+  record->loss = (float) values[1];
+  record->d_loss = (float) values[4];
+  record->lr = (float) values[6];
+  return record->step == values[0];
+}
+
+gboolean
+dv_playground_run_load_loss_history (DvPlaygroundRun *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_RUN (self), FALSE);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) raw = g_file_read (file, NULL, error);
+  if (raw == NULL)
+    return FALSE;
+  g_autoptr (GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr (GInputStream) unzipped = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
+  g_autoptr (GDataInputStream) lines = g_data_input_stream_new (unzipped);
+  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
+  g_mutex_lock (&self->lock);
+  gint64 last_step = self->step;
+  g_mutex_unlock (&self->lock);
+  g_autoptr (GError) local = NULL;
+  char *line;
+  for (guint number = 1; (line = g_data_input_stream_read_line (lines, NULL, NULL, &local)) != NULL; number++) {
+    g_autofree char *owned = line;
+    if (number == 1 && g_str_has_prefix (line, "step,"))
+      continue;
+    DvPlaygroundLossRecord record;
+    if (!parse_loss_row (line, &record) || record.step != (gint64) records->len + 1 || record.step > last_step) {
+      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("%s, line %u: expected step %u of at most %d as "
+                                                       "step,loss,mse,adv,d_loss,gp,lr"),
+                   path, number, records->len + 1, (int) last_step);
+      return FALSE;
+    }
+    g_array_append_val (records, record);
+  }
+  if (local) {
+    g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "%s: %s", path, local->message);
+    return FALSE;
+  }
+  g_mutex_lock (&self->lock);
+  if (self->losses->len == 0)
+    g_array_append_vals (self->losses, records->data, records->len);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
 }
 
 const DvPlaygroundConfig *

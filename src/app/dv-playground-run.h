@@ -60,11 +60,16 @@ DvPlaygroundRun *dv_playground_run_new (const DvPlaygroundConfig *cfg, const flo
 
 /* Resumes the run saved in a checkpoint (dv_toy_trainer_save) on the given
  * points: the training config comes from the file, the rest from cfg. A run
- * saved at its end starts finished: its samples, film and field come from
- * the trained weights and it is scored like a run that just ended. */
+ * saved at its end starts finished: its live samples, film and field come
+ * from the trained weights; it is not scored again (no kNN KL). */
 DvPlaygroundRun *dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path,
                                                         const float *xy, size_t n, double x0, double x1, double y0,
                                                         double y1, GError **error);
+
+/* The loss of every step that led to a resumed run, from the losses.csv.gz
+ * its training wrote ("step,loss,mse,adv,d_loss,gp,lr" rows, steps 1, 2, … up
+ * to the run's step); main thread, before the run trains further. */
+gboolean dv_playground_run_load_loss_history (DvPlaygroundRun *self, const char *path, GError **error);
 
 const DvPlaygroundConfig *dv_playground_run_get_config (DvPlaygroundRun *self);
 

@@ -7,6 +7,8 @@
 
 #define REAL_POINT_RADIUS 1.6
 #define SAMPLE_POINT_RADIUS 3.2
+/* A sample beyond the axes: a small ring on the frame's edge. */
+#define OUTSIDE_RING_RADIUS 2.4
 /* Plotting every one of 100,000 faint points adds nothing a 20,000-point
  * subset does not show; the subset keeps the cached layer quick to rebuild. */
 #define MAX_REAL_POINTS_DRAWN 20000
@@ -56,6 +58,7 @@ struct _DvScatterPlot {
   double layer_view_x0, layer_view_y1, layer_frame_scale, layer_frame_top;
 
   guint draw_count;
+  size_t n_outside;  /* samples beyond the axes at the last render */
   gboolean paint_mode;
   GtkGesture *drag;
   double drag_start_x, drag_start_y;
@@ -155,6 +158,57 @@ draw_points (DvScatterPlot *self, cairo_t *cr, const float *xy, size_t n, size_t
     cairo_arc (cr, px, py, radius, 0, 2 * G_PI);
   }
   cairo_fill (cr);
+}
+
+/* Samples inside the frame as dots; those beyond it as small rings where they
+ * would leave it (each coordinate clamped to the frame), so that no sample
+ * silently vanishes while the axes stay shared. Returns how many are outside. */
+static size_t
+draw_samples (DvScatterPlot *self, cairo_t *cr, const float *xy, size_t n, double right, double bottom)
+{
+  const double left = self->frame_left, top = self->frame_top, inset = OUTSIDE_RING_RADIUS + 1.5;
+  size_t stride = n > 20000 ? (n + 19999) / 20000 : 1, outside = 0;
+  for (size_t i = 0; i < n; i += stride) {
+    double px = to_px (self, xy[2 * i]), py = to_py (self, xy[2 * i + 1]);
+    if (isfinite (px) && isfinite (py) && px >= left && px <= right && py >= top && py <= bottom) {
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, px, py, SAMPLE_POINT_RADIUS, 0, 2 * G_PI);
+    }
+  }
+  cairo_fill (cr);
+  for (size_t i = 0; i < n; i += stride) {
+    double px = to_px (self, xy[2 * i]), py = to_py (self, xy[2 * i + 1]);
+    if (isnan (px) || isnan (py) || (px >= left && px <= right && py >= top && py <= bottom))
+      continue;
+    outside++;
+    cairo_new_sub_path (cr);
+    cairo_arc (cr, CLAMP (px, left + inset, right - inset), CLAMP (py, top + inset, bottom - inset),
+               OUTSIDE_RING_RADIUS, 0, 2 * G_PI);
+  }
+  cairo_set_line_width (cr, 1.2);
+  cairo_stroke (cr);
+  return outside;
+}
+
+/* "◦ Outside the axes, drawn at the edge: N" in the frame's bottom-left corner. */
+static void
+draw_outside_note (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double bottom)
+{
+  /* Translators: how many samples lie beyond the plot's axes (drawn as rings on its border). */
+  g_autofree char *text = g_strdup_printf (_("Outside the axes, drawn at the edge: %d"),
+                                           (int) self->n_outside);
+  double w = 0, h = 0, pad = 6, ring_w = 14;
+  dv_plot_text_size (cr, text, DV_PLOT_FONT_PX, FALSE, &w, &h);
+  double x = self->frame_left + 4 + OUTSIDE_RING_RADIUS + 2, y = bottom - 4 - OUTSIDE_RING_RADIUS - 2 - h - pad;
+  dv_plot_set_source (cr, &style->background, 0.8);
+  cairo_rectangle (cr, x, y, ring_w + w + 2 * pad, h + pad);
+  cairo_fill (cr);
+  dv_plot_set_source (cr, &style->palette[self->sample_color], 1);
+  cairo_arc (cr, x + pad + OUTSIDE_RING_RADIUS + 1, y + (h + pad) / 2, OUTSIDE_RING_RADIUS + 1, 0, 2 * G_PI);
+  cairo_set_line_width (cr, 1.2);
+  cairo_stroke (cr);
+  dv_plot_set_source (cr, &style->foreground, 0.9);
+  dv_plot_text (cr, text, DV_PLOT_FONT_PX, FALSE, x + pad + ring_w, y + pad / 2, DV_TEXT_LEFT, NULL, NULL);
 }
 
 static void
@@ -369,6 +423,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
   }
   if (self->trails)
     draw_trails (self, cr, &style);
+  self->n_outside = 0;
   if (self->n_samples > 0) {
     const float *points = self->samples;
     if (self->glide_tick && self->glide_from) {
@@ -379,7 +434,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
       points = self->shown;
     }
     dv_plot_set_source (cr, &style.palette[self->sample_color], 0.85);
-    draw_points (self, cr, points, self->n_samples, 20000, SAMPLE_POINT_RADIUS);
+    self->n_outside = draw_samples (self, cr, points, self->n_samples, right, bottom);
   }
   if (self->n_arrows > 0)
     draw_arrows (self, cr, &style);
@@ -394,6 +449,8 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
 
   draw_header (self, cr, &style, text_left, right - text_left, TRUE);
   draw_legend (self, cr, &style, right);
+  if (self->n_outside > 0)
+    draw_outside_note (self, cr, &style, bottom);
 }
 
 void
@@ -720,6 +777,13 @@ dv_scatter_plot_get_draw_count (DvScatterPlot *self)
 {
   g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
   return self->draw_count;
+}
+
+size_t
+dv_scatter_plot_get_n_outside (DvScatterPlot *self)
+{
+  g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
+  return self->n_outside;
 }
 
 size_t

@@ -59,6 +59,8 @@ void dv_scatter_plot_render (DvScatterPlot *self, cairo_t *cr, int width, int he
 /* Bumped whenever the samples change (tests use it). */
 guint dv_scatter_plot_get_sample_generation (DvScatterPlot *self);
 size_t dv_scatter_plot_get_n_arrows (DvScatterPlot *self);
+/* Samples beyond the axes at the last render, drawn as rings on the frame's edge. */
+size_t dv_scatter_plot_get_n_outside (DvScatterPlot *self);
 /* How many times the widget has drawn itself (for frame-rate measurements). */
 guint dv_scatter_plot_get_draw_count (DvScatterPlot *self);
 

@@ -25,12 +25,13 @@ G_DEFINE_FINAL_TYPE (DvViewSlot, dv_view_slot, GTK_TYPE_WIDGET)
 enum { PROP_0, PROP_VIEW_NAME, PROP_GIVEN, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-/* A faded image under a label says "not given" without hiding what is there. */
+/* A faded image under a dark label says "not given" without hiding what is
+ * there; views are drawn on white in both styles, as they were rendered. */
 static const char slot_css[] =
   ".dv-view-frame { border-radius: 8px; background-color: white; }\n"
   ".dv-view-frame.empty { background-color: alpha(currentColor, 0.06); }\n"
   ".dv-view-pending { padding: 4px 10px; border-radius: 99px; font-weight: bold;"
-  " background-color: alpha(@window_bg_color, 0.85); color: @window_fg_color; }\n"
+  " background-color: rgba(0, 0, 0, 0.7); color: white; }\n"
   ".dv-view-toggle { padding: 8px; }\n";
 
 static void

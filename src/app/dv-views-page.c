@@ -2,40 +2,248 @@
 
 #include <glib/gi18n.h>
 
+#include "dv-window.h"
+#include "object_classes.h"
+#include "toy_data.h"
+
+/* A view larger than this is refused before its pixels are read: a decoded
+ * view is kept as floats, and nothing the model draws is anywhere near it. */
+#define VIEW_MAX_SIDE 2048
+
 struct _DvViewsPage
 {
   AdwBin parent_instance;
 
   GListStore *images;
+  char *object_title;
+  DvViewSlot *slots[DV_N_VIEWS];
+  guint error_idle;
+  GPtrArray *pending_errors; /* of char*: shown together once the window's own toast is out */
 
   /* Template widgets */
+  GtkStack *stack;
   AdwStatusPage *status_page;
+  GtkMenuButton *empty_sample_button;
+  GtkMenuButton *header_sample_button;
+  GtkLabel *title_label;
+  GtkLabel *subtitle_label;
+  GtkFlowBox *views_box;
 };
 
 G_DEFINE_FINAL_TYPE (DvViewsPage, dv_views_page, ADW_TYPE_BIN)
 
-static void
-update_status (DvViewsPage *self)
+static const char *
+view_display_name (DvView view)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->images));
-  if (n == 0)
-    return;
-
-  g_autoptr (GString) names = g_string_new (NULL);
-  for (guint i = 0; i < n; i++)
+  switch (view)
     {
-      g_autoptr (GFile) file = g_list_model_get_item (G_LIST_MODEL (self->images), i);
-      g_autofree char *basename = g_file_get_basename (file);
-      g_autofree char *display = g_filename_display_name (basename);
-      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", display);
+    case DV_VIEW_FRONT: return _("Front");
+    case DV_VIEW_RIGHT: return _("Right");
+    case DV_VIEW_BACK: return _("Back");
+    case DV_VIEW_LEFT: return _("Left");
+    default: g_return_val_if_reached ("?");
     }
-  g_autofree char *escaped = g_markup_escape_text (names->str, -1);
-  g_autofree char *description =
-    /* Translators: %u is a count, %s a list of file names. */
-    g_strdup_printf (ngettext ("%u view received: %s. The novel view generator will take it from here.",
-                               "%u views received: %s. The novel view generator will take them from here.", n),
-                     n, escaped);
-  adw_status_page_set_description (self->status_page, description);
+}
+
+/* The engine's class names are identifiers; these are what people read. */
+static const struct {
+  const char *name;
+  const char *display;
+} class_display_names[] = {
+  { "airplane", N_("Airplane") }, { "bench", N_("Bench") },
+  { "cabinet", N_("Cabinet") },   { "car", N_("Car") },
+  { "chair", N_("Chair") },       { "display", N_("Display") },
+  { "lamp", N_("Lamp") },         { "loudspeaker", N_("Loudspeaker") },
+  { "rifle", N_("Rifle") },       { "sofa", N_("Sofa") },
+  { "table", N_("Table") },       { "telephone", N_("Telephone") },
+  { "watercraft", N_("Watercraft") },
+};
+
+static const char *
+class_display_name (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (class_display_names); i++)
+    if (g_str_equal (class_display_names[i].name, name))
+      return _(class_display_names[i].display);
+  return name;
+}
+
+static char *
+sample_path (const char *class_name, GError **error)
+{
+  g_autofree char *relative = g_strdup_printf ("samples%c%s.png", G_DIR_SEPARATOR, class_name);
+  return dv_toy_find_data_file (relative, error);
+}
+
+char **
+dv_views_page_list_samples (void)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  for (int i = 0; i < DV_N_OBJECT_CLASSES; i++)
+    {
+      g_autofree char *path = sample_path (dv_object_class_name (i), NULL);
+      if (path != NULL)
+        g_strv_builder_add (builder, dv_object_class_name (i));
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* ---- State ---- */
+
+static void
+update_header (DvViewsPage *self)
+{
+  guint given = 0;
+  for (int v = 0; v < DV_N_VIEWS; v++)
+    given += dv_view_slot_get_given (self->slots[v]);
+  gtk_label_set_text (self->title_label, self->object_title ? self->object_title : "");
+  /* Translators: %u are counts of views, out of four. */
+  g_autofree char *subtitle = g_strdup_printf (ngettext ("%u view given, %u to be generated",
+                                                         "%u views given, %u to be generated", given),
+                                               given, DV_N_VIEWS - given);
+  gtk_label_set_text (self->subtitle_label, subtitle);
+  gtk_stack_set_visible_child_name (self->stack, self->object_title ? "object" : "empty");
+}
+
+static void
+on_given_changed (DvViewsPage *self)
+{
+  update_header (self);
+}
+
+static void
+set_object_title (DvViewsPage *self, const char *title)
+{
+  g_free (self->object_title);
+  self->object_title = g_strdup (title);
+}
+
+/* Every view of a 4:1 strip becomes the object shown. */
+static void
+show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source)
+{
+  int side = strip->height;
+  for (int v = 0; v < DV_N_VIEWS; v++)
+    dv_view_slot_set_image (self->slots[v], strip, v * side, side, source);
+  set_object_title (self, title);
+  update_header (self);
+}
+
+/* A square view fills the next free slot, one not given (its image, if any,
+ * was to be generated anyway); with none free it starts a new object. */
+static void
+show_single_view (DvViewsPage *self, const DvImage *view, const char *source)
+{
+  int free_slot = -1;
+  for (int v = 0; v < DV_N_VIEWS && free_slot < 0; v++)
+    if (self->object_title == NULL || !dv_view_slot_get_given (self->slots[v]))
+      free_slot = v;
+  if (free_slot < 0 || self->object_title == NULL)
+    {
+      for (int v = 0; v < DV_N_VIEWS; v++)
+        dv_view_slot_clear (self->slots[v]);
+      set_object_title (self, source);
+      free_slot = 0;
+    }
+  dv_view_slot_set_image (self->slots[free_slot], view, 0, view->width, source);
+  update_header (self);
+}
+
+/* ---- Loading ---- */
+
+/* Reads the size from the PNG header, so that a huge image is refused
+ * before its pixels are decoded. Anything else wrong is left to dv_png_read. */
+static gboolean
+check_png_size (const char *path, const char *name, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+  guint8 header[24];
+  gsize got = 0;
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), header, sizeof header, &got, NULL, error))
+    return FALSE;
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  if (got < sizeof header || memcmp (header, signature, 8) != 0 || memcmp (header + 12, "IHDR", 4) != 0)
+    return TRUE;
+  guint32 width = (guint32) header[16] << 24 | (guint32) header[17] << 16 | (guint32) header[18] << 8 | header[19];
+  guint32 height = (guint32) header[20] << 24 | (guint32) header[21] << 16 | (guint32) header[22] << 8 | header[23];
+  if (height > VIEW_MAX_SIDE || width > (guint32) DV_N_VIEWS * VIEW_MAX_SIDE)
+    {
+      /* Translators: %s is a file name, then its width and height in pixels and the largest side allowed. */
+      g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE,
+                   _("“%s” is %u×%u pixels: views larger than %d pixels are not supported"), name,
+                   width, height, VIEW_MAX_SIDE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_png (DvViewsPage *self, const char *path, const char *name, const char *title, GError **error)
+{
+  if (!check_png_size (path, name, error))
+    return FALSE;
+  DvImage img = { 0 };
+  g_autoptr (GError) read_error = NULL;
+  if (!dv_png_read (path, &img, &read_error))
+    {
+      /* Translators: %s is a file name, then why it could not be read. */
+      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("“%s”: %s"), name, read_error->message);
+      return FALSE;
+    }
+  gboolean shown = TRUE;
+  if (img.width == DV_N_VIEWS * img.height)
+    show_strip (self, &img, title, name);
+  else if (img.width == img.height)
+    show_single_view (self, &img, name);
+  else
+    {
+      /* Translators: %s is a file name, then its width and height in pixels. */
+      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT,
+                   _("“%s” is %d×%d pixels: neither a square view nor a 4-view strip (4:1)"), name, img.width,
+                   img.height);
+      shown = FALSE;
+    }
+  dv_image_clear (&img);
+  return shown;
+}
+
+gboolean
+dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **error)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  g_autofree char *path = sample_path (class_name, error);
+  if (path == NULL)
+    return FALSE;
+  g_autofree char *basename = g_path_get_basename (path);
+  return open_png (self, path, basename, class_display_name (class_name), error);
+}
+
+static gboolean
+show_pending_errors (gpointer user_data)
+{
+  DvViewsPage *self = user_data;
+  self->error_idle = 0;
+  g_ptr_array_add (self->pending_errors, NULL);
+  g_autofree char *message = g_strjoinv (" · ", (char **) self->pending_errors->pdata);
+  g_ptr_array_set_size (self->pending_errors, 0);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (DV_IS_WINDOW (root))
+    dv_window_show_toast (DV_WINDOW (root), message);
+  else
+    g_warning ("%s", message);
+  return G_SOURCE_REMOVE;
+}
+
+/* After the window's "opened" toast, which would otherwise replace it. */
+static void
+queue_error (DvViewsPage *self, const char *message)
+{
+  g_ptr_array_add (self->pending_errors, g_strdup (message));
+  if (self->error_idle == 0)
+    self->error_idle = g_idle_add (show_pending_errors, self);
 }
 
 void
@@ -44,7 +252,23 @@ dv_views_page_add_images (DvViewsPage *self, GFile *const *files, guint n_files)
   g_return_if_fail (DV_IS_VIEWS_PAGE (self));
   g_list_store_splice (self->images, g_list_model_get_n_items (G_LIST_MODEL (self->images)), 0,
                        (gpointer *) files, n_files);
-  update_status (self);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *basename = g_file_get_basename (files[i]);
+      g_autofree char *name = g_filename_display_name (basename ? basename : "?");
+      g_autofree char *path = g_file_get_path (files[i]);
+      g_autoptr (GError) error = NULL;
+      if (path == NULL)
+        g_set_error (&error, DV_ERROR, DV_ERROR_IO, _("“%s” is not a local file"), name);
+      else
+        open_png (self, path, name, name, &error);
+      if (error != NULL)
+        {
+          /* Translators: the reason a file could not be opened follows. */
+          g_autofree char *message = g_strdup_printf (_("Could not open an image: %s"), error->message);
+          queue_error (self, message);
+        }
+    }
 }
 
 GListModel *
@@ -54,12 +278,42 @@ dv_views_page_get_images (DvViewsPage *self)
   return G_LIST_MODEL (self->images);
 }
 
+DvViewSlot *
+dv_views_page_get_slot (DvViewsPage *self, DvView view)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), NULL);
+  g_return_val_if_fail (view < DV_N_VIEWS, NULL);
+  return self->slots[view];
+}
+
+const char *
+dv_views_page_get_object_title (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), NULL);
+  return self->object_title;
+}
+
+static void
+open_sample_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  DvViewsPage *self = DV_VIEWS_PAGE (widget);
+  g_autoptr (GError) error = NULL;
+  if (!dv_views_page_open_sample (self, g_variant_get_string (parameter, NULL), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
+      queue_error (self, message);
+    }
+}
+
 static void
 dv_views_page_dispose (GObject *object)
 {
   DvViewsPage *self = DV_VIEWS_PAGE (object);
 
+  g_clear_handle_id (&self->error_idle, g_source_remove);
   g_clear_object (&self->images);
+  g_clear_pointer (&self->pending_errors, g_ptr_array_unref);
+  g_clear_pointer (&self->object_title, g_free);
   G_OBJECT_CLASS (dv_views_page_parent_class)->dispose (object);
 }
 
@@ -69,13 +323,51 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dv_views_page_dispose;
+  g_type_ensure (DV_TYPE_VIEW_SLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-views-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, empty_sample_button);
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, header_sample_button);
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, DvViewsPage, views_box);
+  gtk_widget_class_install_action (widget_class, "views.open-sample", "s", open_sample_activated);
 }
 
 static void
 dv_views_page_init (DvViewsPage *self)
 {
   self->images = g_list_store_new (G_TYPE_FILE);
+  self->pending_errors = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (int v = 0; v < DV_N_VIEWS; v++)
+    {
+      self->slots[v] = dv_view_slot_new (view_display_name (v));
+      g_signal_connect_swapped (self->slots[v], "notify::given", G_CALLBACK (on_given_changed), self);
+      gtk_flow_box_append (self->views_box, GTK_WIDGET (self->slots[v]));
+      /* The slot's own toggle takes focus; its flow box child need not. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (GTK_WIDGET (self->slots[v])), FALSE);
+    }
+
+  g_autoptr (GMenu) menu = g_menu_new ();
+  g_auto (GStrv) samples = dv_views_page_list_samples ();
+  for (guint i = 0; samples[i] != NULL; i++)
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (class_display_name (samples[i]), NULL);
+      g_menu_item_set_action_and_target (item, "views.open-sample", "s", samples[i]);
+      g_menu_append_item (menu, item);
+    }
+  GtkMenuButton *buttons[] = { self->empty_sample_button, self->header_sample_button };
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      gtk_menu_button_set_menu_model (buttons[i], G_MENU_MODEL (menu));
+      if (samples[0] == NULL)
+        {
+          gtk_widget_set_sensitive (GTK_WIDGET (buttons[i]), FALSE);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), _("No sample objects were found"));
+        }
+    }
+  update_header (self);
 }

@@ -179,14 +179,174 @@ save_window (const char *path)
 
 /* ---- Tests ---- */
 
+static gboolean film_shows_noise (gpointer unused);
+
+static gboolean
+has_arrows (gpointer unused)
+{
+  return dv_scatter_plot_get_n_arrows (dv_playground_page_get_scatter (page (), 0)) > 0;
+}
+
+/* The last grid KL the divergence plot shows for side A. */
+static double
+last_grid_kl (void)
+{
+  const double *steps, *kl;
+  size_t n = dv_curve_plot_get_points (dv_playground_page_get_divergence_plot (page ()), 0, &steps, &kl);
+  g_assert_cmpint (n, >, 0);
+  return kl[n - 1];
+}
+
+/* A bound above what the shipped moons weights measure here (grid KL of the
+ * 600 live samples 0.394 bits), far below an untrained model's (moons at
+ * step 0: 3.575 bits, see live-run): the trained model is on screen. */
+#define TRAINED_GRID_KL_MAX 0.6
+/* Any of the four shipped models (circle 0.137, dino 0.365, line 0.874 bits
+ * here); the untrained moons model is above it (live-run checks). */
+#define TRAINED_GRID_KL_MAX_ANY 1.5
+
+static void
+check_trained_moons (void)
+{
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 10000);
+  g_assert_cmpint (settled_step (0), ==, 10000);
+  double grid_kl = last_grid_kl ();
+  g_print ("# shipped moons weights: grid KL %.3f bits (600 live samples)\n", grid_kl);
+  g_assert_cmpfloat (grid_kl, <, TRAINED_GRID_KL_MAX);
+  size_t n;
+  dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), 0), &n);
+  spin (600);
+  size_t outside = dv_scatter_plot_get_n_outside (dv_playground_page_get_scatter (page (), 0));
+  g_print ("# shipped moons weights: %zu of %zu samples outside the axes\n", outside, n);
+  g_assert_cmpint (outside, <, n / 100);
+  /* The loss curve of the training that made the weights, shipped with them. */
+  const double *steps, *losses;
+  size_t n_losses = dv_curve_plot_get_points (dv_playground_page_get_loss_plot (page ()), 0, &steps, &losses);
+  g_assert_cmpint (n_losses, ==, 10000);
+  g_assert_cmpfloat (steps[n_losses - 1], ==, 10000);
+  g_assert_cmpfloat (losses[n_losses - 1], <, losses[0]);
+  /* Not scored again, and nothing left to train: Play stays off. */
+  g_assert_true (isnan (dv_playground_page_get_knn_kl (page (), 0)));
+  activate ("page.play-pause", NULL);
+  g_assert_false (dv_playground_page_get_playing (page ()));
+}
+
+static void
+test_trained_on_start (void)
+{
+  /* Out of the box: the shipped model for the default data, at its last step. */
+  dv_window_set_page (main_window (), "playground");
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "the first samples");
+  g_assert_cmpstr (dv_playground_page_get_last_toast (page ()), ==, "");
+  check_trained_moons ();
+
+  /* The denoising field and the reverse process work right away. */
+  activate ("page.field", NULL);
+  wait_for (has_arrows, NULL, 30, "the denoising field");
+  activate ("page.field", NULL);
+  activate ("page.film", NULL);
+  wait_for (film_shows_noise, NULL, 60, "the reverse process's first frame");
+  activate ("page.film", NULL);
+  settled_step (0);
+
+  /* Reset trains from scratch; the button brings the trained model back. */
+  activate ("page.reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  g_assert_cmpint (settled_step (0), ==, 0);
+  gint64 start = g_get_monotonic_time ();
+  activate ("page.load-trained", NULL);
+  g_print ("# \"Load trained model\" (moons, on the main thread): %.1f ms\n",
+           (g_get_monotonic_time () - start) / 1000.0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "the trained samples");
+  check_trained_moons ();
+  g_assert_cmpstr (dv_playground_page_get_last_toast (page ()), ==, "");
+
+  /* Picking another dataset with the default settings opens its trained model too. */
+  const char *others[] = { "circle", "dino", "line" };
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++) {
+    activate ("page.dataset", g_variant_new_string (others[i]));
+    g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 10000);
+    g_assert_cmpint (settled_step (0), ==, 10000);
+    g_print ("# shipped %s weights: grid KL %.3f bits (600 live samples)\n", others[i], last_grid_kl ());
+    g_assert_cmpfloat (last_grid_kl (), <, TRAINED_GRID_KL_MAX_ANY);
+  }
+  activate ("page.dataset", g_variant_new_string ("moons"));
+  g_assert_cmpint (settled_step (0), ==, 10000);
+  g_assert_cmpstr (dv_playground_page_get_last_toast (page ()), ==, "");
+}
+
+static gboolean
+toast_says (gpointer text)
+{
+  return strstr (dv_playground_page_get_last_toast (page ()), text) != NULL;
+}
+
+static void
+test_corrupt_weights (void)
+{
+  /* A truncated checkpoint where the app looks first. */
+  g_autofree char *datadir = g_build_filename (work_dir, "datadir", NULL);
+  g_autofree char *dir = g_build_filename (datadir, "weights", "toy", "moons", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_autofree char *source = g_build_filename (DV_SOURCE_DATADIR, "weights", "toy", "moons", "model.safetensors", NULL);
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+  g_assert_true (g_file_get_contents (source, &bytes, &length, NULL));
+  g_assert_true (g_file_set_contents (path, bytes, (gssize) (length / 3), NULL));
+  g_setenv ("DIMVIDA_DATADIR", datadir, TRUE);
+
+  /* Picking the dataset with default settings tries it, says why it failed
+   * and trains from scratch instead. */
+  activate ("page.dataset", g_variant_new_string ("line"));
+  activate ("page.dataset", g_variant_new_string ("moons"));
+  g_assert_true (toast_says ("Could not load the trained model"));
+  g_assert_true (toast_says ("model.safetensors"));
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  settled_step (0);
+  activate ("page.step", NULL);
+  gint64 one = 1;
+  wait_for (reached_step, &one, 30, "one step");
+  g_assert_cmpint (settled_step (0), ==, 1);
+
+  /* The button says so too, and leaves the run alone. */
+  activate ("page.load-trained", NULL);
+  g_assert_true (toast_says ("Could not load the trained model: "));
+  g_assert_cmpint (settled_step (0), ==, 1);
+
+  g_unsetenv ("DIMVIDA_DATADIR");
+  g_unlink (path);
+  /* moons, toy, weights, datadir */
+  g_autofree char *toy = g_path_get_dirname (dir);
+  g_autofree char *weights = g_path_get_dirname (toy);
+  const char *made[] = { dir, toy, weights, datadir };
+  for (guint i = 0; i < G_N_ELEMENTS (made); i++)
+    g_assert_cmpint (g_rmdir (made[i]), ==, 0);
+  /* Back to the shipped model. */
+  activate ("page.load-trained", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 10000);
+  settled_step (0);
+}
+
 static void
 test_live_run (void)
 {
   dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
   wait_for (has_samples, GINT_TO_POINTER (0), 30, "the first samples");
   size_t n_before;
   g_autofree float *before = copy_samples (0, &n_before);
   g_assert_cmpint (n_before, >, 0);
+  /* The untrained model's samples reach far beyond the data's axes: they
+   * are drawn on the frame's edge and counted, not dropped. */
+  spin (600);
+  size_t outside = dv_scatter_plot_get_n_outside (dv_playground_page_get_scatter (page (), 0));
+  g_print ("# fresh run, step 0: %zu of %zu samples outside the axes, grid KL %.3f bits\n", outside, n_before,
+           last_grid_kl ());
+  g_assert_cmpfloat (last_grid_kl (), >, TRAINED_GRID_KL_MAX_ANY);
+  g_assert_cmpint (outside, >, 0);
   g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
 
   /* Space goes through the window's action, as the key binding does. */
@@ -581,12 +741,9 @@ test_screenshots (void)
   g_mkdir_with_parents (dir, 0755);
   GSettings *settings = dv_application_get_settings (app);
   dv_window_set_page (main_window (), "playground");
-  activate ("page.reset", NULL);
-  activate ("page.play-pause", NULL);
-  gint64 target = 600;
-  wait_for (reached_step, &target, 120, "600 steps");
-  activate ("page.play-pause", NULL);
-  settled_step (0);
+  /* What the page opens with: the shipped trained model and its loss curve. */
+  activate ("page.load-trained", NULL);
+  g_assert_cmpint (settled_step (0), ==, 10000);
   const char *schemes[] = { "light", "dark" };
   for (guint s = 0; s < G_N_ELEMENTS (schemes); s++) {
     g_settings_set_string (settings, "color-scheme", schemes[s]);
@@ -596,6 +753,15 @@ test_screenshots (void)
     g_assert_true (save_window (path));
     g_print ("# wrote %s\n", path);
   }
+  /* A fresh run at step 0: samples beyond the axes sit on the frame's edge. */
+  g_settings_set_string (settings, "color-scheme", "light");
+  activate ("page.reset", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  settled_step (0);
+  spin (800);
+  g_autofree char *fresh = g_build_filename (dir, "playground-fresh-light.png", NULL);
+  g_assert_true (save_window (fresh));
+  g_print ("# wrote %s\n", fresh);
   /* Compare: B with the discriminator on (D(x) behind its samples), arrows on both. */
   g_autofree char *config = g_build_filename (work_dir, "shot-config.json", NULL);
   g_autoptr (GError) error = NULL;
@@ -615,7 +781,7 @@ test_screenshots (void)
   g_unlink (config);
   activate ("page.field", NULL);
   activate ("page.play-pause", NULL);
-  target = 300;
+  gint64 target = 300;
   wait_for (both_reached_step, &target, 180, "300 steps on both sides");
   activate ("page.play-pause", NULL);
   settled_step (0);
@@ -677,7 +843,9 @@ main (int argc, char **argv)
   g_application_activate (G_APPLICATION (app));
   spin (200);
 
+  g_test_add_func ("/playground/trained-on-start", test_trained_on_start);
   g_test_add_func ("/playground/live-run", test_live_run);
+  g_test_add_func ("/playground/corrupt-weights", test_corrupt_weights);
   g_test_add_func ("/playground/speed-with-redraw", test_speed_with_redraw);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);

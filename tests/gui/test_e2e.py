@@ -118,6 +118,10 @@ def run(proc):
     wait_until(lambda: tab_selected(window, "Playground"), "Alt+3")
     # Space plays and pauses, even with the focus on a view switcher tab.
     step("Space starts and pauses training on the Playground")
+    # The page opens on the shipped trained model at its last step: Reset
+    # starts a fresh run that Space can train.
+    wait_until(lambda: find(window, "Reset", "push button") is not None, "the Reset button")
+    find(window, "Reset", "push button").doActionNamed("click")
     window.child(name="Playground", roleName="page tab").click()
     wait_until(lambda: tab_selected(window, "Playground"), "the Playground tab to be selected")
     wait_until(lambda: find(window, "Play", "push button") is not None, "the Play button")
