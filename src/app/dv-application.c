@@ -200,6 +200,15 @@ dv_application_dispose (GObject *object)
 }
 
 static void
+dv_application_shutdown (GApplication *app)
+{
+  /* Workers must be out of the engine before the process tears OpenBLAS down. */
+  if (!dv_job_cancel_all_and_wait (5000))
+    g_warning ("A background job did not stop within 5 s of quitting");
+  G_APPLICATION_CLASS (dv_application_parent_class)->shutdown (app);
+}
+
+static void
 dv_application_class_init (DvApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -208,6 +217,7 @@ dv_application_class_init (DvApplicationClass *klass)
   object_class->dispose = dv_application_dispose;
   app_class->startup = dv_application_startup;
   app_class->activate = dv_application_activate;
+  app_class->shutdown = dv_application_shutdown;
 }
 
 static void

@@ -53,6 +53,11 @@ static int budget_effective = 1; /* resolved and applied */
 static int workers_effective = 1;
 static int jobs_running;
 static gboolean budget_pending;
+/* Jobs on a worker now, so shutdown can cancel them and wait: a worker still
+ * inside OpenBLAS when the process exits crashes in its teardown. */
+static GPtrArray *active_jobs;
+static GCond jobs_idle;
+static gboolean shutting_down;
 
 static void run_job_on_worker (gpointer task, gpointer unused);
 
@@ -227,6 +232,11 @@ run_job_on_worker (gpointer task_ptr, gpointer unused)
 
   g_mutex_lock (&pool_lock);
   jobs_running++;
+  if (active_jobs == NULL)
+    active_jobs = g_ptr_array_new ();
+  g_ptr_array_add (active_jobs, self);
+  if (shutting_down)
+    g_cancellable_cancel (self->cancellable);
   g_mutex_unlock (&pool_lock);
 
   GError *error = NULL;
@@ -236,8 +246,10 @@ run_job_on_worker (gpointer task_ptr, gpointer unused)
 
   g_mutex_lock (&pool_lock);
   jobs_running--;
+  g_ptr_array_remove_fast (active_jobs, self);
   if (jobs_running == 0 && budget_pending)
     apply_budget_locked ();
+  g_cond_broadcast (&jobs_idle);
   g_mutex_unlock (&pool_lock);
 
   if (result == NULL && error == NULL && g_cancellable_is_cancelled (self->cancellable))
@@ -275,6 +287,22 @@ dv_job_run_finish (DvJob *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+dv_job_cancel_all_and_wait (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean idle = TRUE;
+  g_mutex_lock (&pool_lock);
+  shutting_down = TRUE;
+  for (guint i = 0; active_jobs != NULL && i < active_jobs->len; i++)
+    g_cancellable_cancel (DV_JOB (g_ptr_array_index (active_jobs, i))->cancellable);
+  while (jobs_running > 0 && idle)
+    idle = g_cond_wait_until (&jobs_idle, &pool_lock, deadline);
+  idle = jobs_running == 0;
+  g_mutex_unlock (&pool_lock);
+  return idle;
 }
 
 void

@@ -53,6 +53,9 @@ guint64 dv_job_get_reported_count (DvJob *self);
 void dv_job_run_async (DvJob *self, GAsyncReadyCallback callback, gpointer user_data);
 gpointer dv_job_run_finish (DvJob *self, GAsyncResult *result, GError **error);
 void dv_job_cancel (DvJob *self);
+/* At shutdown: cancels every running job (and any that starts later) and
+ * waits up to timeout_ms for the workers to return. TRUE if they all did. */
+gboolean dv_job_cancel_all_and_wait (guint timeout_ms);
 
 /* Worker thread (any thread): cheap and thread-safe. A published snapshot
  * replaces any older one that the main loop has not picked up yet (which is
