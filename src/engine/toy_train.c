@@ -150,6 +150,13 @@ dv_toy_train_config_check (const DvToyTrainConfig *cfg, GError **error)
   return FALSE;
 }
 
+/* The config's numeric members, listed once for both JSON directions. */
+#define TRAINING_MEMBERS(INT, FLOAT) \
+  INT (T) FLOAT (beta_start) FLOAT (beta_end) INT (emb_dim) INT (hidden) INT (blocks) INT (batch_size) \
+  INT (steps) FLOAT (lr) FLOAT (weight_decay) FLOAT (grad_clip) FLOAT (ema_beta) INT (ema_every) \
+  INT (ema_after) FLOAT (ema_power)
+#define GAN_MEMBERS(INT, FLOAT) FLOAT (lambda_adv) FLOAT (lambda_gp) FLOAT (d_lr) INT (d_hidden) INT (d_layers)
+
 void
 dv_toy_train_config_to_json (const DvToyTrainConfig *cfg, JsonBuilder *b)
 {
@@ -161,21 +168,7 @@ dv_toy_train_config_to_json (const DvToyTrainConfig *cfg, JsonBuilder *b)
 #define FLOAT_MEMBER(name) \
   json_builder_set_member_name (b, #name); \
   json_builder_add_double_value (b, cfg->name);
-  INT_MEMBER (T);
-  FLOAT_MEMBER (beta_start);
-  FLOAT_MEMBER (beta_end);
-  INT_MEMBER (emb_dim);
-  INT_MEMBER (hidden);
-  INT_MEMBER (blocks);
-  INT_MEMBER (batch_size);
-  INT_MEMBER (steps);
-  FLOAT_MEMBER (lr);
-  FLOAT_MEMBER (weight_decay);
-  FLOAT_MEMBER (grad_clip);
-  FLOAT_MEMBER (ema_beta);
-  INT_MEMBER (ema_every);
-  INT_MEMBER (ema_after);
-  FLOAT_MEMBER (ema_power);
+  TRAINING_MEMBERS (INT_MEMBER, FLOAT_MEMBER)
   /* As a string: JSON numbers lose 64-bit integers. */
   json_builder_set_member_name (b, "seed");
   {
@@ -187,11 +180,7 @@ dv_toy_train_config_to_json (const DvToyTrainConfig *cfg, JsonBuilder *b)
   json_builder_add_boolean_value (b, cfg->gan);
   json_builder_set_member_name (b, "fake");
   json_builder_add_string_value (b, dv_toy_fake_to_string (cfg->fake));
-  FLOAT_MEMBER (lambda_adv);
-  FLOAT_MEMBER (lambda_gp);
-  FLOAT_MEMBER (d_lr);
-  INT_MEMBER (d_hidden);
-  INT_MEMBER (d_layers);
+  GAN_MEMBERS (INT_MEMBER, FLOAT_MEMBER)
 #undef INT_MEMBER
 #undef FLOAT_MEMBER
 }
@@ -236,26 +225,8 @@ dv_toy_train_config_from_json_string (DvToyTrainConfig *cfg, const char *json, G
   if (json_object_has_member (o, #name)) cfg->name = json_object_get_int_member (o, #name);
 #define FLOAT_MEMBER(name) \
   if (json_object_has_member (o, #name)) cfg->name = (float) json_object_get_double_member (o, #name);
-  INT_MEMBER (T);
-  FLOAT_MEMBER (beta_start);
-  FLOAT_MEMBER (beta_end);
-  INT_MEMBER (emb_dim);
-  INT_MEMBER (hidden);
-  INT_MEMBER (blocks);
-  INT_MEMBER (batch_size);
-  INT_MEMBER (steps);
-  FLOAT_MEMBER (lr);
-  FLOAT_MEMBER (weight_decay);
-  FLOAT_MEMBER (grad_clip);
-  FLOAT_MEMBER (ema_beta);
-  INT_MEMBER (ema_every);
-  INT_MEMBER (ema_after);
-  FLOAT_MEMBER (ema_power);
-  FLOAT_MEMBER (lambda_adv);
-  FLOAT_MEMBER (lambda_gp);
-  FLOAT_MEMBER (d_lr);
-  INT_MEMBER (d_hidden);
-  INT_MEMBER (d_layers);
+  TRAINING_MEMBERS (INT_MEMBER, FLOAT_MEMBER)
+  GAN_MEMBERS (INT_MEMBER, FLOAT_MEMBER)
 #undef INT_MEMBER
 #undef FLOAT_MEMBER
   if (json_object_has_member (o, "gan"))
