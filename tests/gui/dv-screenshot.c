@@ -3,6 +3,8 @@
  * Keyboard Shortcuts windows. Run under X (tests/screenshot.sh uses Xvfb). */
 #include "dv-config.h"
 
+#include "gui-util.h"
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -10,22 +12,6 @@
 #include "dv-application.h"
 #include "dv-preferences-window.h"
 #include "dv-window.h"
-
-static gboolean
-timeout_reached (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-  g_timeout_add (ms, timeout_reached, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static gboolean
 count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer frames)

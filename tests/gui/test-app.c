@@ -3,6 +3,8 @@
  * cancellation, the thread budget, and a main loop that keeps turning). */
 #include "dv-config.h"
 
+#include "gui-util.h"
+
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -20,39 +22,9 @@ static char *config_dir;
 /* ---- Helpers ---- */
 
 static gboolean
-timeout_reached (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Turns the main loop until cond (data) holds, or fails after 10 s. */
-static void
-wait_for (gboolean (*cond) (gpointer), gpointer data, const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add (10000, timeout_reached, &expired);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  if (expired)
-    g_error ("timed out waiting for %s", what);
-}
-
-static gboolean
 thread_budget_is_one (gpointer unused)
 {
   return dv_job_get_thread_budget () == 1;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-  g_timeout_add (ms, timeout_reached, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static DvWindow *
@@ -85,31 +57,6 @@ static gboolean
 toplevel_gone (gpointer type)
 {
   return find_toplevel ((GType) GPOINTER_TO_SIZE (type)) == NULL;
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_label_containing (GtkWidget *root, const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label_containing (child, text))
-      return TRUE;
-  return FALSE;
 }
 
 static gboolean
@@ -189,29 +136,29 @@ test_export_without_exporter (void)
   DvWindow *win = main_window ();
   dv_window_set_page (win, "votes");
   g_action_group_activate_action (G_ACTION_GROUP (win), "export", NULL);
-  wait_for (window_shows_text, (gpointer) "Nothing to export", "the export toast");
+  wait_for (window_shows_text, (gpointer) "Nothing to export", 10, "the export toast");
 }
 
 static void
 test_about_opens_and_closes (void)
 {
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), "the About window");
+  wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), 10, "the About window");
   AdwAboutWindow *about = ADW_ABOUT_WINDOW (find_toplevel (ADW_TYPE_ABOUT_WINDOW));
   g_assert_cmpstr (adw_about_window_get_version (about), ==, DV_VERSION);
   g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
   g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, DV_APP_ID);
   gtk_window_close (GTK_WINDOW (about));
-  wait_for (toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), "the About window to close");
+  wait_for (toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), 10, "the About window to close");
 }
 
 static void
 test_shortcuts_open_and_close (void)
 {
   g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "show-help-overlay", NULL);
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), "the shortcuts window");
+  wait_for (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), 10, "the shortcuts window");
   gtk_window_close (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
-  wait_for (toplevel_gone, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), "the shortcuts window to close");
+  wait_for (toplevel_gone, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), 10, "the shortcuts window to close");
 }
 
 static char *
@@ -228,7 +175,7 @@ static void
 test_preferences_store_settings (void)
 {
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (DV_TYPE_PREFERENCES_WINDOW), "the Preferences window");
+  wait_for (toplevel_shown, GSIZE_TO_POINTER (DV_TYPE_PREFERENCES_WINDOW), 10, "the Preferences window");
   GtkWindow *prefs = find_toplevel (DV_TYPE_PREFERENCES_WINDOW);
   AdwStyleManager *style = adw_style_manager_get_default ();
 
@@ -249,14 +196,14 @@ test_preferences_store_settings (void)
   g_assert_cmpint (g_settings_get_int (settings (), "threads"), ==, 1);
   /* Applied once no job is inside OpenBLAS: the Playground scores the
    * trained model it opens with on a worker for a few seconds. */
-  wait_for (thread_budget_is_one, NULL, "the new thread budget");
+  wait_for (thread_budget_is_one, NULL, 10, "the new thread budget");
   g_assert_cmpint (dv_blas_get_threads (), ==, 1);
   g_free (stored);
   stored = read_keyfile ();
   g_assert_nonnull (strstr (stored, "threads=1"));
 
   gtk_window_close (prefs);
-  wait_for (toplevel_gone, GSIZE_TO_POINTER (DV_TYPE_PREFERENCES_WINDOW), "the Preferences window to close");
+  wait_for (toplevel_gone, GSIZE_TO_POINTER (DV_TYPE_PREFERENCES_WINDOW), 10, "the Preferences window to close");
   g_settings_reset (settings (), "threads");
   g_settings_reset (settings (), "color-scheme");
   g_assert_cmpint (dv_job_get_thread_budget (), ==, (int) g_get_num_processors ());
@@ -299,7 +246,7 @@ test_open_files_routes_pngs (void)
   g_assert_cmpuint (g_list_model_get_n_items (images), ==, before + 1);
   g_autoptr (GFile) received = g_list_model_get_item (images, before);
   g_assert_true (g_file_equal (received, png));
-  wait_for (window_shows_text, (gpointer) "“front.png” opened on the Views page · Not a PNG image: notes.txt",
+  wait_for (window_shows_text, (gpointer) "“front.png” opened on the Views page · Not a PNG image: notes.txt", 10,
             "the toast naming what arrived and what was refused");
 
   /* The same through the window's drop target, as a drag from a file manager delivers it. */
@@ -323,8 +270,8 @@ test_open_files_routes_pngs (void)
   g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
   g_assert_true (accepted);
   g_assert_cmpuint (g_list_model_get_n_items (images), ==, before + 2);
-  wait_for (window_shows_text, (gpointer) "“back.png” opened on the Views page", "the drop toast");
-  wait_for (window_shows_text, (gpointer) "back.png", "the Views page to list the image");
+  wait_for (window_shows_text, (gpointer) "“back.png” opened on the Views page", 10, "the drop toast");
+  wait_for (window_shows_text, (gpointer) "back.png", 10, "the Views page to list the image");
 
   g_unlink (text_path);
   g_autofree char *p1 = g_file_get_path (png);
@@ -474,7 +421,7 @@ test_job_keeps_main_loop_turning (void)
   gtk_window_set_child (GTK_WINDOW (probe), bar);
   gtk_window_present (GTK_WINDOW (probe));
   /* Realizing a window and drawing its first frame is not the job's doing. */
-  wait_for (widget_mapped, probe, "the probe window");
+  wait_for (widget_mapped, probe, 10, "the probe window");
   spin (300);
 
   HeavyJob *spec = g_new0 (HeavyJob, 1);
@@ -488,7 +435,7 @@ test_job_keeps_main_loop_turning (void)
   gint64 start = g_get_monotonic_time ();
   dv_job_run_async (job, on_heavy_done, &watch);
   g_assert_true (dv_job_get_running (job));
-  wait_for (watch_finished, &watch, "the heavy job");
+  wait_for (watch_finished, &watch, 10, "the heavy job");
   double seconds = (g_get_monotonic_time () - start) / 1e6;
   g_source_remove (tick);
 
@@ -568,18 +515,18 @@ test_job_error_and_cancel_become_toasts (void)
   Outcome failed = { 0 };
   g_autoptr (DvJob) failing = dv_job_new ("Training", failing_job_run, NULL, NULL, NULL);
   dv_job_run_async (failing, on_window_job_done, &failed);
-  wait_for (outcome_finished, &failed, "the failing job");
+  wait_for (outcome_finished, &failed, 10, "the failing job");
   g_assert_null (failed.result);
-  wait_for (window_shows_text, (gpointer) "Training failed: the loss became NaN", "the error toast");
+  wait_for (window_shows_text, (gpointer) "Training failed: the loss became NaN", 10, "the error toast");
 
   Outcome cancelled = { 0 };
   g_autoptr (DvJob) endless = dv_job_new ("Sampling", endless_job_run, NULL, NULL, NULL);
   dv_job_run_async (endless, on_window_job_done, &cancelled);
   spin (50);
   dv_job_cancel (endless);
-  wait_for (outcome_finished, &cancelled, "the cancelled job");
+  wait_for (outcome_finished, &cancelled, 10, "the cancelled job");
   g_assert_null (cancelled.result);
-  wait_for (window_shows_text, (gpointer) "Sampling cancelled", "the cancel toast");
+  wait_for (window_shows_text, (gpointer) "Sampling cancelled", 10, "the cancel toast");
 }
 
 /* ---- The thread budget ---- */
@@ -628,7 +575,7 @@ test_thread_budget_is_respected (void)
           jobs[i] = dv_job_new ("Counting", counting_job_run, NULL, NULL, NULL);
           dv_job_run_async (jobs[i], on_counting_done, &done);
         }
-      wait_for (all_done, &done, "the counting jobs");
+      wait_for (all_done, &done, 10, "the counting jobs");
       for (int i = 0; i < 5; i++)
         g_object_unref (jobs[i]);
       int workers = g_atomic_int_get (&running_max), blas = g_atomic_int_get (&blas_threads_seen);
@@ -658,7 +605,7 @@ test_budget_change_waits_for_running_jobs (void)
   g_assert_cmpint (dv_job_get_thread_budget (), ==, 2);
   g_assert_cmpint (dv_blas_get_threads (), ==, 1); /* 2 threads: 2 workers, 1 for OpenBLAS */
   dv_job_cancel (endless);
-  wait_for (outcome_finished, &outcome, "the cancelled job");
+  wait_for (outcome_finished, &outcome, 10, "the cancelled job");
   g_assert_cmpint (dv_job_get_thread_budget (), ==, 1);
   g_assert_cmpint (dv_job_get_max_workers (), ==, 1);
   g_assert_cmpint (dv_blas_get_threads (), ==, 1);
@@ -684,7 +631,7 @@ test_window_state_is_remembered (void)
   gtk_window_set_default_size (GTK_WINDOW (win), want_width, want_height);
   spin (100);
   gtk_window_close (GTK_WINDOW (win));
-  wait_for (no_windows, NULL, "the window to close");
+  wait_for (no_windows, NULL, 10, "the window to close");
   g_assert_cmpint (g_settings_get_int (settings (), "window-width"), ==, want_width);
   g_assert_cmpint (g_settings_get_int (settings (), "window-height"), ==, want_height);
   g_assert_false (g_settings_get_boolean (settings (), "window-maximized"));
@@ -703,9 +650,9 @@ static void
 test_quit_closes_everything (void)
 {
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), "the About window");
+  wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), 10, "the About window");
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  wait_for (no_windows, NULL, "quit to close the windows");
+  wait_for (no_windows, NULL, 10, "quit to close the windows");
 }
 
 int

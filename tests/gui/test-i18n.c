@@ -4,6 +4,8 @@
  * "Views|Votes|Playground|Novel Views|Follow System", separated by '|'. */
 #include "dv-config.h"
 
+#include "gui-util.h"
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -14,20 +16,6 @@
 
 static DvApplication *app;
 static char **expected;
-
-static GtkWidget *
-find_descendant (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static void
 test_window_is_translated (void)

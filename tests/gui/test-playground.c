@@ -6,6 +6,8 @@
  * in the light and the dark style. */
 #include "dv-config.h"
 
+#include "gui-util.h"
+
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -25,53 +27,10 @@ static char *work_dir;
 
 /* ---- Helpers ---- */
 
-static gboolean
-timeout_reached (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Turns the main loop until cond (data) holds, or fails after `seconds`. */
-static void
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds, const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (seconds, timeout_reached, &expired);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  else
-    g_error ("timed out waiting for %s", what);
-}
-
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-  g_timeout_add (ms, timeout_reached, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static DvWindow *
 main_window (void)
 {
   return DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_descendant (child, type);
-    if (found)
-      return found;
-  }
-  return NULL;
 }
 
 static DvPlaygroundPage *

@@ -2,6 +2,8 @@
  * slots and their given state, opening strips and single views, bad files. */
 #include "dv-config.h"
 
+#include "gui-util.h"
+
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -14,64 +16,10 @@
 static DvApplication *app;
 static char *tmp_dir;
 
-static gboolean
-timeout_reached (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-  g_timeout_add (ms, timeout_reached, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Turns the main loop until cond (data) holds, or fails after 10 s. */
-static void
-wait_for (gboolean (*cond) (gpointer), gpointer data, const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add (10000, timeout_reached, &expired);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (timeout);
-}
-
 static DvWindow *
 main_window (void)
 {
   return DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_label_containing (GtkWidget *root, const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label_containing (child, text))
-      return TRUE;
-  return FALSE;
 }
 
 static gboolean
@@ -191,7 +139,7 @@ test_open_sample_shows_four_views (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "views.open-sample", "s", "chair");
   g_assert_cmpstr (dv_views_page_get_object_title (page), ==, "Chair");
   dv_window_set_page (main_window (), "views");
-  wait_for (slots_mapped, page, "the four views to be shown");
+  wait_for (slots_mapped, page, 10, "the four views to be shown");
   const char *names[] = { "Front", "Right", "Back", "Left" };
   for (int v = 0; v < DV_N_VIEWS; v++)
     {
@@ -224,14 +172,14 @@ test_toggle_changes_given (void)
   g_signal_emit_by_name (toggle, "clicked");
   g_assert_false (dv_view_slot_get_given (right));
   g_assert_true (dv_view_slot_get_given (dv_views_page_get_slot (page, DV_VIEW_FRONT)));
-  wait_for (window_shows_text, (gpointer) "3 views given, 1 to be generated", "the page to count the given views");
-  wait_for (window_shows_text, (gpointer) "To be generated", "the overlay on the view");
+  wait_for (window_shows_text, (gpointer) "3 views given, 1 to be generated", 10, "the page to count the given views");
+  wait_for (window_shows_text, (gpointer) "To be generated", 10, "the overlay on the view");
   /* Its picture stays: the model will be given the other three. */
   g_assert_true (dv_view_slot_has_image (right));
 
   g_signal_emit_by_name (toggle, "clicked");
   g_assert_true (dv_view_slot_get_given (right));
-  wait_for (window_shows_text, (gpointer) "4 views given, 0 to be generated", "the count to come back");
+  wait_for (window_shows_text, (gpointer) "4 views given, 0 to be generated", 10, "the count to come back");
 }
 
 static void
@@ -248,7 +196,7 @@ test_bad_files_keep_the_object (void)
   guint n_before = g_list_model_get_n_items (dv_views_page_get_images (page));
   open_one (bad);
   g_assert_cmpuint (g_list_model_get_n_items (dv_views_page_get_images (page)), ==, n_before + 1);
-  wait_for (window_shows_text, (gpointer) "Could not open an image: “corrupt.png”", "the error toast");
+  wait_for (window_shows_text, (gpointer) "Could not open an image: “corrupt.png”", 10, "the error toast");
   g_assert_cmpstr (dv_views_page_get_object_title (page), ==, "Chair");
   for (int v = 0; v < DV_N_VIEWS; v++)
     g_assert_true (dv_view_slot_has_image (dv_views_page_get_slot (page, v)));
@@ -264,8 +212,8 @@ test_bad_files_keep_the_object (void)
   g_autoptr (GFile) wide = write_png ("wide.png", 96, 64);
   GFile *files[] = { huge_file, wide };
   dv_views_page_add_images (page, files, 2);
-  wait_for (window_shows_text, (gpointer) "“huge.png” is 4096×4160 pixels", "the size error");
-  wait_for (window_shows_text, (gpointer) "neither a square view nor a 4-view strip", "the shape error");
+  wait_for (window_shows_text, (gpointer) "“huge.png” is 4096×4160 pixels", 10, "the size error");
+  wait_for (window_shows_text, (gpointer) "neither a square view nor a 4-view strip", 10, "the shape error");
   g_assert_cmpstr (dv_views_page_get_object_title (page), ==, "Chair");
 }
 
@@ -300,7 +248,7 @@ test_open_strip_and_single_views (void)
   g_assert_false (dv_view_slot_get_given (dv_views_page_get_slot (page, DV_VIEW_LEFT)));
   g_assert_cmpint (gdk_texture_get_width (dv_view_slot_get_texture (dv_views_page_get_slot (page, DV_VIEW_RIGHT))), ==,
                    DV_VIEW_SLOT_SIDE);
-  wait_for (window_shows_text, (gpointer) "2 views given, 2 to be generated", "the count of a partial object");
+  wait_for (window_shows_text, (gpointer) "2 views given, 2 to be generated", 10, "the count of a partial object");
 
   /* An empty slot cannot be marked given: there is nothing to give. */
   DvViewSlot *back = dv_views_page_get_slot (page, DV_VIEW_BACK);

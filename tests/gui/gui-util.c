@@ -1,0 +1,56 @@
+#include "gui-util.h"
+
+#include <string.h>
+
+static gboolean
+timeout_reached (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+spin (guint ms)
+{
+  gboolean expired = FALSE;
+  g_timeout_add (ms, timeout_reached, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds, const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add (seconds * 1000, timeout_reached, &expired);
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (timeout);
+}
+
+GtkWidget *
+find_descendant (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+has_label_containing (GtkWidget *root, const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label_containing (child, text))
+      return TRUE;
+  return FALSE;
+}
