@@ -225,14 +225,10 @@ load_points (const char *dataset, const char *csv, int points, guint64 seed, DvT
   return dv_toy_data_generate (data, dataset, (size_t) points, seed, error);
 }
 
-static gboolean
-write_final_info (const char *path, const char *dataset, const ToyMetrics *m, const DvToyTrainConfig *cfg,
-                  const DvToySamplerConfig *sampler, GError **error)
+/* The seed's "means" object: {training_time, eval_loss, inference_time, kl_divergence}. */
+static void
+add_means (JsonBuilder *b, const ToyMetrics *m)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, dataset);
-  json_builder_begin_object (b);
   json_builder_set_member_name (b, "means");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "training_time");
@@ -244,6 +240,17 @@ write_final_info (const char *path, const char *dataset, const ToyMetrics *m, co
   json_builder_set_member_name (b, "kl_divergence");
   json_builder_add_double_value (b, m->kl_divergence);
   json_builder_end_object (b);
+}
+
+static gboolean
+write_final_info (const char *path, const char *dataset, const ToyMetrics *m, const DvToyTrainConfig *cfg,
+                  const DvToySamplerConfig *sampler, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, dataset);
+  json_builder_begin_object (b);
+  add_means (b, m);
   json_builder_set_member_name (b, "config");
   json_builder_begin_object (b);
   dv_toy_train_config_to_json (cfg, b);
@@ -430,17 +437,7 @@ run_table (const ToyOptions *o, const char *out, GError **error)
       const ToyMetrics *m = &results[done];
       json_builder_set_member_name (all, names[done]);
       json_builder_begin_object (all);
-      json_builder_set_member_name (all, "means");
-      json_builder_begin_object (all);
-      json_builder_set_member_name (all, "training_time");
-      json_builder_add_double_value (all, m->training_time);
-      json_builder_set_member_name (all, "eval_loss");
-      json_builder_add_double_value (all, m->eval_loss);
-      json_builder_set_member_name (all, "inference_time");
-      json_builder_add_double_value (all, m->inference_time);
-      json_builder_set_member_name (all, "kl_divergence");
-      json_builder_add_double_value (all, m->kl_divergence);
-      json_builder_end_object (all);
+      add_means (all, m);
       json_builder_end_object (all);
       fprintf (stderr, "%s: trained in %.1f s, KL %.3f bits\n", names[done], m->training_time, m->kl_divergence);
     }
