@@ -58,8 +58,13 @@ data_range (DvCurvePlot *self, double *x0, double *x1, double *y0, double *y1)
   }
   if (!(*x1 >= *x0))
     return FALSE;
-  if (*x1 - *x0 < 1e-12)
-    *x0 -= 0.5, *x1 += 0.5;
+  /* x counts training steps: the axis starts at 0, so a run's curve sits
+   * where its steps are even when it holds a single point. */
+  *x0 = MIN (*x0, 0);
+  if (*x1 - *x0 < 1)
+    *x1 = *x0 + 1;
+  /* Room for the last point's marker at the right edge. */
+  *x1 += 0.02 * (*x1 - *x0);
   if (*y1 - *y0 < 1e-12)
     *y0 -= 0.5, *y1 += 0.5;
   double pad = 0.05 * (*y1 - *y0);
@@ -111,18 +116,25 @@ draw_series (DvCurvePlot *self, cairo_t *cr, Series *series, const DvPlotStyle *
       cairo_move_to (cr, px, py);
     pen_down = TRUE;
   }
-  if (n == 1) {
-    /* A lone point has no line: mark it. */
-    double px = left + (g_array_index (series->x, double, 0) - x0) * sx;
-    double py = bottom - (y_value (self, g_array_index (series->y, double, 0)) - y0) * sy;
-    if (isfinite (py)) {
-      cairo_new_path (cr);
-      cairo_arc (cr, px, py, 4, 0, 2 * G_PI);
-      cairo_fill (cr);
-    }
-  }
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0);
+}
+
+/* A lone point has no line: mark it, whole even at the frame's edge. */
+static void
+mark_lone_point (DvCurvePlot *self, cairo_t *cr, Series *series, const DvPlotStyle *style, double left,
+                 double bottom, double x0, double sx, double y0, double sy)
+{
+  if (series->x->len != 1)
+    return;
+  double px = left + (g_array_index (series->x, double, 0) - x0) * sx;
+  double py = bottom - (y_value (self, g_array_index (series->y, double, 0)) - y0) * sy;
+  if (!isfinite (px) || !isfinite (py))
+    return;
+  dv_plot_set_source (cr, &style->palette[series->color], 1);
+  cairo_new_path (cr);
+  cairo_arc (cr, px, py, 4, 0, 2 * G_PI);
+  cairo_fill (cr);
 }
 
 static int
@@ -202,7 +214,11 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
     cairo_stroke (cr);
     dv_plot_format_tick (ticks[i], n > 1 ? ticks[1] - ticks[0] : 1, label, sizeof label);
     dv_plot_set_source (cr, &style.foreground, 0.75);
-    dv_plot_text (cr, label, DV_PLOT_FONT_PX, FALSE, px, bottom + 4, DV_TEXT_CENTER, NULL, NULL);
+    /* A label at either end shifts inwards rather than being cut off. */
+    double label_w = 0;
+    dv_plot_text_size (cr, label, DV_PLOT_FONT_PX, FALSE, &label_w, NULL);
+    double label_x = CLAMP (px, label_w / 2 + 2, width - label_w / 2 - 2);
+    dv_plot_text (cr, label, DV_PLOT_FONT_PX, FALSE, label_x, bottom + 4, DV_TEXT_CENTER, NULL, NULL);
   }
   int max_y_ticks = MAX (3, (int) ((bottom - top) / 40));
   if (self->log_y)
@@ -239,6 +255,8 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
   for (guint s = 0; s < self->series->len; s++)
     draw_series (self, cr, g_ptr_array_index (self->series, s), &style, left, top, right, bottom, x0, x1, y0, y1);
   cairo_restore (cr);
+  for (guint s = 0; s < self->series->len; s++)
+    mark_lone_point (self, cr, g_ptr_array_index (self->series, s), &style, left, bottom, x0, sx, y0, sy);
 
   /* Legend inside the frame's top-right corner, where falling curves leave room. */
   DvLegendEntry entries[16];

@@ -105,7 +105,8 @@ typedef struct {
   size_t film_n;
   gboolean error_shown;
   int field_t;
-  gboolean trained;     /* the run resumed the shipped weights */
+  gboolean trained;     /* the run resumes the shipped weights */
+  gboolean trained_synced; /* ...and the controls show what they were trained with */
 } Side;
 
 struct _DvPlaygroundPage {
@@ -492,21 +493,15 @@ settings_are_default (DvPlaygroundPage *self, int side)
   return g_str_equal (a, b);
 }
 
-/* The run resumed from the shipped weights of the current dataset at their
- * last step; NULL, with a toast saying why, when they cannot be loaded. */
+/* A run that resumes the shipped weights of the current dataset at their
+ * last step (its worker loads them); NULL, with a toast saying why, when
+ * there are none. */
 static DvPlaygroundRun *
 trained_run (DvPlaygroundPage *self, int side)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = trained_model_path (self, &error);
-  DvPlaygroundRun *run = NULL;
-  if (path) {
-    gint64 start = g_get_monotonic_time ();
-    run = dv_playground_run_new_from_checkpoint (&self->cfg[side], path, self->data.xy, self->data.n, self->x0,
-                                                 self->x1, self->y0, self->y1, &error);
-    g_debug ("Loaded %s in %.1f ms", path, (g_get_monotonic_time () - start) / 1000.0);
-  }
-  if (run == NULL) {
+  if (path == NULL) {
     g_autofree char *message = g_strdup_printf (_("Could not load the trained model, training from scratch: %s"),
                                                 error->message);
     show_toast (self, message);
@@ -515,18 +510,42 @@ trained_run (DvPlaygroundPage *self, int side)
   /* The loss curve of the training that made these weights, when shipped with them. */
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *history = g_build_filename (dir, "losses.csv.gz", NULL);
-  if (g_file_test (history, G_FILE_TEST_EXISTS) && !dv_playground_run_load_loss_history (run, history, &error)) {
-    g_autofree char *message = g_strdup_printf (_("Could not read the training losses: %s"), error->message);
-    show_toast (self, message);
+  return dv_playground_run_new_from_checkpoint (&self->cfg[side], path, history, self->data.xy, self->data.n,
+                                                self->x0, self->x1, self->y0, self->y1);
+}
+
+/* Once the shipped weights are loaded, the controls show what they were
+ * trained with; if they could not be loaded, train from scratch. Returns
+ * FALSE when the side got a new run. */
+static gboolean
+settle_trained_run (DvPlaygroundPage *self, int side)
+{
+  Side *s = &self->sides[side];
+  if (!s->trained || s->trained_synced)
+    return TRUE;
+  if (dv_playground_run_get_ready (s->run)) {
+    s->trained_synced = TRUE;
+    DvPlaygroundConfig loaded;
+    dv_playground_run_get_config (s->run, &loaded);
+    self->cfg[side].train = loaded.train;
+    if (self->seed != loaded.train.seed || side == self->editing) {
+      self->seed = loaded.train.seed;
+      sync_widgets (self);
+    }
+    g_autofree char *title = run_title (self, side);
+    dv_scatter_plot_set_title (scatter (self, side), title);
+    return TRUE;
   }
-  /* The controls show what the model was trained with. */
-  const DvPlaygroundConfig *loaded = dv_playground_run_get_config (run);
-  self->cfg[side].train = loaded->train;
-  if (self->seed != loaded->train.seed || side == self->editing) {
-    self->seed = loaded->train.seed;
-    sync_widgets (self);
-  }
-  return run;
+  g_autofree char *error = dv_playground_run_dup_error (s->run);
+  if (error == NULL)
+    return TRUE;
+  g_autofree char *message = g_strdup_printf (_("Could not load the trained model, training from scratch: %s"), error);
+  show_toast (self, message);
+  gboolean fresh_start = self->fresh_start;
+  self->fresh_start = TRUE;
+  rebuild_run (self, side);
+  self->fresh_start = fresh_start;
+  return FALSE;
 }
 
 static void
@@ -552,6 +571,7 @@ rebuild_run (DvPlaygroundPage *self, int side)
   if (!self->fresh_start && (self->force_trained || (!self->compare && settings_are_default (self, side))))
     run = trained_run (self, side);
   self->sides[side].trained = run != NULL;
+  self->sides[side].trained_synced = FALSE;
   if (run == NULL)
     run = dv_playground_run_new (&cfg, self->data.xy, self->data.n, self->x0, self->x1, self->y0, self->y1, &error);
   if (run == NULL) {
@@ -638,10 +658,13 @@ static void
 update_side (DvPlaygroundPage *self, int side)
 {
   Side *s = &self->sides[side];
-  if (s->run == NULL)
+  if (s->run == NULL || !settle_trained_run (self, side))
     return;
   DvScatterPlot *plot = scatter (self, side);
   gboolean film_mode = self->show_film;
+  g_autofree char *warning = dv_playground_run_take_warning (s->run);
+  if (warning)
+    show_toast (self, warning);
 
   float *xy = NULL;
   size_t n = 0;
@@ -697,7 +720,9 @@ update_side (DvPlaygroundPage *self, int side)
   GString *caption = g_string_new (NULL);
   /* Steps are at most 1,000,000, so int holds them. */
   g_string_append_printf (caption, _("step %d / %d"), (int) step, (int) total);
-  if (s->trained && elapsed == 0)
+  if (!dv_playground_run_get_ready (s->run))
+    g_string_append (caption, s->trained ? _(" · loading the trained model…") : _(" · preparing the model…"));
+  else if (s->trained && elapsed == 0)
     /* Translators: the caption of a plot showing the model shipped with the app. */
     g_string_append (caption, _(" · the shipped trained model"));
   else

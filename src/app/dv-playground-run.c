@@ -20,9 +20,17 @@
 struct _DvPlaygroundRun {
   GObject parent_instance;
 
-  DvPlaygroundConfig cfg;
+  DvPlaygroundConfig cfg;   /* written by the worker only while preparing, under lock */
   double box_x0, box_x1, box_y0, box_y1;
   float *noise;              /* [live][2]: the fixed starting noise of the live samples */
+
+  /* What the worker's first task builds the trainer from (then freed):
+   * making or loading one takes tens of milliseconds, too long for the
+   * main thread. */
+  char *checkpoint_path;     /* NULL: a fresh trainer */
+  char *history_path;        /* the checkpoint's losses.csv.gz, or NULL */
+  float *prepare_xy;
+  size_t prepare_n;
 
   /* Worker side; touched only with trainer_lock held (the worker holds it
    * for one chunk of work at a time). */
@@ -46,12 +54,14 @@ struct _DvPlaygroundRun {
   gboolean film_requested;
   gboolean worker_active;
   gboolean cancelled;
+  gboolean ready;            /* the trainer exists */
   gboolean finished;
   gint64 step;
   double elapsed;
   double steps_per_second;
   double knn_kl;
   char *error_message;
+  char *warning;             /* a problem that did not stop the run */
   float *samples;
   size_t n_samples;
   guint samples_gen;
@@ -344,7 +354,123 @@ publish (DvJob *job, DvPlaygroundRun *self)
   }
 }
 
-typedef enum { WORK_NONE, WORK_FINISH, WORK_FILM, WORK_FIELD, WORK_TRAIN, WORK_REFRESH } WorkKind;
+/* One "step,loss,mse,adv,d_loss,gp,lr" row of a losses.csv; FALSE if malformed. */
+static gboolean
+parse_loss_row (const char *line, DvPlaygroundLossRecord *record)
+{
+  g_auto (GStrv) fields = g_strsplit (line, ",", 0);
+  if (g_strv_length (fields) != 7)
+    return FALSE;
+  double values[7];
+  for (int i = 0; i < 7; i++) {
+    char *end = NULL;
+    values[i] = g_ascii_strtod (fields[i], &end);
+    if (end == fields[i] || *end != '\0' || !isfinite (values[i]))
+      return FALSE;
+  }
+  record->step = (gint64) values[0];
+  record->loss = (float) values[1];
+  record->d_loss = (float) values[4];
+  record->lr = (float) values[6];
+  return record->step == values[0];
+}
+
+/* The loss of every step up to last_step, from the losses.csv.gz the
+ * training that made a checkpoint wrote; NULL and an error if malformed. */
+static GArray *
+read_loss_history (const char *path, gint64 last_step, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) raw = g_file_read (file, NULL, error);
+  if (raw == NULL)
+    return NULL;
+  g_autoptr (GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr (GInputStream) unzipped = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
+  g_autoptr (GDataInputStream) lines = g_data_input_stream_new (unzipped);
+  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
+  g_autoptr (GError) local = NULL;
+  char *line;
+  for (guint number = 1; (line = g_data_input_stream_read_line (lines, NULL, NULL, &local)) != NULL; number++) {
+    g_autofree char *owned = line;
+    if (number == 1 && g_str_has_prefix (line, "step,"))
+      continue;
+    DvPlaygroundLossRecord record;
+    if (!parse_loss_row (line, &record) || record.step != (gint64) records->len + 1 || record.step > last_step) {
+      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("%s, line %u: expected step %u of at most %d as "
+                                                       "step,loss,mse,adv,d_loss,gp,lr"),
+                   path, number, records->len + 1, (int) last_step);
+      return NULL;
+    }
+    g_array_append_val (records, record);
+  }
+  if (local) {
+    g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "%s: %s", path, local->message);
+    return NULL;
+  }
+  return g_steal_pointer (&records);
+}
+
+/* The worker's first task: the trainer (fresh, or resumed from the
+ * checkpoint), and everything sized by its config. */
+static gboolean
+prepare (DvPlaygroundRun *self, GError **error)
+{
+  DvPlaygroundConfig cfg = self->cfg;
+  g_autoptr (DvToyTrainer) trainer = self->checkpoint_path
+                                       ? dv_toy_trainer_load (self->checkpoint_path, self->prepare_xy,
+                                                              self->prepare_n, error)
+                                       : dv_toy_trainer_new (&cfg.train, self->prepare_xy, self->prepare_n, error);
+  if (trainer == NULL)
+    return FALSE;
+  cfg.train = *dv_toy_trainer_get_config (trainer);
+  if (!dv_playground_config_check (&cfg, error))
+    return FALSE;
+  DvBox2D box = { self->box_x0, self->box_x1, self->box_y0, self->box_y1 };
+  g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (self->prepare_xy, self->prepare_n, &box,
+                                                                    DIVERGENCE_GRID, error);
+  if (divergence == NULL)
+    return FALSE;
+  gint64 step = dv_toy_trainer_get_step (trainer);
+
+  /* The loss curve that led to a resumed run: nice to have, not needed. */
+  g_autoptr (GArray) history = NULL;
+  g_autofree char *warning = NULL;
+  if (self->history_path && g_file_test (self->history_path, G_FILE_TEST_EXISTS)) {
+    g_autoptr (GError) local = NULL;
+    history = read_loss_history (self->history_path, step, &local);
+    if (history == NULL)
+      warning = g_strdup_printf (_("Could not read the training losses: %s"), local->message);
+  }
+
+  self->noise = g_new (float, 2 * (size_t) cfg.live_samples);
+  DvRng rng;
+  dv_rng_init_stream (&rng, cfg.train.seed, 0x11fe);
+  dv_rng_fill_normal (&rng, self->noise, 2 * (size_t) cfg.live_samples);
+  DvToyDenoiser *model = dv_toy_trainer_get_model (trainer);
+  dv_toy_denoiser_work_init (&self->field_work, model, DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
+  self->field_table = g_new (float, (size_t) cfg.train.T * cfg.train.hidden);
+  if (cfg.train.gan)
+    dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
+                           DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
+  self->trainer = g_steal_pointer (&trainer);
+  self->divergence = g_steal_pointer (&divergence);
+  g_clear_pointer (&self->prepare_xy, g_free);
+
+  g_mutex_lock (&self->lock);
+  self->cfg = cfg;
+  self->step = step;
+  /* A run resumed at its end is not scored again: 10,000 samples take both
+   * cores for seconds, at every start of the app. Its live samples show it. */
+  self->finished = step >= cfg.train.steps;
+  if (history)
+    g_array_append_vals (self->losses, history->data, history->len);
+  self->warning = g_steal_pointer (&warning);
+  self->ready = TRUE;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+typedef enum { WORK_NONE, WORK_PREPARE, WORK_FINISH, WORK_FILM, WORK_FIELD, WORK_TRAIN, WORK_REFRESH } WorkKind;
 
 static gpointer
 run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
@@ -362,6 +488,8 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
     gboolean at_end = self->step >= self->cfg.train.steps;
     if (self->cancelled || self->error_message)
       work = WORK_NONE;
+    else if (!self->ready)
+      work = WORK_PREPARE;
     else if (self->field_t_done == -2)
       /* The first picture, even of a run resumed at its end: it takes a
        * fraction of a second, the final scoring below several. */
@@ -393,7 +521,9 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
     g_autoptr (GError) local_error = NULL;
     gboolean ok = TRUE;
     g_mutex_lock (&self->trainer_lock);
-    if (work == WORK_FINISH) {
+    if (work == WORK_PREPARE) {
+      ok = prepare (self, &local_error);
+    } else if (work == WORK_FINISH) {
       ok = finish_run (self, cancellable, &local_error);
     } else if (work == WORK_FILM) {
       ok = make_film (self, cancellable, &local_error);
@@ -521,40 +651,17 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (self);
 }
 
-/* Takes the trainer: a fresh one, or one resumed from a checkpoint. */
 static DvPlaygroundRun *
-run_new_with_trainer (const DvPlaygroundConfig *cfg, DvToyTrainer *trainer, const float *xy, size_t n, double x0,
-                      double x1, double y0, double y1, GError **error)
+run_new (const DvPlaygroundConfig *cfg, const char *checkpoint_path, const char *history_path, const float *xy,
+         size_t n, double x0, double x1, double y0, double y1)
 {
-  g_autoptr (DvToyTrainer) owned = trainer;
-  DvBox2D box = { x0, x1, y0, y1 };
-  g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (xy, n, &box, DIVERGENCE_GRID, error);
-  if (divergence == NULL)
-    return NULL;
-
   DvPlaygroundRun *self = g_object_new (DV_TYPE_PLAYGROUND_RUN, NULL);
   self->cfg = *cfg;
-  self->trainer = g_steal_pointer (&owned);
-  self->divergence = g_steal_pointer (&divergence);
+  self->checkpoint_path = g_strdup (checkpoint_path);
+  self->history_path = g_strdup (history_path);
+  self->prepare_xy = g_memdup2 (xy, 2 * n * sizeof (float));
+  self->prepare_n = n;
   self->box_x0 = x0, self->box_x1 = x1, self->box_y0 = y0, self->box_y1 = y1;
-  self->step = dv_toy_trainer_get_step (trainer);
-  /* A run resumed at its end is not scored again: 10,000 samples take both
-   * cores for seconds, at every start of the app. Its live samples show it. */
-  self->finished = self->step >= cfg->train.steps;
-  self->noise = g_new (float, 2 * (size_t) cfg->live_samples);
-  DvRng rng;
-  dv_rng_init_stream (&rng, cfg->train.seed, 0x11fe);
-  dv_rng_fill_normal (&rng, self->noise, 2 * (size_t) cfg->live_samples);
-
-  DvToyDenoiser *model = dv_toy_trainer_get_model (trainer);
-  dv_toy_denoiser_work_init (&self->field_work, model, DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-  self->field_table = g_new (float, (size_t) cfg->train.T * cfg->train.hidden);
-  if (cfg->train.gan)
-    dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
-                           DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
-  /* The first picture, what the model makes of the noise, comes from the
-   * worker like every other: the field-refresh path draws it. */
-  self->field_t_done = -2;
   kick (self);
   return self;
 }
@@ -565,94 +672,44 @@ dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n,
 {
   if (!dv_playground_config_check (cfg, error))
     return NULL;
-  DvToyTrainer *trainer = dv_toy_trainer_new (&cfg->train, xy, n, error);
-  if (trainer == NULL)
-    return NULL;
-  return run_new_with_trainer (cfg, trainer, xy, n, x0, x1, y0, y1, error);
+  return run_new (cfg, NULL, NULL, xy, n, x0, x1, y0, y1);
 }
 
 DvPlaygroundRun *
-dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path, const float *xy, size_t n,
-                                       double x0, double x1, double y0, double y1, GError **error)
+dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path, const char *history_path,
+                                       const float *xy, size_t n, double x0, double x1, double y0, double y1)
 {
-  DvToyTrainer *trainer = dv_toy_trainer_load (path, xy, n, error);
-  if (trainer == NULL)
-    return NULL;
-  DvPlaygroundConfig run_cfg = *cfg;
-  run_cfg.train = *dv_toy_trainer_get_config (trainer);
-  if (!dv_playground_config_check (&run_cfg, error)) {
-    dv_toy_trainer_free (trainer);
-    return NULL;
-  }
-  return run_new_with_trainer (&run_cfg, trainer, xy, n, x0, x1, y0, y1, error);
-}
-
-/* One "step,loss,mse,adv,d_loss,gp,lr" row of a losses.csv; FALSE if malformed. */
-static gboolean
-parse_loss_row (const char *line, DvPlaygroundLossRecord *record)
-{
-  g_auto (GStrv) fields = g_strsplit (line, ",", 0);
-  if (g_strv_length (fields) != 7)
-    return FALSE;
-  double values[7];
-  for (int i = 0; i < 7; i++) {
-    char *end = NULL;
-    values[i] = g_ascii_strtod (fields[i], &end);
-    if (end == fields[i] || *end != '\0' || !isfinite (values[i]))
-      return FALSE;
-  }
-  record->step = (gint64) values[0];
-  record->loss = (float) values[1];
-  record->d_loss = (float) values[4];
-  record->lr = (float) values[6];
-  return record->step == values[0];
+  g_return_val_if_fail (path != NULL, NULL);
+  return run_new (cfg, path, history_path, xy, n, x0, x1, y0, y1);
 }
 
 gboolean
-dv_playground_run_load_loss_history (DvPlaygroundRun *self, const char *path, GError **error)
+dv_playground_run_get_ready (DvPlaygroundRun *self)
 {
   g_return_val_if_fail (DV_IS_PLAYGROUND_RUN (self), FALSE);
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) raw = g_file_read (file, NULL, error);
-  if (raw == NULL)
-    return FALSE;
-  g_autoptr (GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  g_autoptr (GInputStream) unzipped = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
-  g_autoptr (GDataInputStream) lines = g_data_input_stream_new (unzipped);
-  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
   g_mutex_lock (&self->lock);
-  gint64 last_step = self->step;
+  gboolean ready = self->ready;
   g_mutex_unlock (&self->lock);
-  g_autoptr (GError) local = NULL;
-  char *line;
-  for (guint number = 1; (line = g_data_input_stream_read_line (lines, NULL, NULL, &local)) != NULL; number++) {
-    g_autofree char *owned = line;
-    if (number == 1 && g_str_has_prefix (line, "step,"))
-      continue;
-    DvPlaygroundLossRecord record;
-    if (!parse_loss_row (line, &record) || record.step != (gint64) records->len + 1 || record.step > last_step) {
-      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("%s, line %u: expected step %u of at most %d as "
-                                                       "step,loss,mse,adv,d_loss,gp,lr"),
-                   path, number, records->len + 1, (int) last_step);
-      return FALSE;
-    }
-    g_array_append_val (records, record);
-  }
-  if (local) {
-    g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "%s: %s", path, local->message);
-    return FALSE;
-  }
-  g_mutex_lock (&self->lock);
-  if (self->losses->len == 0)
-    g_array_append_vals (self->losses, records->data, records->len);
-  g_mutex_unlock (&self->lock);
-  return TRUE;
+  return ready;
 }
 
-const DvPlaygroundConfig *
-dv_playground_run_get_config (DvPlaygroundRun *self)
+char *
+dv_playground_run_take_warning (DvPlaygroundRun *self)
 {
-  return &self->cfg;
+  g_return_val_if_fail (DV_IS_PLAYGROUND_RUN (self), NULL);
+  g_mutex_lock (&self->lock);
+  char *warning = g_steal_pointer (&self->warning);
+  g_mutex_unlock (&self->lock);
+  return warning;
+}
+
+void
+dv_playground_run_get_config (DvPlaygroundRun *self, DvPlaygroundConfig *cfg)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_RUN (self));
+  g_mutex_lock (&self->lock);
+  *cfg = self->cfg;
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -864,7 +921,11 @@ dv_playground_run_save_weights (DvPlaygroundRun *self, const char *path, GError 
   g_return_val_if_fail (DV_IS_PLAYGROUND_RUN (self), FALSE);
   /* Waits for the worker's current chunk (a frame of training at most). */
   g_mutex_lock (&self->trainer_lock);
-  gboolean ok = dv_toy_trainer_save (self->trainer, path, error);
+  gboolean ok = FALSE;
+  if (self->trainer == NULL)
+    g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("The model is still being prepared"));
+  else
+    ok = dv_toy_trainer_save (self->trainer, path, error);
   g_mutex_unlock (&self->trainer_lock);
   return ok;
 }
@@ -899,6 +960,10 @@ dv_playground_run_finalize (GObject *object)
   g_free (self->field_vectors);
   g_free (self->film);
   g_free (self->error_message);
+  g_free (self->warning);
+  g_free (self->checkpoint_path);
+  g_free (self->history_path);
+  g_free (self->prepare_xy);
   g_array_unref (self->losses);
   g_array_unref (self->divergences);
   g_main_context_unref (self->context);
@@ -923,7 +988,9 @@ dv_playground_run_init (DvPlaygroundRun *self)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->trainer_lock);
   self->field_t = -1;
-  self->field_t_done = -1;
+  /* The first picture, what the model makes of the noise, comes from the
+   * worker like every other: the field-refresh path draws it. */
+  self->field_t_done = -2;
   self->knn_kl = NAN;
   self->context = g_main_context_ref_thread_default ();
   self->losses = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));

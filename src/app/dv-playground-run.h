@@ -53,25 +53,36 @@ typedef struct {
 #define DV_PLAYGROUND_FIELD_GRID 19
 #define DV_PLAYGROUND_FINAL_SAMPLES 10000
 
-/* Copies the points; the box is where the heatmap, the field and the grid
- * divergence are evaluated (the plot's limits). */
+/* Both constructors return at once: the worker makes (or loads) the
+ * trainer as its first task, and errors found then (a corrupt checkpoint,
+ * say) stop the run with dv_playground_run_dup_error while
+ * dv_playground_run_get_ready stays FALSE. Transport requests made before
+ * then are kept.
+ *
+ * Copies the points; the box is where the heatmap, the field and the grid
+ * divergence are evaluated (the plot's limits). Only cfg is checked here. */
 DvPlaygroundRun *dv_playground_run_new (const DvPlaygroundConfig *cfg, const float *xy, size_t n,
                                         double x0, double x1, double y0, double y1, GError **error);
 
 /* Resumes the run saved in a checkpoint (dv_toy_trainer_save) on the given
  * points: the training config comes from the file, the rest from cfg. A run
  * saved at its end starts finished: its live samples, film and field come
- * from the trained weights; it is not scored again (no kNN KL). */
+ * from the trained weights; it is not scored again (no kNN KL).
+ * history_path (may be NULL) names the losses.csv.gz its training wrote
+ * ("step,loss,mse,adv,d_loss,gp,lr" rows, steps 1, 2, … up to the run's
+ * step): they become the run's first loss records; a malformed file is only
+ * a warning (dv_playground_run_take_warning). */
 DvPlaygroundRun *dv_playground_run_new_from_checkpoint (const DvPlaygroundConfig *cfg, const char *path,
-                                                        const float *xy, size_t n, double x0, double x1, double y0,
-                                                        double y1, GError **error);
+                                                        const char *history_path, const float *xy, size_t n,
+                                                        double x0, double x1, double y0, double y1);
 
-/* The loss of every step that led to a resumed run, from the losses.csv.gz
- * its training wrote ("step,loss,mse,adv,d_loss,gp,lr" rows, steps 1, 2, … up
- * to the run's step); main thread, before the run trains further. */
-gboolean dv_playground_run_load_loss_history (DvPlaygroundRun *self, const char *path, GError **error);
-
-const DvPlaygroundConfig *dv_playground_run_get_config (DvPlaygroundRun *self);
+/* Whether the trainer exists; until then the step is 0 and the config is
+ * the one asked for. */
+gboolean dv_playground_run_get_ready (DvPlaygroundRun *self);
+/* The run's config (for a resumed run, once ready: the checkpoint's). */
+void dv_playground_run_get_config (DvPlaygroundRun *self, DvPlaygroundConfig *cfg);
+/* A problem that did not stop the run, once (g_free it), or NULL. */
+char *dv_playground_run_take_warning (DvPlaygroundRun *self);
 
 /* Transport (main thread). Steps run on the worker; these never block. */
 void dv_playground_run_play (DvPlaygroundRun *self);
