@@ -67,8 +67,6 @@ data_range (DvCurvePlot *self, double *x0, double *x1, double *y0, double *y1)
   *x1 += 0.02 * (*x1 - *x0);
   if (*y1 - *y0 < 1e-12)
     *y0 -= 0.5, *y1 += 0.5;
-  double pad = 0.05 * (*y1 - *y0);
-  *y0 -= pad, *y1 += pad;
   return TRUE;
 }
 
@@ -198,6 +196,13 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
     dv_plot_text (cr, _("No data yet"), DV_PLOT_FONT_PX, FALSE, (left + right) / 2, (top + bottom) / 2 - DV_PLOT_FONT_PX,
                   DV_TEXT_CENTER, NULL, NULL);
     return;
+  }
+
+  /* Room above and below the curves for a point's marker and the line width. */
+  const double pad_px = 6;
+  if (bottom - top > 4 * pad_px) {
+    double pad = pad_px * (y1 - y0) / (bottom - top - 2 * pad_px);
+    y0 -= pad, y1 += pad;
   }
 
   /* Grid and tick labels. */
