@@ -393,12 +393,18 @@ dv_curve_plot_set_series_name (DvCurvePlot *self, int index, const char *name)
 void
 dv_curve_plot_append (DvCurvePlot *self, int index, double x, double y)
 {
+  dv_curve_plot_append_points (self, index, &x, &y, 1);
+}
+
+void
+dv_curve_plot_append_points (DvCurvePlot *self, int index, const double *x, const double *y, size_t n)
+{
   g_return_if_fail (DV_IS_CURVE_PLOT (self));
   Series *series = get_series (self, index);
-  if (series == NULL)
+  if (series == NULL || n == 0)
     return;
-  g_array_append_val (series->x, x);
-  g_array_append_val (series->y, y);
+  g_array_append_vals (series->x, x, n);
+  g_array_append_vals (series->y, y, n);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -23,6 +23,8 @@ gboolean dv_curve_plot_get_log_y (DvCurvePlot *self);
 int dv_curve_plot_add_series (DvCurvePlot *self, const char *name, DvPlotColor color, gboolean dashed);
 void dv_curve_plot_set_series_name (DvCurvePlot *self, int series, const char *name);
 void dv_curve_plot_append (DvCurvePlot *self, int series, double x, double y);
+/* n points at once: one redraw. */
+void dv_curve_plot_append_points (DvCurvePlot *self, int series, const double *x, const double *y, size_t n);
 void dv_curve_plot_set_points (DvCurvePlot *self, int series, const double *x, const double *y, size_t n);
 /* x, y point into the series' storage until it next changes. */
 size_t dv_curve_plot_get_points (DvCurvePlot *self, int series, const double **x, const double **y);

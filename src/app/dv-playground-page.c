@@ -604,19 +604,9 @@ append_records (DvPlaygroundPage *self, int side)
     g_autofree double *d = g_new (double, n);
     for (size_t i = 0; i < n; i++)
       x[i] = losses[i].step, y[i] = losses[i].loss, d[i] = losses[i].d_loss;
-    const double *old_x, *old_y;
-    /* Append through set_points on the whole series: one redraw, not n. */
-    for (int which = 0; which < (gan ? 2 : 1); which++) {
-      int series = self->loss_series[side][which];
-      size_t old = dv_curve_plot_get_points (self->loss_plot, series, &old_x, &old_y);
-      g_autofree double *all_x = g_new (double, old + n);
-      g_autofree double *all_y = g_new (double, old + n);
-      memcpy (all_x, old_x, old * sizeof (double));
-      memcpy (all_y, old_y, old * sizeof (double));
-      memcpy (all_x + old, x, n * sizeof (double));
-      memcpy (all_y + old, which == 0 ? y : d, n * sizeof (double));
-      dv_curve_plot_set_points (self->loss_plot, series, all_x, all_y, old + n);
-    }
+    dv_curve_plot_append_points (self->loss_plot, self->loss_series[side][0], x, y, n);
+    if (gan)
+      dv_curve_plot_append_points (self->loss_plot, self->loss_series[side][1], x, d, n);
     s->losses_seen += n;
   }
   g_autofree DvPlaygroundDivergenceRecord *divs = NULL;
