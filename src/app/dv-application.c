@@ -2,6 +2,8 @@
 
 #include "dv-application.h"
 
+#include "blas.h"
+
 #include <glib/gi18n.h>
 
 #include "dv-job.h"
@@ -93,6 +95,30 @@ preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+/* What a bug report needs: versions, the renderer drawing the window and
+ * the OpenBLAS kernel doing the arithmetic. */
+static char *
+debug_info (GtkWindow *window)
+{
+  GString *info = g_string_new (NULL);
+  g_string_append_printf (info, "DiMViDA Studio %s\n", DV_VERSION);
+  g_string_append_printf (info, "GTK %u.%u.%u, libadwaita %u.%u.%u, GLib %u.%u.%u\n", gtk_get_major_version (),
+                          gtk_get_minor_version (), gtk_get_micro_version (), adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version (), glib_major_version, glib_minor_version,
+                          glib_micro_version);
+  GskRenderer *renderer = window && gtk_widget_get_realized (GTK_WIDGET (window))
+                            ? gtk_native_get_renderer (GTK_NATIVE (window))
+                            : NULL;
+  const char *requested = g_getenv ("GSK_RENDERER");
+  g_string_append_printf (info, "Renderer: %s (GSK_RENDERER=%s)\n",
+                          renderer ? G_OBJECT_TYPE_NAME (renderer) : "none yet", requested ? requested : "unset");
+  const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
+  g_string_append_printf (info, "OpenBLAS core: %s (OPENBLAS_CORETYPE=%s), %d threads\n", dv_blas_core_name (),
+                          coretype ? coretype : "unset", dv_blas_get_threads ());
+  g_string_append_printf (info, "Processors: %u\n", g_get_num_processors ());
+  return g_string_free (info, FALSE);
+}
+
 static void
 about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -135,6 +161,8 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                                    /* Translators: replace with your names, one per line. */
                                    "translator-credits", _("translator-credits"),
                                    NULL);
+  g_autofree char *info = debug_info (parent);
+  adw_about_window_set_debug_info (ADW_ABOUT_WINDOW (about), info);
   adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about), _("Papers"), papers);
   adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about), _("Code Templates"), templates);
   adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about), _("Data"), data);

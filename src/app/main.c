@@ -6,12 +6,17 @@
 
 #include "blas.h"
 #include "dv-application.h"
+#include "dv-renderer.h"
 
 int
 main (int argc, char **argv)
 {
   /* Before anything touches OpenBLAS: it may re-execute the program. */
   dv_blas_choose_kernel (argc, argv);
+
+  /* Before GTK starts: Cairo rather than GL drawn in software. */
+  dv_renderer_apply ();
+  g_debug ("GSK_RENDERER=%s", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "unset");
 
   setlocale (LC_ALL, "");
   /* Run from the build tree, use the catalogues built there. */

@@ -7,12 +7,14 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "blas.h"
 #include "tensor.h"
 #include "dv-application.h"
 #include "dv-job.h"
 #include "dv-preferences-window.h"
+#include "dv-renderer.h"
 #include "dv-views-page.h"
 #include "dv-window.h"
 
@@ -148,6 +150,11 @@ test_about_opens_and_closes (void)
   g_assert_cmpstr (adw_about_window_get_version (about), ==, DV_VERSION);
   g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
   g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, DV_APP_ID);
+  /* Troubleshooting: what draws the window and what does the arithmetic. */
+  const char *info = adw_about_window_get_debug_info (about);
+  g_assert_nonnull (strstr (info, "Renderer: Gsk"));
+  g_assert_nonnull (strstr (info, "OpenBLAS core: "));
+  g_assert_nonnull (strstr (info, DV_VERSION));
   gtk_window_close (GTK_WINDOW (about));
   wait_for (toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), 10, "the About window to close");
 }
@@ -655,6 +662,32 @@ test_quit_closes_everything (void)
   wait_for (no_windows, NULL, 10, "quit to close the windows");
 }
 
+static void
+test_renderer_choice (void)
+{
+  /* No GPU and no wish: Cairo rather than GL drawn in software. */
+  g_assert_cmpstr (dv_renderer_choose (NULL, FALSE), ==, "cairo");
+  g_assert_cmpstr (dv_renderer_choose ("", FALSE), ==, "cairo");
+  /* A GPU, or a renderer the user named: GTK decides, or the user does. */
+  g_assert_null (dv_renderer_choose (NULL, TRUE));
+  g_assert_null (dv_renderer_choose ("gl", FALSE));
+  g_assert_null (dv_renderer_choose ("cairo", TRUE));
+
+  g_autofree char *dir = g_dir_make_tmp ("dv-dri-XXXXXX", NULL);
+  g_assert_false (dv_renderer_has_render_node (dir));
+  g_autofree char *card = g_build_filename (dir, "card0", NULL);
+  g_assert_true (g_file_set_contents (card, "", 0, NULL));
+  g_assert_false (dv_renderer_has_render_node (dir));
+  g_autofree char *node = g_build_filename (dir, "renderD128", NULL);
+  g_assert_true (g_file_set_contents (node, "", 0, NULL));
+  g_assert_true (dv_renderer_has_render_node (dir));
+  g_unlink (node);
+  g_unlink (card);
+  g_rmdir (dir);
+  g_autofree char *missing = g_build_filename (dir, "gone", NULL);
+  g_assert_false (dv_renderer_has_render_node (missing));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -679,6 +712,7 @@ main (int argc, char **argv)
   spin (200);
 
   g_test_add_func ("/app/window-shows", test_window_shows);
+  g_test_add_func ("/app/renderer-choice", test_renderer_choice);
   g_test_add_func ("/app/accelerators", test_accelerators);
   g_test_add_func ("/app/page-actions", test_page_actions);
   g_test_add_func ("/app/export-without-exporter", test_export_without_exporter);
