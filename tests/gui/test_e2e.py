@@ -2,7 +2,7 @@
 """End-to-end test through the accessibility tree (dogtail): start DiMViDA
 Studio, check that every control has an accessible name, switch pages by
 clicking the view switcher and with Alt+1..3, play and pause the Playground
-with Space, open About and Preferences from the primary menu and close them,
+with Space, turn compare mode on and off with its toggle, open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -129,6 +129,29 @@ def run(proc):
     wait_until(lambda: find(window, "Pause", "push button") is not None, "Space to start training")
     rawinput.pressKey("space")
     wait_until(lambda: find(window, "Play", "push button") is not None, "Space to pause training")
+    # Compare: the toggle turns on B, and with it the buttons that only make sense then.
+    step("clicking Compare A | B enables Copy A to B and Swap, clicking it again disables them")
+
+    def sensitive(name):
+        button = find(window, name, "push button")
+        assert button is not None, f"no {name} button"
+        return button.getState().contains(pyatspi.STATE_SENSITIVE)
+
+    def pressed(button):
+        return button.getState().contains(pyatspi.STATE_PRESSED)
+
+    assert not sensitive("Copy A to B") and not sensitive("Swap A and B"), "Copy and Swap enabled without B"
+    # (GTK 4.8 gives a toggle button the push button role.)
+    compare = find(window, "Compare A | B", "push button")
+    assert compare is not None, "no Compare A | B button"
+    assert not pressed(compare), "Compare A | B pressed from the start"
+    compare.click()
+    wait_until(lambda: pressed(compare) and sensitive("Copy A to B") and sensitive("Swap A and B"),
+               "Copy A to B and Swap A and B to be enabled")
+    find(window, "Swap A and B", "push button").click()
+    compare.click()
+    wait_until(lambda: not pressed(compare) and not sensitive("Copy A to B") and not sensitive("Swap A and B"),
+               "Copy A to B and Swap A and B to be disabled")
     step("Alt+1 shows the Views page")
     rawinput.keyCombo("<Alt>1")
     wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
