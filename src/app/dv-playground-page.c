@@ -113,6 +113,7 @@ struct _DvPlaygroundPage {
   AdwBin parent_instance;
 
   /* Template children. */
+  GtkWidget *sidebar_button;
   GtkWidget *sidebar;
   GtkWidget *side_switcher;
   GtkWidget *edit_a_button;
@@ -2037,6 +2038,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   g_type_ensure (DV_TYPE_CURVE_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-playground-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DvPlaygroundPage, name)
+  CHILD (sidebar_button);
   CHILD (sidebar);
   CHILD (side_switcher);
   CHILD (edit_a_button);
@@ -2116,6 +2118,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
                 _("Load the model shipped for this dataset, trained for 10,000 steps with the default settings; "
                   "Reset starts again from scratch"));
   g_signal_connect (self, "notify::root", G_CALLBACK (on_root_changed), NULL);
+  label_widget (self->sidebar_button, _("Settings"), _("Show or hide the settings"));
   gtk_button_set_label (GTK_BUTTON (self->compare_button), _("Compare A | B"));
   label_widget (self->compare_button, _("Compare A | B"),
                 _("Train two settings side by side with the same seed, data and sampling noise"));

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 
 #include "dv-application.h"
 #include "dv-preferences-window.h"
@@ -116,9 +117,11 @@ save_dialog (GActionGroup *group, const char *action, GType type, const char *ou
 int
 main (int argc, char **argv)
 {
-  if (argc != 2)
+  int width = 1200, height = 720;
+  if (argc < 2 || argc > 3 || (argc == 3 && (sscanf (argv[2], "%dx%d", &width, &height) != 2 || width < 360
+                                             || height < 294 || width > 7680 || height > 4320)))
     {
-      g_printerr ("usage: %s OUTDIR\n", argv[0]);
+      g_printerr ("usage: %s OUTDIR [WIDTHxHEIGHT]\n", argv[0]);
       return 2;
     }
   const char *outdir = argv[1];
@@ -146,8 +149,8 @@ main (int argc, char **argv)
       return 1;
     }
   GSettings *settings = dv_application_get_settings (app);
-  g_settings_set_int (settings, "window-width", 1200);
-  g_settings_set_int (settings, "window-height", 720);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
   g_application_activate (G_APPLICATION (app));
   DvWindow *window = DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
@@ -170,6 +173,20 @@ main (int argc, char **argv)
 
   /* The dialogs, in the light style. */
   g_settings_set_string (settings, "color-scheme", "light");
+  /* On a narrow window the Playground's settings fold away: show them slid out too. */
+  dv_window_set_page (window, "playground");
+  AdwFlap *flap = ADW_FLAP (find_descendant (GTK_WIDGET (window), ADW_TYPE_FLAP));
+  if (flap && adw_flap_get_folded (flap))
+    {
+      adw_flap_set_reveal_flap (flap, TRUE);
+      gboolean ok = save_settled (GTK_WIDGET (window), outdir, "playground-settings-light.png", &error);
+      adw_flap_set_reveal_flap (flap, FALSE);
+      if (!ok)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
   if (!save_dialog (G_ACTION_GROUP (app), "about", ADW_TYPE_ABOUT_WINDOW, outdir, "about.png", &error) ||
       !save_dialog (G_ACTION_GROUP (app), "preferences", DV_TYPE_PREFERENCES_WINDOW, outdir, "preferences.png",
                     &error) ||

@@ -96,6 +96,75 @@ test_window_shows (void)
   g_assert_nonnull (find_descendant (GTK_WIDGET (win), GTK_TYPE_MENU_BUTTON));
 }
 
+static gboolean
+flap_folded (gpointer flap)
+{
+  return adw_flap_get_folded (flap);
+}
+
+static gboolean
+flap_unfolded (gpointer flap)
+{
+  return !adw_flap_get_folded (flap);
+}
+
+/* The toggle button bound to the flap: the one named "Settings". */
+static GtkWidget *
+find_toggle_for_flap (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
+    if (GTK_IS_TOGGLE_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), "Show or hide the settings") == 0)
+      return child;
+    GtkWidget *found = find_toggle_for_flap (child);
+    if (found)
+      return found;
+  }
+  return NULL;
+}
+
+/* A classroom projector may offer only 1024×768: every page fits in it. */
+static void
+test_window_fits_small_screens (void)
+{
+  DvWindow *win = main_window ();
+  AdwViewStack *stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (win), ADW_TYPE_VIEW_STACK));
+  const char *names[] = { "views", "votes", "playground" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    GtkWidget *child = adw_view_stack_get_child_by_name (stack, names[i]);
+    int min_width, min_height;
+    gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, -1, &min_height, NULL, NULL, NULL);
+    g_print ("# %s page: at least %d x %d\n", names[i], min_width, min_height);
+    g_assert_cmpint (min_width, <=, 1024);
+    g_assert_cmpint (min_height, <=, 600);
+  }
+  int min_width, min_height;
+  gtk_widget_measure (GTK_WIDGET (win), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (win), GTK_ORIENTATION_VERTICAL, -1, &min_height, NULL, NULL, NULL);
+  g_print ("# the window: at least %d x %d\n", min_width, min_height);
+  g_assert_cmpint (min_width, <=, 1024);
+  g_assert_cmpint (min_height, <=, 700);
+
+  /* There the Playground's settings fold away behind a toolbar button. */
+  dv_window_set_page (win, "playground");
+  AdwFlap *flap = ADW_FLAP (find_descendant (adw_view_stack_get_child_by_name (stack, "playground"), ADW_TYPE_FLAP));
+  int width, height;
+  gtk_window_get_default_size (GTK_WINDOW (win), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1024, 700);
+  wait_for (flap_folded, flap, 10, "the settings to fold away");
+  GtkWidget *button = find_toggle_for_flap (GTK_WIDGET (flap));
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_false (adw_flap_get_reveal_flap (flap));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
+  wait_for (flap_unfolded, flap, 10, "the settings to come back");
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+}
+
 static void
 test_accelerators (void)
 {
@@ -713,6 +782,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/app/window-shows", test_window_shows);
   g_test_add_func ("/app/renderer-choice", test_renderer_choice);
+  g_test_add_func ("/app/fits-small-screens", test_window_fits_small_screens);
   g_test_add_func ("/app/accelerators", test_accelerators);
   g_test_add_func ("/app/page-actions", test_page_actions);
   g_test_add_func ("/app/export-without-exporter", test_export_without_exporter);
