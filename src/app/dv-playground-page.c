@@ -1300,6 +1300,15 @@ step_action (GtkWidget *widget, const char *name, GVariant *parameter)
       dv_playground_run_step (self->sides[side].run, 1);
 }
 
+/* Shows or hides the settings: over the plots on a narrow window, beside
+ * them otherwise (hiding them gives the plots the whole width). */
+static void
+toggle_settings_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  AdwFlap *flap = ADW_FLAP (adw_bin_get_child (ADW_BIN (widget)));
+  adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
+}
+
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
@@ -2068,6 +2077,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.play-pause", NULL, play_pause_action);
   gtk_widget_class_install_action (widget_class, "page.step", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "page.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "page.toggle-settings", NULL, toggle_settings_action);
   gtk_widget_class_install_action (widget_class, "page.load-trained", NULL, load_trained_action);
   gtk_widget_class_install_property_action (widget_class, "page.compare", "compare");
   gtk_widget_class_install_property_action (widget_class, "page.field", "show-field");
@@ -2095,6 +2105,21 @@ dv_playground_page_init (DvPlaygroundPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Wherever the focus is in the window, while the page shows (Space is the
+   * window's: it must type a space in text fields). */
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
+  static const struct {
+    const char *accel, *action;
+  } keys[] = {
+    { "F9", "page.toggle-settings" }, { "<Control>Right", "page.step" }, { "<Control>r", "page.reset" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].accel),
+                                                            gtk_named_action_new (keys[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
   self->drawn = g_array_new (FALSE, FALSE, sizeof (float));
   self->strokes = g_array_new (FALSE, FALSE, sizeof (guint));
   dv_rng_init (&self->brush_rng, 7);
@@ -2111,14 +2136,14 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->edit_a_button, _("Edit run A"), _("The controls below change run A"));
   label_widget (self->edit_b_button, _("Edit run B"), _("The controls below change run B"));
   update_play_button (self);
-  label_widget (self->step_button, _("Single step"), _("Train one step, then show the new samples"));
-  label_widget (self->reset_button, _("Reset"), _("Start again from fresh weights (same seed)"));
+  label_widget (self->step_button, _("Single step"), _("Train one step, then show the new samples (Ctrl+→)"));
+  label_widget (self->reset_button, _("Reset"), _("Start again from fresh weights, same seed (Ctrl+R)"));
   gtk_button_set_label (GTK_BUTTON (self->trained_button), _("Trained model"));
   label_widget (self->trained_button, _("Load trained model"),
                 _("Load the model shipped for this dataset, trained for 10,000 steps with the default settings; "
                   "Reset starts again from scratch"));
   g_signal_connect (self, "notify::root", G_CALLBACK (on_root_changed), NULL);
-  label_widget (self->sidebar_button, _("Settings"), _("Show or hide the settings"));
+  label_widget (self->sidebar_button, _("Settings"), _("Show or hide the settings (F9)"));
   gtk_button_set_label (GTK_BUTTON (self->compare_button), _("Compare A | B"));
   label_widget (self->compare_button, _("Compare A | B"),
                 _("Train two settings side by side with the same seed, data and sampling noise"));

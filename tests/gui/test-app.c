@@ -113,7 +113,7 @@ static GtkWidget *
 find_toggle_for_flap (GtkWidget *widget)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
-    if (GTK_IS_TOGGLE_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), "Show or hide the settings") == 0)
+    if (GTK_IS_TOGGLE_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), "Show or hide the settings (F9)") == 0)
       return child;
     GtkWidget *found = find_toggle_for_flap (child);
     if (found)
@@ -161,7 +161,14 @@ test_window_fits_small_screens (void)
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   wait_for (flap_unfolded, flap, 10, "the settings to come back");
-  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  /* Beside the plots too, the settings can make way for them (F9). */
+  GtkWidget *page = adw_view_stack_get_child_by_name (stack, "playground");
+  g_assert_true (gtk_widget_activate_action (page, "page.toggle-settings", NULL));
+  g_assert_false (adw_flap_get_reveal_flap (flap));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_true (gtk_widget_activate_action (page, "page.toggle-settings", NULL));
   g_assert_true (adw_flap_get_reveal_flap (flap));
 }
 

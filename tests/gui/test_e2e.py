@@ -2,7 +2,8 @@
 """End-to-end test through the accessibility tree (dogtail): start DiMViDA
 Studio, check that every control has an accessible name, switch pages by
 clicking the view switcher and with Alt+1..3, play and pause the Playground
-with Space, turn compare mode on and off with its toggle, open About and Preferences from the primary menu and close them,
+with Space, turn compare mode on and off with its toggle, hide and show its
+settings with F9 (and only there), open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -59,6 +60,10 @@ def find(node, name, role):
 
 def tab_selected(window, tab):
     return window.child(name=tab, roleName="page tab").getState().contains(pyatspi.STATE_SELECTED)
+
+
+def pressed(button):
+    return button.getState().contains(pyatspi.STATE_PRESSED)
 
 
 def frames(app):
@@ -137,9 +142,6 @@ def run(proc):
         assert button is not None, f"no {name} button"
         return button.getState().contains(pyatspi.STATE_SENSITIVE)
 
-    def pressed(button):
-        return button.getState().contains(pyatspi.STATE_PRESSED)
-
     assert not sensitive("Copy A to B") and not sensitive("Swap A and B"), "Copy and Swap enabled without B"
     # (GTK 4.8 gives a toggle button the push button role.)
     compare = find(window, "Compare A | B", "push button")
@@ -152,9 +154,21 @@ def run(proc):
     compare.click()
     wait_until(lambda: not pressed(compare) and not sensitive("Copy A to B") and not sensitive("Swap A and B"),
                "Copy A to B and Swap A and B to be disabled")
+    step("F9 hides and shows the Playground's settings")
+    settings = find(window, "Settings", "push button")
+    assert settings is not None, "no Settings button"
+    assert pressed(settings), "the settings start hidden"
+    rawinput.pressKey("F9")
+    wait_until(lambda: not pressed(settings), "F9 to hide the settings")
+    rawinput.pressKey("F9")
+    wait_until(lambda: pressed(settings), "F9 to show the settings")
     step("Alt+1 shows the Views page")
     rawinput.keyCombo("<Alt>1")
     wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
+    step("F9 does nothing on the Views page")
+    rawinput.pressKey("F9")
+    time.sleep(1)
+    assert pressed(settings), "F9 on the Views page hid the Playground's settings"
 
     # The primary menu: About, then Preferences.
     for item, frame in (("About DiMViDA Studio", "About"), ("Preferences", "Preferences")):
