@@ -458,6 +458,8 @@ prepare (DvPlaygroundRun *self, GError **error)
 
   g_mutex_lock (&self->lock);
   self->cfg = cfg;
+  /* Asked for before T was known (a checkpoint brings its own). */
+  self->field_t = MIN (self->field_t, cfg.train.T - 1);
   self->step = step;
   /* A run resumed at its end is not scored again: 10,000 samples take both
    * cores for seconds, at every start of the app. Its live samples show it. */
