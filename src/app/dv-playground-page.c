@@ -999,7 +999,8 @@ add_spin_row (GtkWidget *group, const char *title, const char *tooltip, double m
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (spin, tooltip);
-  set_accessible_label (spin, title);
+  /* Named by the row's title (the row makes it the activatable widget): an
+   * accessible label as well would be read twice in GTK 4.8. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
@@ -1019,7 +1020,7 @@ add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const c
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
   gtk_widget_set_tooltip_text (row, tooltip);
-  set_accessible_label (row, title);
+  /* The row names itself from its title. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   return row;
@@ -1042,7 +1043,7 @@ build_run_controls (DvPlaygroundPage *self)
       gtk_widget_set_tooltip_text (row, tooltip);
       widget = gtk_switch_new ();
       gtk_widget_set_valign (widget, GTK_ALIGN_CENTER);
-      set_accessible_label (widget, title);
+      /* Named by the row's title, as in add_spin_row. */
       gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), widget);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), widget);
@@ -1139,7 +1140,9 @@ icon_button (const char *icon, const char *action, const char *tooltip, const ch
   GtkWidget *button = gtk_button_new_from_icon_name (icon);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
   gtk_widget_set_tooltip_text (button, tooltip);
-  set_accessible_label (button, label);
+  /* NULL for a row's activatable widget, which the row's title names. */
+  if (label)
+    set_accessible_label (button, label);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   return button;
 }
@@ -1174,8 +1177,7 @@ build_page_controls (DvPlaygroundPage *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (import_row), _("Import CSV…"));
   gtk_widget_set_tooltip_text (import_row, _("Load x,y points from a CSV file (a header line is allowed)"));
   GtkWidget *import_button = icon_button ("document-open-symbolic", "page.import-csv",
-                                          _("Load x,y points from a CSV file (a header line is allowed)"),
-                                          _("Import CSV"));
+                                          _("Load x,y points from a CSV file (a header line is allowed)"), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (import_row), import_button);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (import_row), import_button);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (data), import_row);
