@@ -269,7 +269,7 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
   for (guint s = 0; s < self->series->len && n_entries < 16; s++) {
     Series *series = g_ptr_array_index (self->series, s);
     if (series->x->len > 0 && series->name != NULL)
-      entries[n_entries++] = (DvLegendEntry) { &style.palette[series->color], series->dashed, FALSE, series->name };
+      entries[n_entries++] = (DvLegendEntry) { &style.palette[series->color], series->dashed, DV_LEGEND_LINE, series->name };
   }
   dv_plot_legend (cr, &style, entries, n_entries, left, top, right);
 }

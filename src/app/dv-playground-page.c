@@ -425,7 +425,7 @@ clear_side_view (DvPlaygroundPage *self, int side)
   DvScatterPlot *plot = scatter (self, side);
   dv_scatter_plot_set_samples (plot, NULL, 0);
   dv_scatter_plot_set_heatmap (plot, NULL, 0, 0, 0, 0, 0, 0);
-  dv_scatter_plot_set_arrows (plot, NULL, NULL, 0);
+  dv_scatter_plot_set_arrows (plot, NULL, NULL, 0, NULL);
   dv_scatter_plot_set_trails (plot, NULL, 0, 0);
 }
 
@@ -682,7 +682,9 @@ update_side (DvPlaygroundPage *self, int side)
   before = s->field_seen;
   dv_playground_run_copy_field (s->run, &s->field_seen, &origins, &vectors, &n, &s->field_t);
   if (s->field_seen != before) {
-    dv_scatter_plot_set_arrows (plot, origins, vectors, n);
+    /* Translators: the legend of the denoising field's arrows at timestep t. */
+    g_autofree char *label = g_strdup_printf (_("x̂₀ − x at t = %d"), s->field_t);
+    dv_scatter_plot_set_arrows (plot, origins, vectors, n, label);
     g_free (origins);
     g_free (vectors);
   }
@@ -723,10 +725,6 @@ update_side (DvPlaygroundPage *self, int side)
   double kl = dv_playground_run_get_knn_kl (s->run);
   if (!isnan (kl))
     g_string_append_printf (caption, _(" · kNN KL %.3f bits"), kl);
-  if (self->cfg[side].train.gan)
-    g_string_append (caption, _(" · background: D(x), green = “real”"));
-  if (s->field_t >= 0 && field_timestep (self) >= 0)
-    g_string_append_printf (caption, _(" · arrows: x̂₀ − x at t = %d"), s->field_t);
   dv_scatter_plot_set_caption (plot, caption->str);
   g_string_free (caption, TRUE);
 

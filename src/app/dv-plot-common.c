@@ -182,17 +182,30 @@ dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entr
   for (int i = 0; i < n; i++) {
     double y = box_top + pad / 2 + rows[i] * row_h, cx = x[rows[i]];
     dv_plot_set_source (cr, entries[i].color, 1);
-    if (entries[i].dot) {
-      cairo_arc (cr, cx + sample_w / 2, y + row_h / 2, 4.2, 0, 2 * G_PI);
+    double cy = y + row_h / 2;
+    if (entries[i].sample == DV_LEGEND_DOT) {
+      cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);
       cairo_fill (cr);
+    } else if (entries[i].sample == DV_LEGEND_PATCH) {
+      cairo_rectangle (cr, cx + sample_w / 2 - 6, cy - 6, 12, 12);
+      cairo_fill (cr);
+    } else if (entries[i].sample == DV_LEGEND_ARROW) {
+      cairo_set_line_width (cr, 1.8);
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      cairo_move_to (cr, cx + 2, cy);
+      cairo_line_to (cr, cx + sample_w - 2, cy);
+      cairo_move_to (cr, cx + sample_w - 8, cy - 4);
+      cairo_line_to (cr, cx + sample_w - 2, cy);
+      cairo_line_to (cr, cx + sample_w - 8, cy + 4);
+      cairo_stroke (cr);
     } else {
       cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
       if (entries[i].dashed) {
         double dash[] = { 5, 3 };
         cairo_set_dash (cr, dash, 2, 0);
       }
-      cairo_move_to (cr, cx, y + row_h / 2);
-      cairo_line_to (cr, cx + sample_w, y + row_h / 2);
+      cairo_move_to (cr, cx, cy);
+      cairo_line_to (cr, cx + sample_w, cy);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
     }

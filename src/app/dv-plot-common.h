@@ -53,12 +53,19 @@ void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, doub
  * FALSE it only measures. */
 double dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
                              double width, int max_lines, gboolean draw);
-/* A legend row of (colour, dashed, label) entries inside a plot frame's top-right
+/* A legend row of (colour, dashed, sample, label) entries inside a plot frame's top-right
  * corner, on a translucent patch of background; wraps to more rows if needed. */
+typedef enum {
+  DV_LEGEND_LINE,   /* a line sample (dashed or not) */
+  DV_LEGEND_DOT,    /* a scatter dot */
+  DV_LEGEND_PATCH,  /* a square of colour, as in a heatmap */
+  DV_LEGEND_ARROW,  /* an arrow, as in a vector field */
+} DvLegendSample;
+
 typedef struct {
   const GdkRGBA *color;
   gboolean dashed;
-  gboolean dot;  /* a dot (scatter) instead of a line sample */
+  DvLegendSample sample;
   const char *label;
 } DvLegendEntry;
 void dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,

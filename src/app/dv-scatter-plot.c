@@ -39,6 +39,7 @@ struct _DvScatterPlot {
 
   float *arrow_origins;
   float *arrow_vectors;
+  char *arrow_label;
   size_t n_arrows;
 
   float *trails;
@@ -342,12 +343,21 @@ draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double 
 {
   GdkRGBA faint = style->foreground;
   faint.alpha *= 0.35f;
-  DvLegendEntry entries[2];
+  DvLegendEntry entries[5];
   int n = 0;
   if (self->n_data > 0)
-    entries[n++] = (DvLegendEntry) { &faint, FALSE, TRUE, _("data") };
+    entries[n++] = (DvLegendEntry) { &faint, FALSE, DV_LEGEND_DOT, _("data") };
   if (self->n_samples > 0)
-    entries[n++] = (DvLegendEntry) { &style->palette[self->sample_color], FALSE, TRUE, _("samples") };
+    entries[n++] = (DvLegendEntry) { &style->palette[self->sample_color], FALSE, DV_LEGEND_DOT, _("samples") };
+  if (self->heatmap) {
+    /* Translators: the discriminator's verdict D(x), shown as a background colour. */
+    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_GREEN], FALSE, DV_LEGEND_PATCH, _("D(x): real") };
+    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_PURPLE], FALSE, DV_LEGEND_PATCH, _("fake") };
+  }
+  GdkRGBA arrow_color = style->foreground;
+  arrow_color.alpha *= 0.7f;
+  if (self->n_arrows > 0 && self->arrow_label)
+    entries[n++] = (DvLegendEntry) { &arrow_color, FALSE, DV_LEGEND_ARROW, self->arrow_label };
   dv_plot_legend (cr, style, entries, n, self->frame_left, self->frame_top, right);
 }
 
@@ -508,6 +518,7 @@ dv_scatter_plot_finalize (GObject *object)
   g_free (self->glide_from);
   g_free (self->shown);
   g_free (self->heatmap);
+  g_free (self->arrow_label);
   g_free (self->arrow_origins);
   g_free (self->arrow_vectors);
   g_free (self->trails);
@@ -705,15 +716,18 @@ dv_scatter_plot_set_heatmap (DvScatterPlot *self, const float *values, int nx, i
 }
 
 void
-dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const float *vectors, size_t n)
+dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const float *vectors, size_t n,
+                            const char *label)
 {
   g_return_if_fail (DV_IS_SCATTER_PLOT (self));
   g_clear_pointer (&self->arrow_origins, g_free);
   g_clear_pointer (&self->arrow_vectors, g_free);
+  g_clear_pointer (&self->arrow_label, g_free);
   self->n_arrows = 0;
   if (origins && vectors && n > 0) {
     self->arrow_origins = copy_floats (origins, 2 * n);
     self->arrow_vectors = copy_floats (vectors, 2 * n);
+    self->arrow_label = g_strdup (label);
     self->n_arrows = n;
   }
   gtk_widget_queue_draw (GTK_WIDGET (self));

@@ -31,12 +31,14 @@ const float *dv_scatter_plot_get_samples (DvScatterPlot *self, size_t *n);
 const float *dv_scatter_plot_get_data (DvScatterPlot *self, size_t *n);
 
 /* values: ny rows of nx values in [0, 1] over [x0, x1] × [y0, y1], row 0 at
- * y0. NULL removes the heatmap. */
+ * y0: a discriminator's D(x), green towards 1 ("real"), purple towards 0
+ * ("fake"), as the legend says. NULL removes the heatmap. */
 void dv_scatter_plot_set_heatmap (DvScatterPlot *self, const float *values, int nx, int ny,
                                   double x0, double x1, double y0, double y1);
 /* Arrows from origins (n × 2) along vectors (n × 2), scaled so the longest is
- * about one grid cell long (the caption should say so). NULL removes them. */
-void dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const float *vectors, size_t n);
+ * about one grid cell long, named `label` in the legend. NULL removes them. */
+void dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const float *vectors, size_t n,
+                                 const char *label);
 /* paths: n_frames frames of n_paths points (x, y), frame-major. NULL removes. */
 void dv_scatter_plot_set_trails (DvScatterPlot *self, const float *paths, int n_paths, int n_frames);
 
