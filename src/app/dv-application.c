@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "dv-job.h"
+#include "dv-plot-common.h"
 #include "dv-preferences-window.h"
 #include "dv-window.h"
 
@@ -65,12 +66,20 @@ apply_threads (DvApplication *self)
 }
 
 static void
+apply_plot_zoom (DvApplication *self)
+{
+  dv_plot_set_user_zoom (g_settings_get_double (self->settings, "plot-zoom"));
+}
+
+static void
 on_setting_changed (GSettings *settings, const char *key, DvApplication *self)
 {
   if (g_str_equal (key, "color-scheme"))
     apply_color_scheme (self);
   else if (g_str_equal (key, "threads"))
     apply_threads (self);
+  else if (g_str_equal (key, "plot-zoom"))
+    apply_plot_zoom (self);
 }
 
 static void
@@ -186,6 +195,7 @@ dv_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_setting_changed), self, 0);
   apply_color_scheme (self);
   apply_threads (self);
+  apply_plot_zoom (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
 

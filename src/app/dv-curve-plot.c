@@ -284,7 +284,10 @@ dv_curve_plot_render (DvCurvePlot *self, cairo_t *cr, int width, int height)
 static void
 draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
-  render (DV_CURVE_PLOT (area), cr, width, height);
+  /* Zoomed: the same drawing, larger, in a smaller layout. */
+  double zoom = dv_plot_get_zoom (GTK_WIDGET (area));
+  cairo_scale (cr, zoom, zoom);
+  render (DV_CURVE_PLOT (area), cr, (int) (width / zoom), (int) (height / zoom));
 }
 
 static void
@@ -308,7 +311,7 @@ static void
 dv_curve_plot_init (DvCurvePlot *self)
 {
   self->series = g_ptr_array_new_with_free_func (series_free);
-  gtk_widget_set_size_request (GTK_WIDGET (self), 200, 150);
+  dv_plot_set_base_size (GTK_WIDGET (self), 200, 165);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), draw_func, NULL, NULL);

@@ -1057,7 +1057,7 @@ build_run_controls (DvPlaygroundPage *self)
     /* The schedule's small plot sits right under the schedule row. */
     if (spec->offset == CFG (train.schedule)) {
       GtkWidget *plot = dv_schedule_plot_new ();
-      gtk_widget_set_size_request (plot, -1, 130);
+      dv_plot_set_base_size (plot, -1, 130);
       gtk_widget_set_margin_top (plot, 6);
       gtk_widget_set_tooltip_text (plot, _("ᾱₜ: how much of x₀ is left at step t; βₜ: noise added at step t; "
                                            "SNR = ᾱₜ/(1−ᾱₜ)"));

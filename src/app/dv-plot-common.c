@@ -224,10 +224,69 @@ on_dark_changed (AdwStyleManager *manager, GParamSpec *pspec, GtkWidget *widget)
   gtk_widget_queue_draw (widget);
 }
 
+/* Every live plot, to redraw when the zoom changes (main thread only). */
+static GList *live_plots;
+static double user_zoom = 1.0;
+
+static void
+forget_plot (gpointer unused, GObject *where_the_plot_was)
+{
+  live_plots = g_list_remove (live_plots, where_the_plot_was);
+}
+
 void
 dv_plot_follow_style (GtkWidget *widget, GCallback changed)
 {
   g_object_set_data (G_OBJECT (widget), "dv-plot-style-changed", changed);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (on_dark_changed), widget, 0);
+  live_plots = g_list_prepend (live_plots, widget);
+  g_object_weak_ref (G_OBJECT (widget), forget_plot, NULL);
+}
+
+double
+dv_plot_get_zoom (GtkWidget *widget)
+{
+  int dpi = 0;
+  g_object_get (gtk_widget_get_settings (widget), "gtk-xft-dpi", &dpi, NULL);
+  /* gtk-xft-dpi is 1024 × dots per inch; 96 is GTK's unscaled value. */
+  double text_scale = dpi > 0 ? CLAMP (dpi / (96.0 * 1024), 0.5, 3.0) : 1.0;
+  return user_zoom * text_scale;
+}
+
+static void
+apply_base_size (GtkWidget *widget)
+{
+  int width = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-width"));
+  int height = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-height"));
+  double zoom = dv_plot_get_zoom (widget);
+  gtk_widget_set_size_request (widget, width > 0 ? (int) ceil (width * zoom) : -1,
+                               height > 0 ? (int) ceil (height * zoom) : -1);
+}
+
+void
+dv_plot_set_base_size (GtkWidget *widget, int width, int height)
+{
+  g_object_set_data (G_OBJECT (widget), "dv-plot-base-width", GINT_TO_POINTER (width));
+  g_object_set_data (G_OBJECT (widget), "dv-plot-base-height", GINT_TO_POINTER (height));
+  apply_base_size (widget);
+}
+
+double
+dv_plot_get_user_zoom (void)
+{
+  return user_zoom;
+}
+
+void
+dv_plot_set_user_zoom (double zoom)
+{
+  zoom = isfinite (zoom) ? CLAMP (zoom, 1.0, 2.0) : 1.0;
+  if (zoom == user_zoom)
+    return;
+  user_zoom = zoom;
+  for (GList *l = live_plots; l; l = l->next) {
+    apply_base_size (l->data);
+    on_dark_changed (NULL, NULL, l->data);
+  }
 }

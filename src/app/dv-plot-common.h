@@ -73,8 +73,20 @@ void dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry 
 /* Same, but only measures. */
 void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height);
 
+/* How many times larger than designed a plot draws its text, lines and
+ * points: the user's plot zoom times the system's text scaling (GNOME's Large
+ * Text). Draw functions scale their cairo context by it and lay out in the
+ * correspondingly smaller size. */
+double dv_plot_get_zoom (GtkWidget *widget);
+/* The plot's smallest size at zoom 1 (-1: none); it grows with the zoom. */
+void dv_plot_set_base_size (GtkWidget *widget, int width, int height);
+/* The user's part (Preferences → Plot Zoom, 1 to 2): resizes and redraws every plot. */
+void dv_plot_set_user_zoom (double zoom);
+double dv_plot_get_user_zoom (void);
+
 /* Connects the widget so it redraws when the system switches between light and
- * dark; `changed` (may be NULL) runs first, e.g. to drop cached layers. */
+ * dark or the plot zoom changes; `changed` (may be NULL) runs first, e.g. to
+ * drop cached layers. */
 void dv_plot_follow_style (GtkWidget *widget, GCallback changed);
 
 G_END_DECLS

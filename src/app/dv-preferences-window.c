@@ -14,6 +14,7 @@ struct _DvPreferencesWindow
   GtkSpinButton *threads_spin;
   GtkAdjustment *threads_adjustment;
   GtkSpinButton *sampling_steps_spin;
+  GtkSpinButton *plot_zoom_spin;
 };
 
 G_DEFINE_FINAL_TYPE (DvPreferencesWindow, dv_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -66,6 +67,7 @@ dv_preferences_window_class_init (DvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvPreferencesWindow, threads_spin);
   gtk_widget_class_bind_template_child (widget_class, DvPreferencesWindow, threads_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DvPreferencesWindow, sampling_steps_spin);
+  gtk_widget_class_bind_template_child (widget_class, DvPreferencesWindow, plot_zoom_spin);
 }
 
 static void
@@ -96,5 +98,6 @@ dv_preferences_window_new (GtkWindow *parent, GSettings *settings)
                                 NULL, NULL);
   g_settings_bind (settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "sampling-steps", self->sampling_steps_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "plot-zoom", self->plot_zoom_spin, "value", G_SETTINGS_BIND_DEFAULT);
   return self;
 }

@@ -54,7 +54,9 @@ struct _DvScatterPlot {
 
   /* The real-data layer rendered once per size, limits and style. */
   cairo_surface_t *data_layer;
-  int layer_width, layer_height, layer_scale;
+  int layer_width, layer_height;
+  double layer_scale;
+  double zoom;  /* of the last draw: widget pixels per layout unit */
   gboolean layer_dark;
   double layer_view_x0, layer_view_y1, layer_frame_scale, layer_frame_top;
 
@@ -382,7 +384,7 @@ draw_header (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double 
 }
 
 static void
-render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_cache, int device_scale)
+render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_cache, double pixel_scale)
 {
   DvPlotStyle style;
   dv_plot_style_from_widget (GTK_WIDGET (self), &style);
@@ -408,19 +410,19 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
   if (self->n_data > 0) {
     if (use_cache) {
       if (self->data_layer == NULL || self->layer_width != width || self->layer_height != height
-          || self->layer_scale != device_scale || self->layer_dark != style.dark
+          || self->layer_scale != pixel_scale || self->layer_dark != style.dark
           || self->layer_view_x0 != self->view_x0 || self->layer_view_y1 != self->view_y1
           || self->layer_frame_scale != self->frame_scale || self->layer_frame_top != self->frame_top) {
         drop_layer (self);
-        self->data_layer = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * device_scale,
-                                                       height * device_scale);
-        cairo_surface_set_device_scale (self->data_layer, device_scale, device_scale);
+        self->data_layer = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) ceil (width * pixel_scale),
+                                                       (int) ceil (height * pixel_scale));
+        cairo_surface_set_device_scale (self->data_layer, pixel_scale, pixel_scale);
         cairo_t *layer_cr = cairo_create (self->data_layer);
         dv_plot_set_source (layer_cr, &style.foreground, style.dark ? 0.22 : 0.18);
         draw_points (self, layer_cr, self->data, self->n_data, MAX_REAL_POINTS_DRAWN, REAL_POINT_RADIUS);
         cairo_destroy (layer_cr);
         self->layer_width = width, self->layer_height = height;
-        self->layer_scale = device_scale, self->layer_dark = style.dark;
+        self->layer_scale = pixel_scale, self->layer_dark = style.dark;
         self->layer_view_x0 = self->view_x0, self->layer_view_y1 = self->view_y1;
         self->layer_frame_scale = self->frame_scale, self->layer_frame_top = self->frame_top;
       }
@@ -474,7 +476,12 @@ static void
 draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
   DvScatterPlot *self = DV_SCATTER_PLOT (area);
-  render (self, cr, width, height, TRUE, gtk_widget_get_scale_factor (GTK_WIDGET (area)));
+  /* Zoomed: the same drawing, larger, in a smaller layout; the cached data
+   * layer keeps one texel per device pixel. */
+  self->zoom = dv_plot_get_zoom (GTK_WIDGET (area));
+  cairo_scale (cr, self->zoom, self->zoom);
+  render (self, cr, (int) (width / self->zoom), (int) (height / self->zoom), TRUE,
+          gtk_widget_get_scale_factor (GTK_WIDGET (area)) * self->zoom);
   self->draw_count++;
 }
 
@@ -483,6 +490,7 @@ emit_paint_at (DvScatterPlot *self, double wx, double wy, gboolean new_stroke)
 {
   if (!(self->frame_scale > 0))
     return;
+  wx /= self->zoom, wy /= self->zoom;
   double x = self->view_x0 + (wx - self->frame_left) / self->frame_scale;
   double y = self->view_y1 - (wy - self->frame_top) / self->frame_scale;
   g_signal_emit (self, signals[SIGNAL_PAINT], 0, x, y, new_stroke);
@@ -543,9 +551,10 @@ static void
 dv_scatter_plot_init (DvScatterPlot *self)
 {
   self->sample_color = DV_PLOT_BLUE;
+  self->zoom = 1;
   self->x0 = self->y0 = -3;
   self->x1 = self->y1 = 3;
-  gtk_widget_set_size_request (GTK_WIDGET (self), 240, 240);
+  dv_plot_set_base_size (GTK_WIDGET (self), 240, 200);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), draw_func, NULL, NULL);
@@ -805,4 +814,12 @@ dv_scatter_plot_get_n_arrows (DvScatterPlot *self)
 {
   g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), 0);
   return self->n_arrows;
+}
+
+void
+dv_scatter_plot_get_frame_origin (DvScatterPlot *self, double *left, double *top)
+{
+  g_return_if_fail (DV_IS_SCATTER_PLOT (self));
+  *left = self->frame_left * self->zoom;
+  *top = self->frame_top * self->zoom;
 }

@@ -66,4 +66,8 @@ size_t dv_scatter_plot_get_n_outside (DvScatterPlot *self);
 /* How many times the widget has drawn itself (for frame-rate measurements). */
 guint dv_scatter_plot_get_draw_count (DvScatterPlot *self);
 
+/* Where the last draw put the frame's top-left corner, in widget pixels
+ * (for tests: the margins for tick labels grow with the zoom). */
+void dv_scatter_plot_get_frame_origin (DvScatterPlot *self, double *left, double *top);
+
 G_END_DECLS

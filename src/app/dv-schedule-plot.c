@@ -121,7 +121,10 @@ dv_schedule_plot_render (DvSchedulePlot *self, cairo_t *cr, int width, int heigh
 static void
 draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
-  render (DV_SCHEDULE_PLOT (area), cr, width, height);
+  /* Zoomed: the same drawing, larger, in a smaller layout. */
+  double zoom = dv_plot_get_zoom (GTK_WIDGET (area));
+  cairo_scale (cr, zoom, zoom);
+  render (DV_SCHEDULE_PLOT (area), cr, (int) (width / zoom), (int) (height / zoom));
 }
 
 static void
@@ -143,7 +146,7 @@ dv_schedule_plot_class_init (DvSchedulePlotClass *klass)
 static void
 dv_schedule_plot_init (DvSchedulePlot *self)
 {
-  gtk_widget_set_size_request (GTK_WIDGET (self), 220, 120);
+  dv_plot_set_base_size (GTK_WIDGET (self), 220, 120);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), draw_func, NULL, NULL);
   dv_plot_follow_style (GTK_WIDGET (self), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -151,6 +151,10 @@ main (int argc, char **argv)
   GSettings *settings = dv_application_get_settings (app);
   g_settings_set_int (settings, "window-width", width);
   g_settings_set_int (settings, "window-height", height);
+  /* DV_SCREENSHOT_PLOT_ZOOM=1.5: the plots as Preferences → Plot Zoom makes them. */
+  const char *zoom = g_getenv ("DV_SCREENSHOT_PLOT_ZOOM");
+  if (zoom != NULL)
+    g_settings_set_double (settings, "plot-zoom", g_ascii_strtod (zoom, NULL));
   g_application_activate (G_APPLICATION (app));
   DvWindow *window = DV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 

@@ -13,6 +13,7 @@
 #include "tensor.h"
 #include "dv-application.h"
 #include "dv-job.h"
+#include "dv-plot-common.h"
 #include "dv-preferences-window.h"
 #include "dv-renderer.h"
 #include "dv-views-page.h"
@@ -254,6 +255,21 @@ read_keyfile (void)
   return contents;
 }
 
+/* The spin button that steps by `step`. */
+static GtkSpinButton *
+find_spin_with_step (GtkWidget *widget, double step)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
+    if (GTK_IS_SPIN_BUTTON (child)
+        && gtk_adjustment_get_step_increment (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (child))) == step)
+      return GTK_SPIN_BUTTON (child);
+    GtkSpinButton *found = find_spin_with_step (child, step);
+    if (found)
+      return found;
+  }
+  return NULL;
+}
+
 static void
 test_preferences_store_settings (void)
 {
@@ -273,8 +289,17 @@ test_preferences_store_settings (void)
   adw_combo_row_set_selected (row, 1);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
+  /* The plot zoom: every plot follows. */
+  GtkSpinButton *zoom = find_spin_with_step (GTK_WIDGET (prefs), 0.25);
+  g_assert_nonnull (zoom);
+  g_assert_cmpfloat (dv_plot_get_user_zoom (), ==, 1.0);
+  gtk_spin_button_set_value (zoom, 1.5);
+  g_assert_cmpfloat (g_settings_get_double (settings (), "plot-zoom"), ==, 1.5);
+  g_assert_cmpfloat (dv_plot_get_user_zoom (), ==, 1.5);
+
   /* The threads spin button: the engine's budget follows. */
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
+  GtkSpinButton *spin = find_spin_with_step (GTK_WIDGET (prefs), 1);
+  g_assert_nonnull (spin);
   gtk_spin_button_set_value (spin, 1);
   g_assert_cmpint (g_settings_get_int (settings (), "threads"), ==, 1);
   /* Applied once no job is inside OpenBLAS: the Playground scores the
@@ -289,6 +314,8 @@ test_preferences_store_settings (void)
   wait_for (toplevel_gone, GSIZE_TO_POINTER (DV_TYPE_PREFERENCES_WINDOW), 10, "the Preferences window to close");
   g_settings_reset (settings (), "threads");
   g_settings_reset (settings (), "color-scheme");
+  g_settings_reset (settings (), "plot-zoom");
+  g_assert_cmpfloat (dv_plot_get_user_zoom (), ==, 1.0);
   g_assert_cmpint (dv_job_get_thread_budget (), ==, (int) g_get_num_processors ());
 }
 

@@ -465,6 +465,42 @@ test_actions_return_at_once (void)
   g_assert_cmpint (settled_step (0), ==, 10000);
 }
 
+static gboolean
+frame_moved_right (gpointer before)
+{
+  double left, top;
+  dv_scatter_plot_get_frame_origin (dv_playground_page_get_scatter (page (), 0), &left, &top);
+  return left > 1.5 * *(double *) before;
+}
+
+static gboolean
+frame_back_at (gpointer before)
+{
+  double left, top;
+  dv_scatter_plot_get_frame_origin (dv_playground_page_get_scatter (page (), 0), &left, &top);
+  return fabs (left - *(double *) before) < 0.5;
+}
+
+/* Preferences → Plot Zoom: the plots draw their text larger, so the margins
+ * for the tick labels grow with it; the painting brush still lands where it
+ * is drawn (drawn points map through the same zoom). */
+static void
+test_plot_zoom (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  DvScatterPlot *plot = dv_playground_page_get_scatter (page (), 0);
+  gtk_widget_queue_draw (GTK_WIDGET (plot));
+  spin (300);
+  double left, top;
+  dv_scatter_plot_get_frame_origin (plot, &left, &top);
+  g_assert_cmpfloat (left, >, 0);
+  GSettings *settings = dv_application_get_settings (app);
+  g_settings_set_double (settings, "plot-zoom", 2.0);
+  wait_for (frame_moved_right, &left, 10, "the zoomed plot");
+  g_settings_reset (settings, "plot-zoom");
+  wait_for (frame_back_at, &left, 10, "the plot at its normal size");
+}
+
 static void
 test_bad_csv_keeps_data (void)
 {
@@ -873,6 +909,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/speed-with-redraw", test_speed_with_redraw);
   g_test_add_func ("/playground/compare-speed-with-redraw", test_compare_speed_with_redraw);
   g_test_add_func ("/playground/actions-return-at-once", test_actions_return_at_once);
+  g_test_add_func ("/playground/plot-zoom", test_plot_zoom);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
