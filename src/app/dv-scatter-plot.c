@@ -485,15 +485,24 @@ draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
   self->draw_count++;
 }
 
+gboolean
+dv_scatter_plot_widget_to_data (DvScatterPlot *self, double wx, double wy, double *x, double *y)
+{
+  g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), FALSE);
+  if (!(self->frame_scale > 0))
+    return FALSE;
+  wx /= self->zoom, wy /= self->zoom;
+  *x = self->view_x0 + (wx - self->frame_left) / self->frame_scale;
+  *y = self->view_y1 - (wy - self->frame_top) / self->frame_scale;
+  return TRUE;
+}
+
 static void
 emit_paint_at (DvScatterPlot *self, double wx, double wy, gboolean new_stroke)
 {
-  if (!(self->frame_scale > 0))
-    return;
-  wx /= self->zoom, wy /= self->zoom;
-  double x = self->view_x0 + (wx - self->frame_left) / self->frame_scale;
-  double y = self->view_y1 - (wy - self->frame_top) / self->frame_scale;
-  g_signal_emit (self, signals[SIGNAL_PAINT], 0, x, y, new_stroke);
+  double x, y;
+  if (dv_scatter_plot_widget_to_data (self, wx, wy, &x, &y))
+    g_signal_emit (self, signals[SIGNAL_PAINT], 0, x, y, new_stroke);
 }
 
 static void

@@ -69,5 +69,8 @@ guint dv_scatter_plot_get_draw_count (DvScatterPlot *self);
 /* Where the last draw put the frame's top-left corner, in widget pixels
  * (for tests: the margins for tick labels grow with the zoom). */
 void dv_scatter_plot_get_frame_origin (DvScatterPlot *self, double *left, double *top);
+/* The data point under a widget pixel, as the last draw laid it out (what
+ * the drawing brush paints); FALSE before the first draw. */
+gboolean dv_scatter_plot_widget_to_data (DvScatterPlot *self, double wx, double wy, double *x, double *y);
 
 G_END_DECLS

@@ -482,8 +482,8 @@ frame_back_at (gpointer before)
 }
 
 /* Preferences → Plot Zoom: the plots draw their text larger, so the margins
- * for the tick labels grow with it; the painting brush still lands where it
- * is drawn (drawn points map through the same zoom). */
+ * for the tick labels grow with it; the painting brush maps widget pixels
+ * through the same zoom. */
 static void
 test_plot_zoom (void)
 {
@@ -497,6 +497,18 @@ test_plot_zoom (void)
   GSettings *settings = dv_application_get_settings (app);
   g_settings_set_double (settings, "plot-zoom", 2.0);
   wait_for (frame_moved_right, &left, 10, "the zoomed plot");
+  /* The brush: the frame's top-left pixel is the view's corner, at or beyond
+   * the data's limits (the view holds them all), and a pixel right of and
+   * below it lies right of and below that corner. */
+  double zoomed_left, zoomed_top, x, y, x_in, y_in, x0, x1, y0, y1;
+  dv_scatter_plot_get_frame_origin (plot, &zoomed_left, &zoomed_top);
+  dv_scatter_plot_get_limits (plot, &x0, &x1, &y0, &y1);
+  g_assert_true (dv_scatter_plot_widget_to_data (plot, zoomed_left, zoomed_top, &x, &y));
+  g_assert_cmpfloat (x, <=, x0 + 1e-6);
+  g_assert_cmpfloat (y, >=, y1 - 1e-6);
+  g_assert_true (dv_scatter_plot_widget_to_data (plot, zoomed_left + 20, zoomed_top + 20, &x_in, &y_in));
+  g_assert_cmpfloat (x_in, >, x);
+  g_assert_cmpfloat (y_in, <, y);
   g_settings_reset (settings, "plot-zoom");
   wait_for (frame_back_at, &left, 10, "the plot at its normal size");
 }
