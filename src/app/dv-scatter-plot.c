@@ -354,7 +354,7 @@ draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double 
   if (self->heatmap) {
     /* Translators: the discriminator's verdict D(x), shown as a background colour. */
     entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_GREEN], FALSE, DV_LEGEND_PATCH, _("D(x): real") };
-    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_PURPLE], FALSE, DV_LEGEND_PATCH, _("fake") };
+    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_PURPLE], FALSE, DV_LEGEND_PATCH, C_("discriminator verdict", "fake") };
   }
   GdkRGBA arrow_color = style->foreground;
   arrow_color.alpha *= 0.7f;
