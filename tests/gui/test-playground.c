@@ -802,6 +802,91 @@ test_end_of_run_scores (void)
   g_unlink (config);
 }
 
+/* Compare mode with B = A plus the published GAN variant (fake = the noisy
+ * xₜ, from which no gradient reaches the denoiser): at equal steps B's
+ * samples are A's, bit for bit. With fake = x̂₀ they part. */
+static void
+train_both_to (gint64 steps)
+{
+  for (gint64 i = 0; i < steps; i++)
+    activate ("page.step", NULL);
+  wait_for (both_reached_step, &steps, 120, "both runs to reach the step");
+  g_assert_cmpint (settled_step (0), ==, steps);
+  g_assert_cmpint (settled_step (1), ==, steps);
+}
+
+static void
+load_compare_with_gan (const char *fake)
+{
+  /* Start from B = A, side by side off, so the file reads as below. */
+  gboolean compare_on = FALSE;
+  g_object_get (page (), "compare", &compare_on, NULL);
+  if (compare_on) {
+    activate ("page.copy-a-to-b", NULL);
+    activate ("page.compare", NULL);
+  }
+  g_autofree char *config = g_build_filename (work_dir, "gan-config.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_playground_page_save_config (page (), config, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  /* B's members come last in the file. */
+  char *compare = strstr (text, "\"compare\" : false");
+  g_assert_nonnull (compare);
+  memcpy (compare, "\"compare\" : true ", strlen ("\"compare\" : true "));
+  char *gan = g_strrstr (text, "\"gan\" : false");
+  g_assert_nonnull (gan);
+  memcpy (gan, "\"gan\" : true ", strlen ("\"gan\" : true "));
+  char *fake_member = g_strrstr (text, "\"fake\" : \"x0\"");
+  g_assert_nonnull (fake_member);
+  g_autofree char *head = g_strndup (text, fake_member - text);
+  g_autofree char *edited = g_strdup_printf ("%s\"fake\" : \"%s\"%s", head, fake,
+                                             fake_member + strlen ("\"fake\" : \"x0\""));
+  g_assert_true (g_file_set_contents (config, edited, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  g_assert_no_error (error);
+  g_unlink (config);
+}
+
+static gboolean
+same_samples (void)
+{
+  size_t na, nb;
+  const float *a = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), 0), &na);
+  const float *b = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (page (), 1), &nb);
+  g_assert_cmpint (na, >, 0);
+  return na == nb && memcmp (a, b, 2 * na * sizeof (float)) == 0;
+}
+
+static void
+test_published_gan_changes_nothing (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  settled_step (0);
+  load_compare_with_gan ("noisy");
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's first samples");
+  settled_step (1);
+  spin (600); /* past the samples' glide */
+  size_t n_before;
+  g_autofree float *before = copy_samples (0, &n_before);
+  train_both_to (25);
+  spin (600);
+  /* The pictures are of step 25, not of the shared initial weights. */
+  size_t n_after;
+  g_autofree float *after = copy_samples (0, &n_after);
+  g_assert_cmpint (n_after, ==, n_before);
+  g_assert_true (memcmp (before, after, 2 * n_after * sizeof (float)) != 0);
+  g_assert_true (same_samples ());
+
+  load_compare_with_gan ("x0");
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's first samples");
+  train_both_to (25);
+  spin (600);
+  g_assert_false (same_samples ());
+  activate ("page.compare", NULL);
+}
+
 static void
 test_screenshots (void)
 {
@@ -928,6 +1013,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/reverse-process", test_reverse_process_and_field);
   g_test_add_func ("/playground/exports", test_exports);
   g_test_add_func ("/playground/end-of-run", test_end_of_run_scores);
+  g_test_add_func ("/playground/published-gan-changes-nothing", test_published_gan_changes_nothing);
   g_test_add_func ("/playground/screenshots", test_screenshots);
   int status = g_test_run ();
 
