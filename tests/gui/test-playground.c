@@ -920,22 +920,7 @@ test_screenshots (void)
   g_assert_true (save_window (fresh));
   g_print ("# wrote %s\n", fresh);
   /* Compare: B with the discriminator on (D(x) behind its samples), arrows on both. */
-  g_autofree char *config = g_build_filename (work_dir, "shot-config.json", NULL);
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dv_playground_page_save_config (page (), config, &error));
-  g_autofree char *text = NULL;
-  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
-  /* The second run's "gan": false is the last one in the file. */
-  char *gan = g_strrstr (text, "\"gan\" : false");
-  g_assert_nonnull (gan);
-  memcpy (gan, "\"gan\" : true ", strlen ("\"gan\" : true "));
-  char *compare = strstr (text, "\"compare\" : false");
-  g_assert_nonnull (compare);
-  memcpy (compare, "\"compare\" : true ", strlen ("\"compare\" : true "));
-  g_assert_true (g_file_set_contents (config, text, -1, NULL));
-  g_assert_true (dv_playground_page_load_config (page (), config, &error));
-  g_assert_no_error (error);
-  g_unlink (config);
+  load_compare_with_gan ("x0");
   activate ("page.field", NULL);
   activate ("page.play-pause", NULL);
   gint64 target = 300;
