@@ -177,8 +177,6 @@ struct _DvPlaygroundPage {
   int loss_series[N_SIDES][2];
   int divergence_series[N_SIDES][2];
   GtkNativeDialog *chooser;
-  gboolean fresh_start;    /* Reset: never load the shipped weights */
-  gboolean force_trained;  /* "Load trained model": load them whatever the settings */
   char *last_message;      /* the last toast, for tests */
   char *pending_toast;     /* said before the page had a window */
 };
@@ -188,7 +186,13 @@ G_DEFINE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, ADW_TYPE_BIN)
 enum { PROP_0, PROP_COMPARE, PROP_SHOW_FIELD, PROP_SHOW_FILM, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-static void rebuild_run (DvPlaygroundPage *self, int side);
+/* What a rebuilt run starts from: the shipped weights when the settings are
+ * the ones they were trained with (one run, not side by side), fresh weights
+ * whatever the settings (Reset), or the shipped weights whatever the
+ * settings ("Load trained model"). */
+typedef enum { START_AS_SETTINGS_SAY, START_FRESH, START_TRAINED } RunStart;
+
+static void rebuild_run (DvPlaygroundPage *self, int side, RunStart start);
 static void update_side (DvPlaygroundPage *self, int side);
 static void set_compare (DvPlaygroundPage *self, gboolean compare);
 static void sync_widgets (DvPlaygroundPage *self);
@@ -346,12 +350,12 @@ cancel_pending_rebuild (DvPlaygroundPage *self)
 }
 
 static void
-rebuild_all (DvPlaygroundPage *self)
+rebuild_all (DvPlaygroundPage *self, RunStart start)
 {
   cancel_pending_rebuild (self);
   for (int side = 0; side < N_SIDES; side++)
     if (side == 0 || self->compare)
-      rebuild_run (self, side);
+      rebuild_run (self, side, start);
 }
 
 static void
@@ -364,7 +368,7 @@ reload_data_and_runs (DvPlaygroundPage *self)
     return;
   }
   set_data_error (self, NULL);
-  rebuild_all (self);
+  rebuild_all (self, START_AS_SETTINGS_SAY);
 }
 
 static gboolean
@@ -375,7 +379,7 @@ rebuild_timeout (gpointer user_data)
   for (int side = 0; side < N_SIDES; side++)
     if (self->rebuild_pending[side]) {
       self->rebuild_pending[side] = FALSE;
-      rebuild_run (self, side);
+      rebuild_run (self, side, START_AS_SETTINGS_SAY);
     }
   return G_SOURCE_REMOVE;
 }
@@ -542,15 +546,12 @@ settle_trained_run (DvPlaygroundPage *self, int side)
     return TRUE;
   g_autofree char *message = g_strdup_printf (_("Could not load the trained model, training from scratch: %s"), error);
   show_toast (self, message);
-  gboolean fresh_start = self->fresh_start;
-  self->fresh_start = TRUE;
-  rebuild_run (self, side);
-  self->fresh_start = fresh_start;
+  rebuild_run (self, side, START_FRESH);
   return FALSE;
 }
 
 static void
-rebuild_run (DvPlaygroundPage *self, int side)
+rebuild_run (DvPlaygroundPage *self, int side, RunStart start)
 {
   drop_run (self, side);
   clear_side_view (self, side);
@@ -569,7 +570,8 @@ rebuild_run (DvPlaygroundPage *self, int side)
   DvPlaygroundRun *run = NULL;
   /* Side by side, both runs start from scratch so they train together,
    * unless asked for the trained model in so many words. */
-  if (!self->fresh_start && (self->force_trained || (!self->compare && settings_are_default (self, side))))
+  if (start == START_TRAINED
+      || (start == START_AS_SETTINGS_SAY && !self->compare && settings_are_default (self, side)))
     run = trained_run (self, side);
   self->sides[side].trained = run != NULL;
   self->sides[side].trained_synced = FALSE;
@@ -1098,7 +1100,7 @@ on_data_selected (GObject *row, GParamSpec *pspec, DvPlaygroundPage *self)
     return;
   }
   set_data_error (self, NULL);
-  rebuild_all (self);
+  rebuild_all (self, START_AS_SETTINGS_SAY);
 }
 
 static void
@@ -1243,7 +1245,7 @@ drawing_changed (DvPlaygroundPage *self)
   copy_points (&self->data, (const float *) self->drawn->data, self->drawn->len / 2);
   for (int side = 0; side < N_SIDES; side++)
     dv_scatter_plot_set_data (scatter (self, side), self->data.xy, self->data.n);
-  rebuild_all (self);
+  rebuild_all (self, START_AS_SETTINGS_SAY);
 }
 
 static void
@@ -1312,10 +1314,7 @@ toggle_settings_action (GtkWidget *widget, const char *name, GVariant *parameter
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (widget);
-  self->fresh_start = TRUE;
-  rebuild_all (self);
-  self->fresh_start = FALSE;
+  rebuild_all (DV_PLAYGROUND_PAGE (widget), START_FRESH);
 }
 
 /* The shipped weights for the current dataset, with the settings and data
@@ -1345,9 +1344,7 @@ load_trained_action (GtkWidget *widget, const char *name, GVariant *parameter)
     return;
   }
   set_data_error (self, NULL);
-  self->force_trained = TRUE;
-  rebuild_all (self);
-  self->force_trained = FALSE;
+  rebuild_all (self, START_TRAINED);
   update_compare_titles (self);
 }
 
@@ -1391,9 +1388,9 @@ set_compare (DvPlaygroundPage *self, gboolean compare)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.copy-a-to-b", compare);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.swap", compare);
   if (compare) {
-    rebuild_run (self, 1);
+    rebuild_run (self, 1, START_AS_SETTINGS_SAY);
     /* The two runs start together, so their step counters match. */
-    rebuild_run (self, 0);
+    rebuild_run (self, 0, START_AS_SETTINGS_SAY);
   } else {
     drop_run (self, 1);
     clear_side_view (self, 1);
@@ -1409,8 +1406,8 @@ copy_a_to_b_action (GtkWidget *widget, const char *name, GVariant *parameter)
   DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (widget);
   self->cfg[1] = self->cfg[0];
   sync_widgets (self);
-  rebuild_run (self, 1);
-  rebuild_run (self, 0);
+  rebuild_run (self, 1, START_AS_SETTINGS_SAY);
+  rebuild_run (self, 0, START_AS_SETTINGS_SAY);
   update_compare_titles (self);
 }
 
