@@ -254,6 +254,16 @@ dv_plot_get_zoom (GtkWidget *widget)
   return user_zoom * text_scale;
 }
 
+double
+dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height)
+{
+  double zoom = dv_plot_get_zoom (widget);
+  cairo_scale (cr, zoom, zoom);
+  *width = (int) (*width / zoom);
+  *height = (int) (*height / zoom);
+  return zoom;
+}
+
 static void
 apply_base_size (GtkWidget *widget)
 {

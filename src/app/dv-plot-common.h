@@ -78,6 +78,9 @@ void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold,
  * Text). Draw functions scale their cairo context by it and lay out in the
  * correspondingly smaller size. */
 double dv_plot_get_zoom (GtkWidget *widget);
+/* The start of a plot's draw function: scales cr by the zoom and turns
+ * *width and *height into the layout size; returns the zoom. */
+double dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height);
 /* The plot's smallest size at zoom 1 (-1: none); it grows with the zoom. */
 void dv_plot_set_base_size (GtkWidget *widget, int width, int height);
 /* The user's part (Preferences → Plot Zoom, 1 to 2): resizes and redraws every plot. */

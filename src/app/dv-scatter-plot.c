@@ -476,12 +476,9 @@ static void
 draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
   DvScatterPlot *self = DV_SCATTER_PLOT (area);
-  /* Zoomed: the same drawing, larger, in a smaller layout; the cached data
-   * layer keeps one texel per device pixel. */
-  self->zoom = dv_plot_get_zoom (GTK_WIDGET (area));
-  cairo_scale (cr, self->zoom, self->zoom);
-  render (self, cr, (int) (width / self->zoom), (int) (height / self->zoom), TRUE,
-          gtk_widget_get_scale_factor (GTK_WIDGET (area)) * self->zoom);
+  self->zoom = dv_plot_begin_zoomed (GTK_WIDGET (area), cr, &width, &height);
+  /* The cached data layer keeps one texel per device pixel. */
+  render (self, cr, width, height, TRUE, gtk_widget_get_scale_factor (GTK_WIDGET (area)) * self->zoom);
   self->draw_count++;
 }
 

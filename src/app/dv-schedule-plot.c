@@ -121,10 +121,8 @@ dv_schedule_plot_render (DvSchedulePlot *self, cairo_t *cr, int width, int heigh
 static void
 draw_func (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
-  /* Zoomed: the same drawing, larger, in a smaller layout. */
-  double zoom = dv_plot_get_zoom (GTK_WIDGET (area));
-  cairo_scale (cr, zoom, zoom);
-  render (DV_SCHEDULE_PLOT (area), cr, (int) (width / zoom), (int) (height / zoom));
+  dv_plot_begin_zoomed (GTK_WIDGET (area), cr, &width, &height);
+  render (DV_SCHEDULE_PLOT (area), cr, width, height);
 }
 
 static void
