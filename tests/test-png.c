@@ -2,6 +2,7 @@
  * decoded by dv_png_read, our own writer read back, and truncated, corrupt,
  * non-PNG and oversized data refused with a GError. */
 #include "png_io.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -679,19 +680,6 @@ test_oversized (void)
   dv_image_clear (&out);
 }
 
-static void
-remove_tmp_dir (void)
-{
-  g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);
-  const char *name;
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (tmp_dir);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -707,7 +695,7 @@ main (int argc, char **argv)
   g_test_add_func ("/png/refuse/hand-built", test_hand_built);
   g_test_add_func ("/png/refuse/oversized", test_oversized);
   int status = g_test_run ();
-  remove_tmp_dir ();
+  dv_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

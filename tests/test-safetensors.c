@@ -2,6 +2,7 @@
  * malformed case the reader must refuse, and checkpoints of a DvParams. */
 #include "params.h"
 #include "safetensors.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -582,19 +583,6 @@ test_params_mismatch (void)
   dv_params_clear (&file_params);
 }
 
-static void
-remove_tmp_dir (void)
-{
-  g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);
-  const char *name;
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (tmp_dir);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -615,7 +603,7 @@ main (int argc, char **argv)
   g_test_add_func ("/safetensors/params/roundtrip", test_params_roundtrip);
   g_test_add_func ("/safetensors/params/mismatch", test_params_mismatch);
   int status = g_test_run ();
-  remove_tmp_dir ();
+  dv_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

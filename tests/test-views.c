@@ -5,32 +5,13 @@
 #include "png_io.h"
 #include "rasterizer.h"
 #include "rng.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #define VIEW_BYTES (3 * DV_VIEW_SIZE * DV_VIEW_SIZE)
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      GDir *dir = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (dir && (name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      if (dir)
-        g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static gboolean
 is_white (const guint8 *p)
@@ -447,7 +428,7 @@ test_obj_cube (void)
   g_autofree char *missing = g_build_filename (dir, "missing.obj", NULL);
   g_assert_false (dv_obj_load (missing, &mesh, &error));
   g_assert_error (error, DV_ERROR, DV_ERROR_IO);
-  remove_tree (dir);
+  dv_test_remove_tree (dir);
   dv_mesh_clear (&mesh);
 }
 
@@ -662,9 +643,9 @@ test_dataset_writer (void)
   }
   g_autofree char *parent1 = g_path_get_dirname (out), *parent2 = g_path_get_dirname (again),
                   *parent3 = g_path_get_dirname (other);
-  remove_tree (parent1);
-  remove_tree (parent2);
-  remove_tree (parent3);
+  dv_test_remove_tree (parent1);
+  dv_test_remove_tree (parent2);
+  dv_test_remove_tree (parent3);
 }
 
 static void
@@ -723,7 +704,7 @@ test_dataset_cache_errors (void)
   g_assert_false (dv_multiview_dataset_write (&config, dir, NULL, NULL, NULL, &error));
   g_assert_error (error, DV_ERROR, DV_ERROR_TOO_LARGE);
   g_clear_error (&error);
-  remove_tree (dir);
+  dv_test_remove_tree (dir);
 }
 
 static void
@@ -746,7 +727,7 @@ test_dataset_cancel (void)
   while ((name = g_dir_read_name (d)))
     g_assert_true (g_str_equal (name, "d") || g_str_equal (name, "c") || g_str_equal (name, "e"));
   g_dir_close (d);
-  remove_tree (dir);
+  dv_test_remove_tree (dir);
 }
 
 int

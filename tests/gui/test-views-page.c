@@ -12,6 +12,7 @@
 #include "dv-views-page.h"
 #include "dv-window.h"
 #include "png_io.h"
+#include "test-util.h"
 
 static DvApplication *app;
 static char *tmp_dir;
@@ -285,14 +286,7 @@ main (int argc, char **argv)
 
   gtk_window_destroy (GTK_WINDOW (main_window ()));
   spin (100);
-  g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);
-  const char *name;
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (tmp_dir);
+  dv_test_remove_tree (tmp_dir);
   g_object_unref (app);
   return status;
 }
