@@ -2,6 +2,31 @@
 
 #include <string.h>
 
+void
+gui_test_isolate (const char *settings_backend, gboolean in_english)
+{
+  g_setenv ("GSETTINGS_BACKEND", settings_backend, TRUE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  if (in_english) {
+    g_setenv ("LANGUAGE", "C", TRUE);
+    g_unsetenv ("LC_ALL");
+  }
+}
+
+DvApplication *
+gui_test_start_app (void)
+{
+  DvApplication *app = dv_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  spin (200);
+  return app;
+}
+
 static gboolean
 timeout_reached (gpointer flag)
 {

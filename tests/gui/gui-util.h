@@ -1,8 +1,19 @@
-/* Helpers shared by the in-process GUI tests: turning the main loop and
- * looking for widgets. */
+/* Helpers shared by the in-process GUI tests: starting the application,
+ * turning the main loop and looking for widgets. */
 #pragma once
 
 #include <gtk/gtk.h>
+
+#include "dv-application.h"
+
+/* Keeps the test to itself, before gtk_test_init: settings in the given
+ * GSettings backend ("memory", or "keyfile" under $XDG_CONFIG_HOME), no
+ * session bus (CI has none), no accessibility bus; English messages unless
+ * the test is about translations. */
+void gui_test_isolate (const char *settings_backend, gboolean in_english);
+/* After gtk_test_init: the application, registered and activated, with its
+ * window shown. */
+DvApplication *gui_test_start_app (void);
 
 /* Turns the main loop for ms milliseconds. */
 void spin (guint ms);

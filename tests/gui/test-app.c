@@ -797,22 +797,9 @@ main (int argc, char **argv)
   /* Settings go to a keyfile in a fresh directory, so the test can see them stored. */
   config_dir = g_dir_make_tmp ("dv-gui-test-XXXXXX", NULL);
   g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
-  /* CI has no session bus: do not try to start one. */
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_unsetenv ("LC_ALL");
-
+  gui_test_isolate ("keyfile", TRUE);
   gtk_test_init (&argc, &argv, NULL);
-
-  app = dv_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  spin (200);
+  app = gui_test_start_app ();
 
   g_test_add_func ("/app/window-shows", test_window_shows);
   g_test_add_func ("/app/renderer-choice", test_renderer_choice);

@@ -57,9 +57,7 @@ main (int argc, char **argv)
   expected = g_strsplit (expect, "|", -1);
   g_assert_cmpuint (g_strv_length (expected), ==, 5);
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  gui_test_isolate ("memory", FALSE);
   if (setlocale (LC_ALL, "") == NULL)
     {
       g_printerr ("the locale is not available\n");
@@ -70,10 +68,7 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 
   gtk_test_init (&argc, &argv, NULL);
-  app = dv_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  g_application_activate (G_APPLICATION (app));
+  app = gui_test_start_app ();
 
   g_test_add_func ("/i18n/window", test_window_is_translated);
   g_test_add_func ("/i18n/preferences", test_preferences_are_translated);

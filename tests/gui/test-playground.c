@@ -970,20 +970,9 @@ main (int argc, char **argv)
   work_dir = g_build_filename (config_dir, "work", NULL);
   g_mkdir_with_parents (work_dir, 0700);
   g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_unsetenv ("LC_ALL");
-
+  gui_test_isolate ("memory", TRUE);
   gtk_test_init (&argc, &argv, NULL);
-
-  app = dv_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_application_activate (G_APPLICATION (app));
-  spin (200);
+  app = gui_test_start_app ();
 
   g_test_add_func ("/playground/trained-on-start", test_trained_on_start);
   g_test_add_func ("/playground/live-run", test_live_run);

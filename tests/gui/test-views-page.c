@@ -261,21 +261,9 @@ int
 main (int argc, char **argv)
 {
   tmp_dir = g_dir_make_tmp ("dv-views-test-XXXXXX", NULL);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_unsetenv ("LC_ALL");
-
+  gui_test_isolate ("memory", TRUE);
   gtk_test_init (&argc, &argv, NULL);
-
-  app = dv_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  spin (200);
+  app = gui_test_start_app ();
 
   g_test_add_func ("/views-page/samples-listed", test_samples_are_listed);
   g_test_add_func ("/views-page/open-sample", test_open_sample_shows_four_views);
