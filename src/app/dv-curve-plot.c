@@ -327,11 +327,7 @@ void
 dv_curve_plot_set_title (DvCurvePlot *self, const char *title)
 {
   g_return_if_fail (DV_IS_CURVE_PLOT (self));
-  g_free (self->title);
-  self->title = g_strdup (title);
-  if (title)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  dv_plot_set_title (GTK_WIDGET (self), &self->title, title);
 }
 
 void

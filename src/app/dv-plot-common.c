@@ -224,6 +224,16 @@ on_dark_changed (AdwStyleManager *manager, GParamSpec *pspec, GtkWidget *widget)
   gtk_widget_queue_draw (widget);
 }
 
+void
+dv_plot_set_title (GtkWidget *widget, char **slot, const char *title)
+{
+  g_free (*slot);
+  *slot = g_strdup (title);
+  if (title)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_widget_queue_draw (widget);
+}
+
 /* Every live plot, to redraw when the zoom changes (main thread only). */
 static GList *live_plots;
 static double user_zoom = 1.0;

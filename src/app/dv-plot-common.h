@@ -87,6 +87,10 @@ void dv_plot_set_base_size (GtkWidget *widget, int width, int height);
 void dv_plot_set_user_zoom (double zoom);
 double dv_plot_get_user_zoom (void);
 
+/* A plot's title: stored in *slot (g_free'd on replace), its accessible
+ * name too (what a screen reader says of the plot), and a redraw queued. */
+void dv_plot_set_title (GtkWidget *widget, char **slot, const char *title);
+
 /* Connects the widget so it redraws when the system switches between light and
  * dark or the plot zoom changes; `changed` (may be NULL) runs first, e.g. to
  * drop cached layers. */
