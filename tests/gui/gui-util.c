@@ -56,26 +56,40 @@ wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds, const char 
 }
 
 GtkWidget *
-find_descendant (GtkWidget *root, GType type)
+find_descendant_where (GtkWidget *root, gboolean (*match) (GtkWidget *, gconstpointer), gconstpointer data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+  if (match (root, data))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_descendant (child, type);
+      GtkWidget *found = find_descendant_where (child, match, data);
       if (found != NULL)
         return found;
     }
   return NULL;
 }
 
+static gboolean
+is_of_type (GtkWidget *widget, gconstpointer type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+find_descendant (GtkWidget *root, GType type)
+{
+  return find_descendant_where (root, is_of_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+is_mapped_label_containing (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+         && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
 gboolean
 has_label_containing (GtkWidget *root, const char *text)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    if (has_label_containing (child, text))
-      return TRUE;
-  return FALSE;
+  return find_descendant_where (root, is_mapped_label_containing, text) != NULL;
 }

@@ -19,6 +19,10 @@ DvApplication *gui_test_start_app (void);
 void spin (guint ms);
 /* Turns the main loop until cond (data) holds; fails the test after `seconds`. */
 void wait_for (gboolean (*cond) (gpointer), gpointer data, guint seconds, const char *what);
+/* root or its first descendant (depth first) for which match (widget, data)
+ * holds, or NULL. */
+GtkWidget *find_descendant_where (GtkWidget *root, gboolean (*match) (GtkWidget *, gconstpointer),
+                                  gconstpointer data);
 /* root or its first descendant of the given type, or NULL. */
 GtkWidget *find_descendant (GtkWidget *root, GType type);
 /* TRUE if a mapped label under root contains text. */

@@ -109,18 +109,11 @@ flap_unfolded (gpointer flap)
   return !adw_flap_get_folded (flap);
 }
 
-/* The toggle button bound to the flap: the one named "Settings". */
-static GtkWidget *
-find_toggle_for_flap (GtkWidget *widget)
+/* A toggle button with this tooltip. */
+static gboolean
+is_toggle_with_tooltip (GtkWidget *widget, gconstpointer tooltip)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
-    if (GTK_IS_TOGGLE_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), "Show or hide the settings (F9)") == 0)
-      return child;
-    GtkWidget *found = find_toggle_for_flap (child);
-    if (found)
-      return found;
-  }
-  return NULL;
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
 }
 
 /* A classroom projector may offer only 1024×768: every page fits in it. */
@@ -153,7 +146,9 @@ test_window_fits_small_screens (void)
   gtk_window_get_default_size (GTK_WINDOW (win), &width, &height);
   gtk_window_set_default_size (GTK_WINDOW (win), 1024, 700);
   wait_for (flap_folded, flap, 10, "the settings to fold away");
-  GtkWidget *button = find_toggle_for_flap (GTK_WIDGET (flap));
+  /* The toggle button bound to the flap. */
+  GtkWidget *button = find_descendant_where (GTK_WIDGET (flap), is_toggle_with_tooltip,
+                                             "Show or hide the settings (F9)");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_false (adw_flap_get_reveal_flap (flap));
@@ -255,19 +250,19 @@ read_keyfile (void)
   return contents;
 }
 
-/* The spin button that steps by `step`. */
-static GtkSpinButton *
-find_spin_with_step (GtkWidget *widget, double step)
+/* A spin button that steps by *step. */
+static gboolean
+is_spin_with_step (GtkWidget *widget, gconstpointer step)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
-    if (GTK_IS_SPIN_BUTTON (child)
-        && gtk_adjustment_get_step_increment (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (child))) == step)
-      return GTK_SPIN_BUTTON (child);
-    GtkSpinButton *found = find_spin_with_step (child, step);
-    if (found)
-      return found;
-  }
-  return NULL;
+  return GTK_IS_SPIN_BUTTON (widget)
+         && gtk_adjustment_get_step_increment (gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (widget)))
+              == *(const double *) step;
+}
+
+static GtkSpinButton *
+find_spin_with_step (GtkWidget *root, double step)
+{
+  return GTK_SPIN_BUTTON (find_descendant_where (root, is_spin_with_step, &step));
 }
 
 static void
