@@ -8,52 +8,10 @@
 #include "rng.h"
 #include "sinusoidal.h"
 #include "tensor.h"
+#include "test-util.h"
 
 #include <math.h>
 #include <string.h>
-
-/* ---- finite-difference helper ---- */
-
-typedef double (*ObjectiveFunc) (gpointer ctx);
-
-/* Compares analytic[i] with (f(x+h) - f(x-h)) / (2h) for every entry of var,
- * using the step actually representable in float. */
-static void
-check_gradient (const char *what, float *var, size_t n, const float *analytic, ObjectiveFunc objective,
-                gpointer ctx, float h, double atol, double rtol)
-{
-  double worst = 0.0;
-  for (size_t i = 0; i < n; i++)
-    {
-      const float saved = var[i];
-      const float plus = saved + h, minus = saved - h;
-      var[i] = plus;
-      double f_plus = objective (ctx);
-      var[i] = minus;
-      double f_minus = objective (ctx);
-      var[i] = saved;
-      double numeric = (f_plus - f_minus) / ((double) plus - (double) minus);
-      double err = fabs (numeric - analytic[i]);
-      double allowed = atol + rtol * fmax (fabs (numeric), fabs (analytic[i]));
-      worst = fmax (worst, err / allowed);
-      if (err > allowed)
-        {
-          g_test_fail_printf ("%s: d/d[%zu] analytic %.6g, numeric %.6g (error %.3g > %.3g)", what, i,
-                              analytic[i], numeric, err, allowed);
-          return;
-        }
-    }
-  g_test_message ("%s: %zu entries, worst error %.2f of the tolerance", what, n, worst);
-}
-
-static double
-weighted_sum (const float *out, const float *weights, size_t n)
-{
-  double s = 0.0;
-  for (size_t i = 0; i < n; i++)
-    s += (double) out[i] * weights[i];
-  return s;
-}
 
 /* Uniform in [lo, hi) but at least `margin` away from every kink. */
 static void
@@ -88,7 +46,7 @@ linear_objective (gpointer p)
 {
   LinearCtx *c = p;
   dv_linear_forward (c->layer, c->out, c->in, c->batch);
-  return weighted_sum (c->out, c->weights, (size_t) c->batch * c->layer->out_features);
+  return dv_test_weighted_sum (c->out, c->weights, (size_t) c->batch * c->layer->out_features);
 }
 
 static void
@@ -125,10 +83,10 @@ test_linear_gradients (void)
 
   LinearCtx ctx = { &layer, in, out, dout, batch };
   /* The output is linear in each variable: a large step has no truncation error. */
-  check_gradient ("linear d/din", in, (size_t) batch * n_in, din, linear_objective, &ctx, 0.05f, 1e-4, 1e-3);
-  check_gradient ("linear d/dweight", layer.weight, (size_t) n_out * n_in, layer.weight_grad, linear_objective,
+  dv_test_check_gradient ("linear d/din", in, (size_t) batch * n_in, din, linear_objective, &ctx, 0.05f, 1e-4, 1e-3);
+  dv_test_check_gradient ("linear d/dweight", layer.weight, (size_t) n_out * n_in, layer.weight_grad, linear_objective,
                   &ctx, 0.05f, 1e-4, 1e-3);
-  check_gradient ("linear d/dbias", layer.bias, (size_t) n_out, layer.bias_grad, linear_objective, &ctx, 0.05f,
+  dv_test_check_gradient ("linear d/dbias", layer.bias, (size_t) n_out, layer.bias_grad, linear_objective, &ctx, 0.05f,
                   1e-4, 1e-3);
 
   dv_free_floats (in);
@@ -264,7 +222,7 @@ activation_objective (gpointer p)
 {
   ActivationCtx *c = p;
   c->forward (c->out, c->in, c->n);
-  return weighted_sum (c->out, c->weights, c->n);
+  return dv_test_weighted_sum (c->out, c->weights, c->n);
 }
 
 static double ref_relu (double x) { return x > 0 ? x : 0; }
@@ -317,7 +275,7 @@ test_activation (gconstpointer data)
   a->backward (din, dout, in, n);
   ActivationCtx ctx = { a->forward, in, out, dout, n };
   g_autofree char *what = g_strdup_printf ("%s d/din", a->name);
-  check_gradient (what, in, n, din, activation_objective, &ctx, 1e-2f, 2e-4, 2e-3);
+  dv_test_check_gradient (what, in, n, din, activation_objective, &ctx, 1e-2f, 2e-4, 2e-3);
 
   /* In place: out aliases in, din aliases dout. */
   a->forward (out, in, n);
@@ -357,7 +315,7 @@ sinusoidal_objective (gpointer p)
 {
   SinusoidalCtx *c = p;
   dv_sinusoidal_forward (c->out, c->x, c->n, c->dim, c->scale);
-  return weighted_sum (c->out, c->weights, (size_t) c->n * c->dim);
+  return dv_test_weighted_sum (c->out, c->weights, (size_t) c->n * c->dim);
 }
 
 static void
@@ -386,7 +344,7 @@ check_sinusoidal (int n, int dim, float scale, float lo, float hi, float h)
   dv_sinusoidal_backward (dx, dout, x, n, dim, scale);
   SinusoidalCtx ctx = { x, out, dout, n, dim, scale };
   g_autofree char *what = g_strdup_printf ("sinusoidal dim %d scale %g d/dx", dim, scale);
-  check_gradient (what, x, n, dx, sinusoidal_objective, &ctx, h, 1e-2, 2e-3);
+  dv_test_check_gradient (what, x, n, dx, sinusoidal_objective, &ctx, h, 1e-2, 2e-3);
 
   dv_free_floats (x);
   dv_free_floats (out);
@@ -439,7 +397,7 @@ check_loss_gradient (const char *what, LossCtx *ctx, float *dpred, float scale, 
 {
   for (size_t i = 0; i < ctx->n; i++)
     dpred[i] /= scale;
-  check_gradient (what, ctx->pred, ctx->n, dpred, loss_objective, ctx, h, 2e-5, 3e-3);
+  dv_test_check_gradient (what, ctx->pred, ctx->n, dpred, loss_objective, ctx, h, 2e-5, 3e-3);
 }
 
 static void

@@ -6,3 +6,18 @@
 /* Removes path: a file, or a directory with everything in it (symbolic
  * links are removed, not followed). */
 void dv_test_remove_tree (const char *path);
+
+/* The objective a gradient check differentiates: a scalar function of the
+ * buffers the check perturbs, evaluated in double precision where it can be. */
+typedef double (*DvTestObjective) (gpointer ctx);
+
+/* Compares analytic[i] with the central difference (f(x + h) − f(x − h)) / 2h
+ * for every entry of var (n floats), with the step actually representable in
+ * float; fails the test (g_test_fail_printf) at the first entry whose error
+ * exceeds atol + rtol · max(|numeric|, |analytic|). var is restored. */
+void dv_test_check_gradient (const char *what, float *var, size_t n, const float *analytic,
+                             DvTestObjective objective, gpointer ctx, float h, double atol, double rtol);
+
+/* Σ out[i] · weights[i] in double: a random linear functional of a layer's
+ * output, so that one scalar exercises every output's gradient. */
+double dv_test_weighted_sum (const float *out, const float *weights, size_t n);
