@@ -1,8 +1,8 @@
 /* Core engine: tensors, sgemm against a naive loop, RNG reproducibility, parameter store. */
-#include "blas.h"
-#include "params.h"
-#include "rng.h"
-#include "tensor.h"
+#include "core/blas.h"
+#include "core/params.h"
+#include "core/rng.h"
+#include "core/tensor.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 /* Metrics of the Playground: the kd-tree against brute force, the kNN KL
  * estimator on hand-computed cases and under invariances, the grid KL/JS, and
  * the scatter plot's PNG. */
-#include "grid_divergence.h"
-#include "kdtree.h"
-#include "knn_kl.h"
-#include "rng.h"
-#include "scatter_plot.h"
+#include "metrics/grid_divergence.h"
+#include "metrics/kdtree.h"
+#include "metrics/knn_kl.h"
+#include "core/rng.h"
+#include "scatter_png.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

@@ -1,13 +1,13 @@
 /* Layers and losses: every backward against central finite differences of its
  * forward (w.r.t. inputs and parameters), forwards against double-precision
  * formulas, and the Linear layer against a naive loop at odd batch sizes. */
-#include "activations.h"
-#include "linear.h"
-#include "losses.h"
-#include "params.h"
-#include "rng.h"
-#include "sinusoidal.h"
-#include "tensor.h"
+#include "nn/activations.h"
+#include "nn/linear.h"
+#include "nn/losses.h"
+#include "core/params.h"
+#include "core/rng.h"
+#include "nn/sinusoidal.h"
+#include "core/tensor.h"
 #include "test-util.h"
 
 #include <math.h>

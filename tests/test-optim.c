@@ -1,6 +1,6 @@
 /* Optimisers and training helpers against arithmetic written out by hand:
  * Adam / AdamW steps, the cosine schedule, gradient clipping, the EMA. */
-#include "optim.h"
+#include "nn/optim.h"
 
 #include <math.h>
 #include <string.h>

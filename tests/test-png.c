@@ -1,7 +1,7 @@
 /* PNG: every colour type and bit depth written with libpng directly and
  * decoded by dv_png_read, our own writer read back, and truncated, corrupt,
  * non-PNG and oversized data refused with a GError. */
-#include "png_io.h"
+#include "io/png.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>

@@ -1,7 +1,7 @@
 /* safetensors: half conversion, round trips, the Python byte layout, every
  * malformed case the reader must refuse, and checkpoints of a DvParams. */
-#include "params.h"
-#include "safetensors.h"
+#include "core/params.h"
+#include "io/safetensors.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>

@@ -3,14 +3,14 @@
  * included) against finite differences of double-precision references, the
  * adversarial gradient of both fake variants, training, resuming, NaN and
  * cancel handling, and the samplers. */
-#include "noise_schedule.h"
-#include "sinusoidal.h"
-#include "tensor.h"
-#include "toy_data.h"
-#include "toy_denoiser.h"
-#include "toy_discriminator.h"
-#include "toy_sampler.h"
-#include "toy_train.h"
+#include "diffusion/noise_schedule.h"
+#include "nn/sinusoidal.h"
+#include "core/tensor.h"
+#include "toy/data.h"
+#include "toy/denoiser.h"
+#include "toy/discriminator.h"
+#include "toy/sampler.h"
+#include "toy/train.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

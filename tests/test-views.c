@@ -1,10 +1,10 @@
 /* Multi-view objects: meshes, the rasteriser, the 13 class generators, OBJ import and the dataset writer. */
-#include "multiview_dataset.h"
-#include "obj_loader.h"
-#include "object_classes.h"
-#include "png_io.h"
-#include "rasterizer.h"
-#include "rng.h"
+#include "views/multiview.h"
+#include "views/obj.h"
+#include "views/objects/registry.h"
+#include "io/png.h"
+#include "views/rasterizer.h"
+#include "core/rng.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>

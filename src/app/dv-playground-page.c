@@ -5,8 +5,8 @@
 #include "dv-playground-run.h"
 #include "dv-schedule-plot.h"
 #include "dv-window.h"
-#include "noise_schedule.h"
-#include "toy_data.h"
+#include "diffusion/noise_schedule.h"
+#include "toy/data.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>

@@ -2,8 +2,8 @@
 #include "dv-playground-run.h"
 
 #include "dv-job.h"
-#include "grid_divergence.h"
-#include "knn_kl.h"
+#include "metrics/grid_divergence.h"
+#include "metrics/knn_kl.h"
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>

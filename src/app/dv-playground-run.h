@@ -14,7 +14,7 @@
 
 #include <glib-object.h>
 
-#include "toy_train.h"
+#include "toy/train.h"
 
 G_BEGIN_DECLS
 

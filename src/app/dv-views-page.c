@@ -3,8 +3,8 @@
 #include <glib/gi18n.h>
 
 #include "dv-window.h"
-#include "object_classes.h"
-#include "toy_data.h"
+#include "views/objects/registry.h"
+#include "toy/data.h"
 
 /* A view larger than this is refused before its pixels are read: a decoded
  * view is kept as floats, and nothing the model draws is anywhere near it. */

@@ -1,11 +1,11 @@
 /* `dimvida toy`: train the 2D diffusion (+ GAN) Playground models headlessly,
  * run the seed's four-dataset table, score samples by kNN KL, and time it all. */
-#include "blas.h"
+#include "core/blas.h"
 #include "commands.h"
-#include "knn_kl.h"
-#include "scatter_plot.h"
-#include "toy_data.h"
-#include "toy_train.h"
+#include "metrics/knn_kl.h"
+#include "scatter_png.h"
+#include "toy/data.h"
+#include "toy/train.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>

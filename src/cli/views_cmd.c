@@ -1,10 +1,10 @@
 /* dimvida views: the multi-view object dataset, OBJ renders and contact sheets. */
 #include "commands.h"
-#include "multiview_dataset.h"
-#include "obj_loader.h"
-#include "object_classes.h"
-#include "png_io.h"
-#include "rasterizer.h"
+#include "views/multiview.h"
+#include "views/obj.h"
+#include "views/objects/registry.h"
+#include "io/png.h"
+#include "views/rasterizer.h"
 
 #include <cairo.h>
 #include <stdio.h>

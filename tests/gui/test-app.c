@@ -9,8 +9,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "blas.h"
-#include "tensor.h"
+#include "core/blas.h"
+#include "core/tensor.h"
 #include "dv-application.h"
 #include "dv-job.h"
 #include "dv-plot-common.h"

@@ -15,9 +15,9 @@
 #include <sys/resource.h>
 #include <string.h>
 
-#include "blas.h"
+#include "core/blas.h"
 #include "dv-application.h"
-#include "dv_common.h"
+#include "core/common.h"
 #include "dv-playground-page.h"
 #include "dv-window.h"
 

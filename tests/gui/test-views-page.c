@@ -11,7 +11,7 @@
 #include "dv-view-slot.h"
 #include "dv-views-page.h"
 #include "dv-window.h"
-#include "png_io.h"
+#include "io/png.h"
 #include "test-util.h"
 
 static DvApplication *app;
