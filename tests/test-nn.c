@@ -1,9 +1,17 @@
 /* Layers and losses: every backward against central finite differences of its
  * forward (w.r.t. inputs and parameters), forwards against double-precision
  * formulas, and the Linear layer against a naive loop at odd batch sizes. */
-#include "nn/activations.h"
+#include "nn/bce_logits.h"
+#include "nn/gelu.h"
+#include "nn/hardswish.h"
+#include "nn/l1.h"
+#include "nn/leaky_relu.h"
 #include "nn/linear.h"
-#include "nn/losses.h"
+#include "nn/mse.h"
+#include "nn/relu.h"
+#include "nn/sigmoid.h"
+#include "nn/silu.h"
+#include "nn/softmax_xent.h"
 #include "core/params.h"
 #include "core/rng.h"
 #include "nn/sinusoidal.h"
@@ -35,8 +43,46 @@ fill_away_from_kinks (DvRng *rng, float *x, size_t n, float lo, float hi, const 
 
 /* ---- Linear ---- */
 
+/* One layer's slices of a DvParams. */
 typedef struct {
-  DvLinear *layer;
+  int in_features, out_features;
+  size_t weight_offset, bias_offset;
+  float *weight, *bias, *weight_grad, *bias_grad;
+} TestLinear;
+
+static void
+test_linear_register (TestLinear *l, DvParams *params, const char *prefix, int in_features, int out_features)
+{
+  l->in_features = in_features;
+  l->out_features = out_features;
+  dv_linear_add_params (params, prefix, in_features, out_features, &l->weight_offset, &l->bias_offset);
+}
+
+static void
+test_linear_bind_init (TestLinear *l, DvParams *params, DvRng *rng)
+{
+  l->weight = params->data + l->weight_offset;
+  l->bias = params->data + l->bias_offset;
+  l->weight_grad = params->grad + l->weight_offset;
+  l->bias_grad = params->grad + l->bias_offset;
+  dv_linear_init_params (l->weight, l->bias, l->in_features, l->out_features, rng);
+}
+
+static void
+test_linear_forward (const TestLinear *l, float *out, const float *in, int batch)
+{
+  dv_linear_forward (out, in, l->weight, l->bias, batch, l->in_features, l->out_features);
+}
+
+static void
+test_linear_backward (const TestLinear *l, float *din, const float *dout, const float *in, int batch)
+{
+  dv_linear_backward (din, l->weight_grad, l->bias_grad, dout, in, l->weight, batch, l->in_features,
+                      l->out_features);
+}
+
+typedef struct {
+  TestLinear *layer;
   float *in, *out, *weights;
   int batch;
 } LinearCtx;
@@ -45,7 +91,7 @@ static double
 linear_objective (gpointer p)
 {
   LinearCtx *c = p;
-  dv_linear_forward (c->layer, c->out, c->in, c->batch);
+  test_linear_forward (c->layer, c->out, c->in, c->batch);
   return dv_test_weighted_sum (c->out, c->weights, (size_t) c->batch * c->layer->out_features);
 }
 
@@ -55,17 +101,15 @@ test_linear_gradients (void)
   const int batch = 3, n_in = 5, n_out = 4;
   DvParams params;
   dv_params_init (&params);
-  DvLinear first, layer;
+  TestLinear first, layer;
   /* A second layer after another one checks that offsets, not position 0, are used. */
-  dv_linear_register (&first, &params, "first", 2, 3);
-  dv_linear_register (&layer, &params, "layer", n_in, n_out);
+  test_linear_register (&first, &params, "first", 2, 3);
+  test_linear_register (&layer, &params, "layer", n_in, n_out);
   dv_params_alloc (&params);
-  dv_linear_bind (&first, &params);
-  dv_linear_bind (&layer, &params);
   DvRng rng;
   dv_rng_init (&rng, 11);
-  dv_linear_init (&first, &rng);
-  dv_linear_init (&layer, &rng);
+  test_linear_bind_init (&first, &params, &rng);
+  test_linear_bind_init (&layer, &params, &rng);
 
   float *in = dv_alloc_floats ((size_t) batch * n_in);
   float *out = dv_alloc_floats ((size_t) batch * n_out);
@@ -75,8 +119,8 @@ test_linear_gradients (void)
   dv_rng_fill_normal (&rng, dout, (size_t) batch * n_out);
 
   dv_params_zero_grad (&params);
-  dv_linear_forward (&layer, out, in, batch);
-  dv_linear_backward (&layer, din, dout, in, batch);
+  test_linear_forward (&layer, out, in, batch);
+  test_linear_backward (&layer, din, dout, in, batch);
   /* The other layer's gradients stay untouched. */
   for (int i = 0; i < 2 * 3; i++)
     g_assert_cmpfloat (first.weight_grad[i], ==, 0.0f);
@@ -108,11 +152,10 @@ test_linear_matches_naive (void)
       const int batch = batches[t];
       DvParams params;
       dv_params_init (&params);
-      DvLinear l;
-      dv_linear_register (&l, &params, "fc", n_in, n_out);
+      TestLinear l;
+      test_linear_register (&l, &params, "fc", n_in, n_out);
       dv_params_alloc (&params);
-      dv_linear_bind (&l, &params);
-      dv_linear_init (&l, &rng);
+      test_linear_bind_init (&l, &params, &rng);
       g_assert_nonnull (dv_params_find (&params, "fc.weight"));
       g_assert_nonnull (dv_params_find (&params, "fc.bias"));
 
@@ -125,9 +168,12 @@ test_linear_matches_naive (void)
       /* Gradients must accumulate onto what is already there. */
       dv_rng_fill_normal (&rng, params.grad, params.count);
       float *grad_before = g_memdup2 (params.grad, sizeof (float) * params.count);
+      /* The input gradient accumulates too. */
+      dv_rng_fill_normal (&rng, din, (size_t) batch * n_in);
+      float *din_before = g_memdup2 (din, sizeof (float) * (size_t) batch * n_in);
 
-      dv_linear_forward (&l, out, in, batch);
-      dv_linear_backward (&l, din, dout, in, batch);
+      test_linear_forward (&l, out, in, batch);
+      test_linear_backward (&l, din, dout, in, batch);
 
       for (int b = 0; b < batch; b++)
         for (int j = 0; j < n_out; j++)
@@ -140,7 +186,7 @@ test_linear_matches_naive (void)
       for (int b = 0; b < batch; b++)
         for (int k = 0; k < n_in; k++)
           {
-            double acc = 0;
+            double acc = din_before[b * n_in + k];
             for (int j = 0; j < n_out; j++)
               acc += (double) dout[b * n_out + j] * l.weight[j * n_in + k];
             g_assert_cmpfloat_with_epsilon (din[b * n_in + k], acc, 1e-5 * (1 + fabs (acc)));
@@ -162,13 +208,14 @@ test_linear_matches_naive (void)
 
       /* din = NULL skips the input gradient but still accumulates the parameters'. */
       float w0 = l.weight_grad[0];
-      dv_linear_backward (&l, NULL, dout, in, batch);
+      test_linear_backward (&l, NULL, dout, in, batch);
       double expect = w0;
       for (int b = 0; b < batch; b++)
         expect += (double) dout[b * n_out] * in[b * n_in];
       g_assert_cmpfloat_with_epsilon (l.weight_grad[0], expect, 1e-5 * (1 + fabs (expect)) * sqrt (batch));
 
       g_free (grad_before);
+      g_free (din_before);
       dv_free_floats (in);
       dv_free_floats (out);
       dv_free_floats (dout);
@@ -182,13 +229,12 @@ test_linear_init_bounds (void)
 {
   DvParams params;
   dv_params_init (&params);
-  DvLinear l;
-  dv_linear_register (&l, &params, "fc", 64, 32);
+  TestLinear l;
+  test_linear_register (&l, &params, "fc", 64, 32);
   dv_params_alloc (&params);
-  dv_linear_bind (&l, &params);
   DvRng rng;
   dv_rng_init (&rng, 3);
-  dv_linear_init (&l, &rng);
+  test_linear_bind_init (&l, &params, &rng);
   const float bound = 1.0f / 8.0f;
   double sum = 0, sum_sq = 0;
   for (int i = 0; i < 64 * 32; i++)
@@ -209,7 +255,7 @@ test_linear_init_bounds (void)
 /* ---- activations ---- */
 
 typedef void (*ForwardFunc) (float *out, const float *in, size_t n);
-typedef void (*BackwardFunc) (float *din, const float *dout, const float *in, size_t n);
+typedef void (*BackwardFunc) (float *dinp, const float *dout, const float *inp, size_t n);
 
 typedef struct {
   ForwardFunc forward;
@@ -233,9 +279,9 @@ static double ref_gelu (double x) { return 0.5 * x * (1.0 + erf (x / sqrt (2.0))
 static double ref_hardswish (double x) { return x * fmin (fmax (x + 3.0, 0.0), 6.0) / 6.0; }
 
 static void leaky_forward (float *out, const float *in, size_t n) { dv_leaky_relu_forward (out, in, n, 0.2f); }
-static void leaky_backward (float *din, const float *dout, const float *in, size_t n)
+static void leaky_backward (float *dinp, const float *dout, const float *inp, size_t n)
 {
-  dv_leaky_relu_backward (din, dout, in, n, 0.2f);
+  dv_leaky_relu_backward (dinp, dout, inp, n, 0.2f);
 }
 
 typedef struct {
@@ -277,18 +323,19 @@ test_activation (gconstpointer data)
   g_autofree char *what = g_strdup_printf ("%s d/din", a->name);
   dv_test_check_gradient (what, in, n, din, activation_objective, &ctx, 1e-2f, 2e-4, 2e-3);
 
-  /* In place: out aliases in, din aliases dout. */
+  /* In place: out aliases in. The backward accumulates: onto dout it gives dout + din. */
   a->forward (out, in, n);
   float *copy = g_memdup2 (in, sizeof (float) * n);
   a->forward (copy, copy, n);
   g_assert_cmpmem (copy, sizeof (float) * n, out, sizeof (float) * n);
   memcpy (copy, dout, sizeof (float) * n);
-  a->backward (copy, copy, in, n);
-  g_assert_cmpmem (copy, sizeof (float) * n, din, sizeof (float) * n);
+  a->backward (copy, dout, in, n);
+  for (size_t i = 0; i < n; i++)
+    g_assert_cmpfloat (copy[i], ==, dout[i] + din[i]);
   g_free (copy);
 
   /* Extreme inputs stay finite. */
-  float extreme[4] = { -1e4f, -100.0f, 100.0f, 1e4f }, ones[4] = { 1, 1, 1, 1 }, res[4];
+  float extreme[4] = { -1e4f, -100.0f, 100.0f, 1e4f }, ones[4] = { 1, 1, 1, 1 }, res[4] = { 0 };
   a->forward (res, extreme, 4);
   for (int i = 0; i < 4; i++)
     g_assert_true (isfinite (res[i]));
@@ -391,7 +438,7 @@ loss_objective (gpointer p)
     }
 }
 
-/* Backward writes scale·∂loss/∂pred: the check divides the scale back out. */
+/* Backward adds scale·∂loss/∂pred onto dpred (zeroed before each use): the check divides the scale back out. */
 static void
 check_loss_gradient (const char *what, LossCtx *ctx, float *dpred, float scale, float h)
 {
@@ -429,11 +476,12 @@ test_loss_mse_l1 (void)
   dv_mse_backward (dpred, pred, target, n, scale);
   check_loss_gradient ("mse d/dpred", &ctx, dpred, scale, 1e-2f);
   ctx.kind = LOSS_L1;
+  memset (dpred, 0, sizeof (float) * n);
   dv_l1_backward (dpred, pred, target, n, scale);
   check_loss_gradient ("l1 d/dpred", &ctx, dpred, scale, 1e-2f);
 
   /* L1 at exactly zero difference has gradient 0, as torch.sign. */
-  float same = 1.5f, d;
+  float same = 1.5f, d = 0.0f;
   dv_l1_backward (&d, &same, &same, 1, 1.0f);
   g_assert_cmpfloat (d, ==, 0.0f);
 
@@ -481,13 +529,14 @@ test_loss_bce (void)
       g_assert_cmpfloat_with_epsilon (dv_bce_logits_const_forward (logits, consts[c], n), ref / n,
                                       1e-6 * (1 + ref / n));
       LossCtx cctx = { .kind = LOSS_BCE_CONST, .pred = logits, .n = n, .const_target = consts[c] };
+      memset (dlogits, 0, sizeof (float) * n);
       dv_bce_logits_const_backward (dlogits, logits, consts[c], n, scale);
       g_autofree char *what = g_strdup_printf ("bce const %g d/dlogits", consts[c]);
       check_loss_gradient (what, &cctx, dlogits, scale, 1e-2f);
     }
 
   /* Large logits: the loss is about |x| when wrong and about 0 when right, never inf or NaN. */
-  float big[4] = { 200.0f, -200.0f, 200.0f, -200.0f }, big_t[4] = { 0, 1, 1, 0 }, grads[4];
+  float big[4] = { 200.0f, -200.0f, 200.0f, -200.0f }, big_t[4] = { 0, 1, 1, 0 }, grads[4] = { 0 };
   g_assert_cmpfloat_with_epsilon (dv_bce_logits_forward (big, big_t, 2), 200.0, 1e-4);
   g_assert_cmpfloat_with_epsilon (dv_bce_logits_forward (big + 2, big_t + 2, 2), 0.0, 1e-6);
   dv_bce_logits_backward (grads, big, big_t, 4, 1.0f);

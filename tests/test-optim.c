@@ -1,6 +1,9 @@
 /* Optimisers and training helpers against arithmetic written out by hand:
  * Adam / AdamW steps, the cosine schedule, gradient clipping, the EMA. */
-#include "nn/optim.h"
+#include "nn/adam.h"
+#include "nn/clip_grad_norm.h"
+#include "nn/cosine_lr.h"
+#include "nn/ema.h"
 
 #include <math.h>
 #include <string.h>

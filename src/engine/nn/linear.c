@@ -6,69 +6,85 @@
 #include <string.h>
 
 void
-dv_linear_register (DvLinear *l, DvParams *params, const char *prefix, int in_features, int out_features)
+dv_linear_add_params (DvParams *params, const char *prefix, int C, int OC, size_t *weight, size_t *bias)
 {
-  DV_CHECK (in_features > 0 && out_features > 0, "dv_linear_register(%s): bad sizes %d→%d", prefix,
-            in_features, out_features);
-  memset (l, 0, sizeof *l);
-  l->in_features = in_features;
-  l->out_features = out_features;
+  DV_CHECK (C > 0 && OC > 0, "dv_linear_add_params(%s): bad sizes %d→%d", prefix, C, OC);
   g_autofree char *weight_name = g_strconcat (prefix, ".weight", NULL);
   g_autofree char *bias_name = g_strconcat (prefix, ".bias", NULL);
-  int weight_shape[2] = { out_features, in_features };
-  int bias_shape[1] = { out_features };
-  l->weight_offset = dv_params_add (params, weight_name, 2, weight_shape);
-  l->bias_offset = dv_params_add (params, bias_name, 1, bias_shape);
+  int weight_shape[2] = { OC, C };
+  int bias_shape[1] = { OC };
+  *weight = dv_params_add (params, weight_name, 2, weight_shape);
+  *bias = dv_params_add (params, bias_name, 1, bias_shape);
 }
 
 void
-dv_linear_bind (DvLinear *l, DvParams *params)
+dv_linear_init_params (float *weight, float *bias, int C, int OC, DvRng *rng)
 {
-  DV_CHECK (params->allocated, "dv_linear_bind: parameters not allocated yet");
-  DV_CHECK (l->bias_offset + (size_t) l->out_features <= params->count &&
-              l->weight_offset + (size_t) l->out_features * l->in_features <= params->count,
-            "dv_linear_bind: offsets outside the parameter buffer");
-  l->weight = params->data + l->weight_offset;
-  l->bias = params->data + l->bias_offset;
-  l->weight_grad = params->grad + l->weight_offset;
-  l->bias_grad = params->grad + l->bias_offset;
+  float bound = 1.0f / sqrtf ((float) C);
+  dv_rng_fill_uniform (rng, weight, (size_t) OC * C, -bound, bound);
+  dv_rng_fill_uniform (rng, bias, (size_t) OC, -bound, bound);
 }
 
 void
-dv_linear_init (DvLinear *l, DvRng *rng)
+dv_linear_forward (float *out, const float *inp, const float *weight, const float *bias, int B, int C, int OC)
 {
-  DV_CHECK (l->weight != NULL, "dv_linear_init: layer not bound");
-  float bound = 1.0f / sqrtf ((float) l->in_features);
-  dv_rng_fill_uniform (rng, l->weight, (size_t) l->out_features * l->in_features, -bound, bound);
-  dv_rng_fill_uniform (rng, l->bias, (size_t) l->out_features, -bound, bound);
-}
-
-void
-dv_linear_forward (const DvLinear *l, float *out, const float *in, int batch)
-{
-  DV_CHECK (l->weight != NULL, "dv_linear_forward: layer not bound");
-  DV_CHECK (batch > 0, "dv_linear_forward: bad batch %d", batch);
-  const int n_out = l->out_features;
-  /* Broadcast the bias first so the sgemm can add onto it (beta = 1): one pass over out. */
-  for (int b = 0; b < batch; b++)
-    memcpy (out + (size_t) b * n_out, l->bias, sizeof (float) * (size_t) n_out);
-  dv_gemm (FALSE, TRUE, batch, n_out, l->in_features, 1.0f, in, l->weight, 1.0f, out);
-}
-
-void
-dv_linear_backward (const DvLinear *l, float *din, const float *dout, const float *in, int batch)
-{
-  DV_CHECK (l->weight_grad != NULL, "dv_linear_backward: layer not bound");
-  DV_CHECK (batch > 0, "dv_linear_backward: bad batch %d", batch);
-  const int n_in = l->in_features, n_out = l->out_features;
-  if (din != NULL)
-    dv_gemm (FALSE, FALSE, batch, n_in, n_out, 1.0f, dout, l->weight, 0.0f, din);
-  dv_gemm (TRUE, FALSE, n_out, n_in, batch, 1.0f, dout, in, 1.0f, l->weight_grad);
-  float *restrict bias_grad = l->bias_grad;
-  for (int b = 0; b < batch; b++)
+  DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_forward: bad shape B %d, C %d, OC %d", B, C, OC);
+  if (C <= 2)
     {
-      const float *restrict row = dout + (size_t) b * n_out;
-      for (int j = 0; j < n_out; j++)
-        bias_grad[j] += row[j];
+      /* One or two inputs (a 2D point): a loop is cheaper than an sgemm with K ≤ 2. */
+      for (int b = 0; b < B; b++)
+        {
+          const float *restrict x = inp + (size_t) b * C;
+          float *restrict y = out + (size_t) b * OC;
+          for (int j = 0; j < OC; j++)
+            {
+              float acc = bias != NULL ? bias[j] : 0.0f;
+              for (int c = 0; c < C; c++)
+                acc = acc + x[c] * weight[(size_t) j * C + c];
+              y[j] = acc;
+            }
+        }
+      return;
     }
+  /* Broadcast the bias first so the sgemm can add onto it (beta = 1): one pass over out. */
+  if (bias != NULL)
+    for (int b = 0; b < B; b++)
+      memcpy (out + (size_t) b * OC, bias, sizeof (float) * (size_t) OC);
+  dv_gemm (FALSE, TRUE, B, OC, C, 1.0f, inp, weight, bias != NULL ? 1.0f : 0.0f, out);
+}
+
+void
+dv_linear_forward_residual (float *out, const float *residual, const float *inp, const float *weight,
+                            const float *bias, int B, int C, int OC)
+{
+  DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_forward_residual: bad shape B %d, C %d, OC %d", B, C, OC);
+  for (int b = 0; b < B; b++)
+    {
+      const float *res = residual + (size_t) b * OC;
+      float *o = out + (size_t) b * OC;
+      if (bias != NULL)
+        for (int j = 0; j < OC; j++)
+          o[j] = res[j] + bias[j];
+      else if (o != res)
+        memcpy (o, res, sizeof (float) * (size_t) OC);
+    }
+  dv_gemm (FALSE, TRUE, B, OC, C, 1.0f, inp, weight, 1.0f, out);
+}
+
+void
+dv_linear_backward (float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                    const float *weight, int B, int C, int OC)
+{
+  DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_backward: bad shape B %d, C %d, OC %d", B, C, OC);
+  if (dinp != NULL)
+    dv_gemm (FALSE, FALSE, B, C, OC, 1.0f, dout, weight, 1.0f, dinp);
+  if (dweight != NULL)
+    dv_gemm (TRUE, FALSE, OC, C, B, 1.0f, dout, inp, 1.0f, dweight);
+  if (dbias != NULL)
+    for (int b = 0; b < B; b++)
+      {
+        const float *restrict row = dout + (size_t) b * OC;
+        for (int j = 0; j < OC; j++)
+          dbias[j] += row[j];
+      }
 }

@@ -1,4 +1,8 @@
-/* Linear layer y = x·Wᵀ + b, W stored [out][in] like PyTorch. */
+/* The Linear layer, the llm.c way: plain functions over flat buffers.
+ *   inp[B][C], weight[OC][C] (PyTorch's layout), bias[OC], out[B][OC]:
+ *   out = inp · weightᵀ + bias.
+ * Models keep the offsets of weight and bias in their DvParams and pass the
+ * slices of whichever buffer (online or EMA weights, their gradients). */
 #pragma once
 
 #include "core/params.h"
@@ -6,24 +10,22 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
-  int in_features;
-  int out_features;
-  size_t weight_offset;  /* into DvParams */
-  size_t bias_offset;
-  /* Bound by dv_linear_bind once the DvParams is allocated. */
-  float *weight, *bias, *weight_grad, *bias_grad;
-} DvLinear;
+/* Registers "<prefix>.weight" [OC][C] and "<prefix>.bias" [OC]; their offsets go to *weight and *bias. */
+void dv_linear_add_params (DvParams *params, const char *prefix, int C, int OC, size_t *weight, size_t *bias);
+/* PyTorch's default init: weight, then bias, ~ U(−1/√C, 1/√C) from rng. */
+void dv_linear_init_params (float *weight, float *bias, int C, int OC, DvRng *rng);
 
-/* Registers "<prefix>.weight" [out,in] and "<prefix>.bias" [out]. */
-void dv_linear_register (DvLinear *l, DvParams *params, const char *prefix, int in_features, int out_features);
-void dv_linear_bind (DvLinear *l, DvParams *params);
-/* PyTorch's default init: W and b ~ U(-1/√in, 1/√in). */
-void dv_linear_init (DvLinear *l, DvRng *rng);
-/* out[B][out] = in[B][in]·Wᵀ + b. */
-void dv_linear_forward (const DvLinear *l, float *out, const float *in, int batch);
-/* din[B][in] = dout·W (overwritten; skipped when din is NULL);
- * weight_grad += doutᵀ·in and bias_grad += Σ_b dout (accumulated). */
-void dv_linear_backward (const DvLinear *l, float *din, const float *dout, const float *in, int batch);
+/* out[B][OC] = inp[B][C] · weightᵀ + bias (bias NULL: none). The bias is laid
+ * down first and the product added onto it. */
+void dv_linear_forward (float *out, const float *inp, const float *weight, const float *bias, int B, int C, int OC);
+/* out[B][OC] = residual[B][OC] + bias + inp · weightᵀ, in that order (residual
+ * may be out itself): a residual block's output in one pass. */
+void dv_linear_forward_residual (float *out, const float *residual, const float *inp, const float *weight,
+                                 const float *bias, int B, int C, int OC);
+/* From dout[B][OC], all accumulated (+=): dinp[B][C] += dout · weight,
+ * dweight[OC][C] += doutᵀ · inp, dbias[OC] += Σ_b dout. A NULL dinp, dweight
+ * or dbias skips that gradient (inp may be NULL when dweight is). */
+void dv_linear_backward (float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                         const float *weight, int B, int C, int OC);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "nn/linear.h"
 #include "nn/sinusoidal.h"
 #include "core/tensor.h"
+#include "nn/relu.h"
 
 #include <math.h>
 #include <string.h>
@@ -45,38 +46,26 @@ dv_toy_denoiser_init (DvToyDenoiser *model, const DvToyDenoiserConfig *cfg, DvRn
   model->cfg = *cfg;
   const int E = cfg->emb_dim, H = cfg->hidden;
   dv_params_init (&model->params);
-  DvLinear layers[DV_TOY_MAX_BLOCKS + 2];
-  dv_linear_register (&layers[0], &model->params, "network.0", 3 * E, H);
+  dv_linear_add_params (&model->params, "network.0", 3 * E, H, &model->in_weight, &model->in_bias);
   for (int i = 0; i < cfg->blocks; i++)
     {
       g_autofree char *name = g_strdup_printf ("network.%d.ff", i + 1);
-      dv_linear_register (&layers[i + 1], &model->params, name, H, H);
+      dv_linear_add_params (&model->params, name, H, H, &model->block_weight[i], &model->block_bias[i]);
     }
   g_autofree char *out_name = g_strdup_printf ("network.%d", cfg->blocks + 2);
-  dv_linear_register (&layers[cfg->blocks + 1], &model->params, out_name, H, 2);
+  dv_linear_add_params (&model->params, out_name, H, 2, &model->out_weight, &model->out_bias);
   dv_params_alloc (&model->params);
   /* The seed's construction order: first Linear, blocks, output. */
-  for (int i = 0; i < cfg->blocks + 2; i++)
-    {
-      dv_linear_bind (&layers[i], &model->params);
-      dv_linear_init (&layers[i], rng);
-    }
-  model->in_weight = layers[0].weight_offset;
-  model->in_bias = layers[0].bias_offset;
+  float *w = model->params.data;
+  dv_linear_init_params (w + model->in_weight, w + model->in_bias, 3 * E, H, rng);
   for (int i = 0; i < cfg->blocks; i++)
-    {
-      model->block_weight[i] = layers[i + 1].weight_offset;
-      model->block_bias[i] = layers[i + 1].bias_offset;
-    }
-  model->out_weight = layers[cfg->blocks + 1].weight_offset;
-  model->out_bias = layers[cfg->blocks + 1].bias_offset;
+    dv_linear_init_params (w + model->block_weight[i], w + model->block_bias[i], H, H, rng);
+  dv_linear_init_params (w + model->out_weight, w + model->out_bias, H, 2, rng);
 
-  /* Frequencies exactly as dv_sinusoidal_forward computes them. */
   const int half = E / 2;
   model->freq = dv_alloc_floats ((size_t) half);
-  const float step = (float) (log (10000.0) / (half - 1));
   for (int i = 0; i < half; i++)
-    model->freq[i] = expf (-step * (float) i);
+    model->freq[i] = dv_sinusoidal_frequency (i, half);
   model->t_emb = dv_alloc_floats ((size_t) cfg->T * E);
   float *ts = dv_alloc_floats ((size_t) cfg->T);
   for (int t = 0; t < cfg->T; t++)
@@ -94,19 +83,36 @@ dv_toy_denoiser_clear (DvToyDenoiser *model)
   memset (model, 0, sizeof *model);
 }
 
-void
-dv_toy_denoiser_work_init (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity)
+static void
+work_init (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity, gboolean keep_activations)
 {
   DV_CHECK (capacity > 0, "dv_toy_denoiser_work_init: bad capacity %d", capacity);
   const size_t cap = (size_t) capacity, H = (size_t) model->cfg.hidden, E = (size_t) model->cfg.emb_dim;
-  const size_t levels = (size_t) model->cfg.blocks + 1;
+  const size_t levels = keep_activations ? (size_t) model->cfg.blocks + 1 : 1;
+  memset (work, 0, sizeof *work);
   work->capacity = capacity;
+  work->keep_activations = keep_activations;
   work->emb = dv_alloc_floats (cap * 2 * E);
   work->h = dv_alloc_floats (levels * cap * H);
   work->act = dv_alloc_floats (levels * cap * H);
-  work->dh = dv_alloc_floats (cap * H);
-  work->tmp = dv_alloc_floats (cap * H);
-  work->dtable = dv_alloc_floats ((size_t) model->cfg.T * H);
+  if (keep_activations)
+    {
+      work->dh = dv_alloc_floats (cap * H);
+      work->tmp = dv_alloc_floats (cap * H);
+      work->dtable = dv_alloc_floats ((size_t) model->cfg.T * H);
+    }
+}
+
+void
+dv_toy_denoiser_work_init (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity)
+{
+  work_init (work, model, capacity, TRUE);
+}
+
+void
+dv_toy_denoiser_work_init_inference (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity)
+{
+  work_init (work, model, capacity, FALSE);
 }
 
 void
@@ -132,48 +138,11 @@ dv_toy_denoiser_time_table (const DvToyDenoiser *model, const float *weights, fl
   dv_gemm_strided (FALSE, TRUE, T, H, E, 1.0f, model->t_emb, E, weights + model->in_weight + 2 * E, 3 * E, 1.0f, table, H);
 }
 
-/* sin and cos of a float in one go, branch-free so the loops below vectorise
- * (libm's sincosf does not): reduce by π/2 in three parts (exact products for
- * |k| < 2048, i.e. |a| < 3200), then minimax polynomials on [−π/4, π/4].
- * Absolute error under 1e-7 against the true sine of the float argument. */
-static inline void
-fast_sincos (float a, float *s, float *c)
-{
-  const float k = rintf (a * 0.636619772367581343f);
-  float r = a - k * 1.5703125f;
-  r -= k * 4.837512969970703125e-4f;
-  r -= k * 7.54978995489188216e-8f;
-  const int q = (int) k;
-  const float z = r * r;
-  const float sp = r + r * z * (-1.6666654611e-1f + z * (8.3321608736e-3f + z * -1.9515295891e-4f));
-  const float cp =
-    1.0f - 0.5f * z + z * z * (4.166664568298827e-2f + z * (-1.388731625493765e-3f + z * 2.443315711809948e-5f));
-  const float ss = (q & 1) ? cp : sp;
-  const float cc = (q & 1) ? sp : cp;
-  *s = (q & 2) ? -ss : ss;
-  *c = ((q + 1) & 2) ? -cc : cc;
-}
-
 void
 dv_toy_denoiser_embed_xy (const DvToyDenoiser *model, const float *x, int n, float *emb)
 {
-  const int E = model->cfg.emb_dim, half = E / 2;
-  const float *restrict freq = model->freq;
-  for (int b = 0; b < n; b++)
-    for (int coord = 0; coord < 2; coord++)
-      {
-        /* The seed scales x first, then multiplies by each frequency. */
-        const float xs = x[2 * b + coord] * 25.0f;
-        float *restrict sin_row = emb + (size_t) b * 2 * E + (size_t) coord * E;
-        float *restrict cos_row = sin_row + half;
-        for (int i = 0; i < half; i++)
-          {
-            float s, c;
-            fast_sincos (xs * freq[i], &s, &c);
-            sin_row[i] = s;
-            cos_row[i] = c;
-          }
-      }
+  /* x[n][2] is 2n scalars; their embeddings [2n][E] are the rows emb[n][2E]. */
+  dv_sinusoidal_forward_fast (emb, x, model->freq, 2 * n, model->cfg.emb_dim, 25.0f);
 }
 
 void
@@ -183,9 +152,12 @@ dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const
   const int E = model->cfg.emb_dim, H = model->cfg.hidden, T = model->cfg.T, blocks = model->cfg.blocks;
   DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_denoiser_forward: batch %d outside 1..%d", batch,
             work->capacity);
-  const size_t level = (size_t) work->capacity * H;
+  /* Inference work has one level: each block then updates h and act in place. */
+  const size_t level = work->keep_activations ? (size_t) work->capacity * H : 0;
   const size_t rows = (size_t) batch * H;
 
+  /* network.0 on [emb(x), emb(y), emb(t)]: its bias and emb(t) part are the
+   * table's row t; the x and y part is columns 0..2E of its [H][3E] weight. */
   dv_toy_denoiser_embed_xy (model, x, batch, work->emb);
   float *h0 = work->h;
   for (int b = 0; b < batch; b++)
@@ -195,73 +167,21 @@ dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const
     }
   dv_gemm_strided (FALSE, TRUE, batch, H, 2 * E, 1.0f, work->emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h0, H);
 
+  /* Blocks: next = h + Linear(ReLU(h)). */
   for (int i = 0; i < blocks; i++)
     {
-      const float *restrict h = work->h + (size_t) i * level;
-      float *restrict act = work->act + (size_t) i * level;
-      float *restrict next = work->h + (size_t) (i + 1) * level;
-      const float *restrict bias = weights + model->block_bias[i];
-      /* One pass: act = ReLU(h) and next = h + b, then next += act·Wᵀ. */
-      for (int b = 0; b < batch; b++)
-        for (int j = 0; j < H; j++)
-          {
-            const float v = h[(size_t) b * H + j];
-            act[(size_t) b * H + j] = v > 0.0f ? v : 0.0f;
-            next[(size_t) b * H + j] = v + bias[j];
-          }
-      dv_gemm (FALSE, TRUE, batch, H, H, 1.0f, act, weights + model->block_weight[i], 1.0f, next);
+      const float *h = work->h + (size_t) i * level;
+      float *act = work->act + (size_t) i * level;
+      float *next = work->h + (size_t) (i + 1) * level;
+      dv_relu_forward (act, h, rows);
+      dv_linear_forward_residual (next, h, act, weights + model->block_weight[i], weights + model->block_bias[i],
+                                  batch, H, H);
     }
 
-  const float *restrict last = work->h + (size_t) blocks * level;
-  float *restrict act_last = work->act + (size_t) blocks * level;
-  for (size_t k = 0; k < rows; k++)
-    act_last[k] = last[k] > 0.0f ? last[k] : 0.0f;
-  const float *out_bias = weights + model->out_bias;
-  for (int b = 0; b < batch; b++)
-    {
-      eps[2 * b] = out_bias[0];
-      eps[2 * b + 1] = out_bias[1];
-    }
-  dv_gemm (FALSE, TRUE, batch, 2, H, 1.0f, act_last, weights + model->out_weight, 1.0f, eps);
-}
-
-void
-dv_toy_denoiser_predict (const DvToyDenoiser *model, const float *weights, const float *table, float *emb,
-                         float *h_buf, float *act_buf, const float *x, const int *t, int batch, float *eps)
-{
-  const int E = model->cfg.emb_dim, H = model->cfg.hidden, T = model->cfg.T, blocks = model->cfg.blocks;
-  DV_CHECK (batch > 0, "dv_toy_denoiser_predict: bad batch %d", batch);
-  const size_t rows = (size_t) batch * H;
-  dv_toy_denoiser_embed_xy (model, x, batch, emb);
-  for (int b = 0; b < batch; b++)
-    {
-      DV_CHECK (t[b] >= 0 && t[b] < T, "dv_toy_denoiser_predict: t = %d outside 0..%d", t[b], T - 1);
-      memcpy (h_buf + (size_t) b * H, table + (size_t) t[b] * H, sizeof (float) * (size_t) H);
-    }
-  dv_gemm_strided (FALSE, TRUE, batch, H, 2 * E, 1.0f, emb, 2 * E, weights + model->in_weight, 3 * E, 1.0f, h_buf, H);
-  float *restrict h = h_buf;
-  float *restrict act = act_buf;
-  for (int i = 0; i < blocks; i++)
-    {
-      const float *restrict bias = weights + model->block_bias[i];
-      for (int b = 0; b < batch; b++)
-        for (int j = 0; j < H; j++)
-          {
-            const float v = h[(size_t) b * H + j];
-            act[(size_t) b * H + j] = v > 0.0f ? v : 0.0f;
-            h[(size_t) b * H + j] = v + bias[j];
-          }
-      dv_gemm (FALSE, TRUE, batch, H, H, 1.0f, act, weights + model->block_weight[i], 1.0f, h);
-    }
-  for (size_t k = 0; k < rows; k++)
-    act[k] = h[k] > 0.0f ? h[k] : 0.0f;
-  const float *out_bias = weights + model->out_bias;
-  for (int b = 0; b < batch; b++)
-    {
-      eps[2 * b] = out_bias[0];
-      eps[2 * b + 1] = out_bias[1];
-    }
-  dv_gemm (FALSE, TRUE, batch, 2, H, 1.0f, act, weights + model->out_weight, 1.0f, eps);
+  const float *last = work->h + (size_t) blocks * level;
+  float *act_last = work->act + (size_t) blocks * level;
+  dv_relu_forward (act_last, last, rows);
+  dv_linear_forward (eps, act_last, weights + model->out_weight, weights + model->out_bias, batch, H, 2);
 }
 
 void
@@ -271,6 +191,7 @@ dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, floa
   const int E = model->cfg.emb_dim, H = model->cfg.hidden, T = model->cfg.T, blocks = model->cfg.blocks;
   DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_denoiser_backward: batch %d outside 1..%d", batch,
             work->capacity);
+  DV_CHECK (work->keep_activations, "dv_toy_denoiser_backward: the work keeps no activations (inference work)");
   const size_t level = (size_t) work->capacity * H;
   const size_t rows = (size_t) batch * H;
   float *restrict dh = work->dh;
@@ -279,32 +200,22 @@ dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, floa
   /* Output Linear and the final ReLU. */
   const float *act_last = work->act + (size_t) blocks * level;
   const float *h_last = work->h + (size_t) blocks * level;
-  dv_gemm (TRUE, FALSE, 2, H, batch, 1.0f, deps, act_last, 1.0f, grads + model->out_weight);
-  float *out_bias_grad = grads + model->out_bias;
-  for (int b = 0; b < batch; b++)
-    {
-      out_bias_grad[0] += deps[2 * b];
-      out_bias_grad[1] += deps[2 * b + 1];
-    }
-  dv_gemm (FALSE, FALSE, batch, H, 2, 1.0f, deps, weights + model->out_weight, 0.0f, tmp);
-  for (size_t k = 0; k < rows; k++)
-    dh[k] = h_last[k] > 0.0f ? tmp[k] : 0.0f;
+  memset (tmp, 0, sizeof (float) * rows);
+  dv_linear_backward (tmp, grads + model->out_weight, grads + model->out_bias, deps, act_last,
+                      weights + model->out_weight, batch, H, 2);
+  memset (dh, 0, sizeof (float) * rows);
+  dv_relu_backward (dh, tmp, h_last, rows);
 
-  /* Blocks, last first: next = h + ReLU(h)·Wᵀ + b. */
+  /* Blocks, last first: next = h + Linear(ReLU(h)), so dh (the residual's
+   * gradient) gains ReLU'(h) ⊙ the Linear's input gradient. */
   for (int i = blocks - 1; i >= 0; i--)
     {
-      const float *restrict h = work->h + (size_t) i * level;
+      const float *h = work->h + (size_t) i * level;
       const float *act = work->act + (size_t) i * level;
-      float *restrict bias_grad = grads + model->block_bias[i];
-      dv_gemm (TRUE, FALSE, H, H, batch, 1.0f, dh, act, 1.0f, grads + model->block_weight[i]);
-      dv_gemm (FALSE, FALSE, batch, H, H, 1.0f, dh, weights + model->block_weight[i], 0.0f, tmp);
-      for (int b = 0; b < batch; b++)
-        for (int j = 0; j < H; j++)
-          {
-            const size_t k = (size_t) b * H + j;
-            bias_grad[j] += dh[k];
-            dh[k] += h[k] > 0.0f ? tmp[k] : 0.0f;
-          }
+      memset (tmp, 0, sizeof (float) * rows);
+      dv_linear_backward (tmp, grads + model->block_weight[i], grads + model->block_bias[i], dh, act,
+                          weights + model->block_weight[i], batch, H, H);
+      dv_relu_backward (dh, tmp, h, rows);
     }
 
   /* First Linear: bias, the x part from the embeddings, the t part through the

@@ -37,9 +37,10 @@ typedef struct {
 /* Activations and scratch for batches of up to `capacity` rows; allocated once. */
 typedef struct {
   int capacity;
+  gboolean keep_activations;  /* FALSE: inference work, one level updated in place */
   float *emb;     /* [cap][2E] */
-  float *h;       /* [blocks+1][cap][H]: the residual stream before each block and at the end */
-  float *act;     /* [blocks+1][cap][H]: ReLU(h) */
+  float *h;       /* [blocks+1][cap][H]: the residual stream before each block and at the end ([cap][H] for inference) */
+  float *act;     /* [blocks+1][cap][H]: ReLU(h) ([cap][H] for inference) */
   float *dh;      /* [cap][H] */
   float *tmp;     /* [cap][H] */
   float *dtable;  /* [T][H] */
@@ -53,7 +54,11 @@ gboolean dv_toy_denoiser_config_check (const DvToyDenoiserConfig *cfg, GError **
 void dv_toy_denoiser_init (DvToyDenoiser *model, const DvToyDenoiserConfig *cfg, DvRng *rng);
 void dv_toy_denoiser_clear (DvToyDenoiser *model);
 
+/* For the forward and backward of training. */
 void dv_toy_denoiser_work_init (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity);
+/* For the forward alone (sampling): the residual stream is updated in place,
+ * a quarter of the memory for the default 3 blocks, so a chunk stays in cache. */
+void dv_toy_denoiser_work_init_inference (DvToyDenoiserWork *work, const DvToyDenoiser *model, int capacity);
 void dv_toy_denoiser_work_clear (DvToyDenoiserWork *work);
 
 /* table[T][H] = emb(t)·W_tᵀ + b for the given weights. */
@@ -62,16 +67,14 @@ void dv_toy_denoiser_time_table (const DvToyDenoiser *model, const float *weight
 /* The embedding of x (scale 25), both coordinates: emb[n][2E]. Exposed for tests. */
 void dv_toy_denoiser_embed_xy (const DvToyDenoiser *model, const float *x, int n, float *emb);
 
-/* eps[B][2] = ε̂(x[B][2], t[B]), keeping the activations in work for the backward. */
+/* eps[B][2] = ε̂(x[B][2], t[B]) for the given weights (online or EMA) and
+ * their time table; keeps the activations for the backward when the work
+ * was made for training. */
 void dv_toy_denoiser_forward (const DvToyDenoiser *model, const float *weights, const float *table,
                               DvToyDenoiserWork *work, const float *x, const int *t, int batch, float *eps);
-/* Inference only: the same eps as dv_toy_denoiser_forward, in two
- * [batch][H] scratch buffers updated in place (cache-friendly for sampling;
- * no activations kept). emb: [batch][2E] scratch. */
-void dv_toy_denoiser_predict (const DvToyDenoiser *model, const float *weights, const float *table, float *emb,
-                              float *h, float *act, const float *x, const int *t, int batch, float *eps);
 /* Accumulates into grads (laid out like params) the gradient of the loss
- * whose derivative w.r.t. eps is deps[B][2]. Uses the last forward's activations. */
+ * whose derivative w.r.t. eps is deps[B][2]. Uses the last forward's
+ * activations (training work only). */
 void dv_toy_denoiser_backward (const DvToyDenoiser *model, const float *weights, float *grads,
                                DvToyDenoiserWork *work, const int *t, int batch, const float *deps);
 

@@ -3,6 +3,7 @@
 #include "core/blas.h"
 #include "nn/linear.h"
 #include "core/tensor.h"
+#include "nn/relu.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,27 +32,18 @@ dv_toy_disc_init (DvToyDiscriminator *disc, const DvToyDiscConfig *cfg, DvRng *r
   disc->cfg = *cfg;
   const int H = cfg->hidden, L = cfg->layers;
   dv_params_init (&disc->params);
-  DvLinear layers[DV_TOY_DISC_MAX_LAYERS + 1];
   for (int l = 0; l < L; l++)
     {
       g_autofree char *name = g_strdup_printf ("model.%d", 2 * l);
-      dv_linear_register (&layers[l], &disc->params, name, l == 0 ? 2 : H, H);
+      dv_linear_add_params (&disc->params, name, l == 0 ? 2 : H, H, &disc->weight[l], &disc->bias[l]);
     }
   g_autofree char *out_name = g_strdup_printf ("model.%d", 2 * L);
-  dv_linear_register (&layers[L], &disc->params, out_name, H, 1);
+  dv_linear_add_params (&disc->params, out_name, H, 1, &disc->out_weight, &disc->out_bias);
   dv_params_alloc (&disc->params);
-  for (int l = 0; l <= L; l++)
-    {
-      dv_linear_bind (&layers[l], &disc->params);
-      dv_linear_init (&layers[l], rng);
-      if (l < L)
-        {
-          disc->weight[l] = layers[l].weight_offset;
-          disc->bias[l] = layers[l].bias_offset;
-        }
-    }
-  disc->out_weight = layers[L].weight_offset;
-  disc->out_bias = layers[L].bias_offset;
+  float *w = disc->params.data;
+  for (int l = 0; l < L; l++)
+    dv_linear_init_params (w + disc->weight[l], w + disc->bias[l], l == 0 ? 2 : H, H, rng);
+  dv_linear_init_params (w + disc->out_weight, w + disc->out_bias, H, 1, rng);
 }
 
 void
@@ -99,39 +91,16 @@ dv_toy_disc_forward (const DvToyDiscriminator *disc, const float *weights, DvToy
   const size_t level = (size_t) work->capacity * H;
   const size_t rows = (size_t) batch * H;
 
-  /* Layer 0 has two inputs: cheaper as a loop than as an sgemm with K = 2. */
-  {
-    const float *restrict w = weights + disc->weight[0];
-    const float *restrict bias = weights + disc->bias[0];
-    float *restrict z = work->z;
-    float *restrict a = work->a;
-    for (int b = 0; b < batch; b++)
-      {
-        const float x0 = x[2 * b], x1 = x[2 * b + 1];
-        for (int j = 0; j < H; j++)
-          {
-            const float v = bias[j] + x0 * w[2 * j] + x1 * w[2 * j + 1];
-            z[(size_t) b * H + j] = v;
-            a[(size_t) b * H + j] = v > 0.0f ? v : 0.0f;
-          }
-      }
-  }
-  for (int l = 1; l < L; l++)
+  for (int l = 0; l < L; l++)
     {
-      float *restrict z = work->z + (size_t) l * level;
-      float *restrict a = work->a + (size_t) l * level;
-      const float *bias = weights + disc->bias[l];
-      for (int b = 0; b < batch; b++)
-        memcpy (z + (size_t) b * H, bias, sizeof (float) * (size_t) H);
-      dv_gemm (FALSE, TRUE, batch, H, H, 1.0f, work->a + (size_t) (l - 1) * level, weights + disc->weight[l], 1.0f, z);
-      for (size_t k = 0; k < rows; k++)
-        a[k] = z[k] > 0.0f ? z[k] : 0.0f;
+      float *z = work->z + (size_t) l * level;
+      float *a = work->a + (size_t) l * level;
+      const float *inp = l == 0 ? x : work->a + (size_t) (l - 1) * level;
+      dv_linear_forward (z, inp, weights + disc->weight[l], weights + disc->bias[l], batch, l == 0 ? 2 : H, H);
+      dv_relu_forward (a, z, rows);
     }
-  const float out_bias = weights[disc->out_bias];
-  for (int b = 0; b < batch; b++)
-    logits[b] = out_bias;
-  dv_gemm (FALSE, TRUE, batch, 1, H, 1.0f, work->a + (size_t) (L - 1) * level, weights + disc->out_weight, 1.0f,
-           logits);
+  dv_linear_forward (logits, work->a + (size_t) (L - 1) * level, weights + disc->out_weight,
+                     weights + disc->out_bias, batch, H, 1);
 }
 
 void
@@ -143,52 +112,27 @@ dv_toy_disc_backward (const DvToyDiscriminator *disc, const float *weights, floa
             work->capacity);
   const size_t level = (size_t) work->capacity * H;
   const size_t rows = (size_t) batch * H;
-  float *restrict delta = work->delta;
-  float *restrict tmp = work->tmp;
+  float *delta = work->delta;
+  float *tmp = work->tmp;
 
-  if (grads != NULL)
-    {
-      dv_gemm (TRUE, FALSE, 1, H, batch, 1.0f, dlogits, work->a + (size_t) (L - 1) * level, 1.0f,
-               grads + disc->out_weight);
-      for (int b = 0; b < batch; b++)
-        grads[disc->out_bias] += dlogits[b];
-    }
-  {
-    const float *restrict w_out = weights + disc->out_weight;
-    const float *restrict z = work->z + (size_t) (L - 1) * level;
-    for (int b = 0; b < batch; b++)
-      for (int j = 0; j < H; j++)
-        {
-          const size_t k = (size_t) b * H + j;
-          delta[k] = z[k] > 0.0f ? dlogits[b] * w_out[j] : 0.0f;
-        }
-  }
+  /* Each layer: tmp = the Linear's input gradient, delta = ReLU'(z) ⊙ tmp. */
+  memset (tmp, 0, sizeof (float) * rows);
+  dv_linear_backward (tmp, grads != NULL ? grads + disc->out_weight : NULL, grads != NULL ? grads + disc->out_bias : NULL,
+                      dlogits, work->a + (size_t) (L - 1) * level, weights + disc->out_weight, batch, H, 1);
+  memset (delta, 0, sizeof (float) * rows);
+  dv_relu_backward (delta, tmp, work->z + (size_t) (L - 1) * level, rows);
   for (int l = L - 1; l >= 1; l--)
     {
-      const float *restrict z_prev = work->z + (size_t) (l - 1) * level;
-      if (grads != NULL)
-        {
-          float *restrict bias_grad = grads + disc->bias[l];
-          dv_gemm (TRUE, FALSE, H, H, batch, 1.0f, delta, work->a + (size_t) (l - 1) * level, 1.0f,
-                   grads + disc->weight[l]);
-          for (int b = 0; b < batch; b++)
-            for (int j = 0; j < H; j++)
-              bias_grad[j] += delta[(size_t) b * H + j];
-        }
-      dv_gemm (FALSE, FALSE, batch, H, H, 1.0f, delta, weights + disc->weight[l], 0.0f, tmp);
-      for (size_t k = 0; k < rows; k++)
-        delta[k] = z_prev[k] > 0.0f ? tmp[k] : 0.0f;
-    }
-  if (grads != NULL)
-    {
-      float *restrict bias_grad = grads + disc->bias[0];
-      dv_gemm (TRUE, FALSE, H, 2, batch, 1.0f, delta, x, 1.0f, grads + disc->weight[0]);
-      for (int b = 0; b < batch; b++)
-        for (int j = 0; j < H; j++)
-          bias_grad[j] += delta[(size_t) b * H + j];
+      memset (tmp, 0, sizeof (float) * rows);
+      dv_linear_backward (tmp, grads != NULL ? grads + disc->weight[l] : NULL, grads != NULL ? grads + disc->bias[l] : NULL,
+                          delta, work->a + (size_t) (l - 1) * level, weights + disc->weight[l], batch, H, H);
+      memset (delta, 0, sizeof (float) * rows);
+      dv_relu_backward (delta, tmp, work->z + (size_t) (l - 1) * level, rows);
     }
   if (dx != NULL)
-    dv_gemm (FALSE, FALSE, batch, 2, H, 1.0f, delta, weights + disc->weight[0], 0.0f, dx);
+    memset (dx, 0, sizeof (float) * 2 * (size_t) batch);
+  dv_linear_backward (dx, grads != NULL ? grads + disc->weight[0] : NULL, grads != NULL ? grads + disc->bias[0] : NULL,
+                      delta, x, weights + disc->weight[0], batch, 2, H);
 }
 
 float

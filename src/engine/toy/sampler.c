@@ -51,9 +51,8 @@ dv_toy_sample (const DvToyDenoiser *model, const float *weights, const DvNoiseSc
     timesteps[i] = cfg->kind == DV_SAMPLER_DDPM ? i : (int) ((gint64) i * T / n_steps);
 
   const int chunk = MIN (n, DV_TOY_SAMPLE_CHUNK);
-  float *emb = dv_alloc_floats ((size_t) chunk * 2 * model->cfg.emb_dim);
-  float *h = dv_alloc_floats ((size_t) chunk * H);
-  float *act = dv_alloc_floats ((size_t) chunk * H);
+  DvToyDenoiserWork work;
+  dv_toy_denoiser_work_init_inference (&work, model, chunk);
   float *table = dv_alloc_floats ((size_t) T * H);
   float *eps = dv_alloc_floats ((size_t) chunk * 2);
   float *noise = dv_alloc_floats ((size_t) chunk * 2);
@@ -81,7 +80,7 @@ dv_toy_sample (const DvToyDenoiser *model, const float *weights, const DvNoiseSc
           const int t = timesteps[i];
           for (int b = 0; b < rows; b++)
             tvec[b] = t;
-          dv_toy_denoiser_predict (model, weights, table, emb, h, act, xc, tvec, rows, eps);
+          dv_toy_denoiser_forward (model, weights, table, &work, xc, tvec, rows, eps);
           if (cfg->kind == DV_SAMPLER_DDPM)
             {
               const float s1 = sched->sqrt_inv_alphas_cumprod[t];
@@ -124,9 +123,7 @@ dv_toy_sample (const DvToyDenoiser *model, const float *weights, const DvNoiseSc
   dv_free_floats (noise);
   dv_free_floats (eps);
   dv_free_floats (table);
-  dv_free_floats (act);
-  dv_free_floats (h);
-  dv_free_floats (emb);
+  dv_toy_denoiser_work_clear (&work);
   g_free (timesteps);
   return ok;
 }

@@ -1,7 +1,11 @@
 #include "toy/train.h"
 
-#include "nn/losses.h"
-#include "nn/optim.h"
+#include "nn/adam.h"
+#include "nn/bce_logits.h"
+#include "nn/clip_grad_norm.h"
+#include "nn/cosine_lr.h"
+#include "nn/ema.h"
+#include "nn/mse.h"
 #include "core/rng.h"
 #include "io/safetensors.h"
 #include "core/tensor.h"
@@ -461,6 +465,7 @@ adversarial_term (DvToyTrainer *tr, int B, gboolean with_grad)
   const float adv = dv_bce_logits_const_forward (tr->d_logits, 1.0f, (size_t) B);
   if (with_grad)
     {
+      memset (tr->d_dlogits, 0, sizeof (float) * (size_t) B);
       dv_bce_logits_const_backward (tr->d_dlogits, tr->d_logits, 1.0f, (size_t) B, tr->cfg.lambda_adv);
       dv_toy_disc_backward (&tr->disc, w, NULL, &tr->disc_work, tr->fake, B, tr->d_dlogits, tr->dfake);
       for (int b = 0; b < B; b++)
@@ -495,6 +500,7 @@ discriminator_step (DvToyTrainer *tr, int B, DvToyStepInfo *info, GError **error
   dv_toy_disc_forward (d, d->params.data, &tr->disc_work, tr->d_in, 2 * B, tr->d_logits);
   const float real_loss = dv_bce_logits_const_forward (tr->d_logits, 1.0f, (size_t) B);
   const float fake_loss = dv_bce_logits_const_forward (tr->d_logits + B, 0.0f, (size_t) B);
+  memset (tr->d_dlogits, 0, sizeof (float) * 2 * (size_t) B);
   dv_bce_logits_const_backward (tr->d_dlogits, tr->d_logits, 1.0f, (size_t) B, 1.0f);
   dv_bce_logits_const_backward (tr->d_dlogits + B, tr->d_logits + B, 0.0f, (size_t) B, 1.0f);
   dv_params_zero_grad (&d->params);
@@ -527,6 +533,7 @@ train_step (DvToyTrainer *tr, DvToyStepInfo *info, GError **error)
 
   dv_toy_denoiser_forward (m, m->params.data, tr->table, &tr->work, tr->xt, tr->t, B, tr->eps_hat);
   info->mse = dv_mse_forward (tr->eps_hat, tr->noise, b2);
+  memset (tr->deps, 0, sizeof (float) * b2);
   dv_mse_backward (tr->deps, tr->eps_hat, tr->noise, b2, 1.0f);
   info->loss = info->mse;
 
