@@ -424,10 +424,10 @@ test_scatter_png (void)
   g_autofree char *dir = g_dir_make_tmp ("dv-metrics-XXXXXX", &error);
   g_assert_no_error (error);
   g_autofree char *path = g_build_filename (dir, "samples.png", NULL);
-  DvScatterStyle style;
-  dv_scatter_style_init (&style);
+  DvScatterPngStyle style;
+  dv_scatter_png_style_init (&style);
   style.title = "moons, 10000 steps";
-  g_assert_true (dv_scatter_plot_write_png (path, 480, 360, real, n, sample, m, &style, &error));
+  g_assert_true (dv_scatter_png_write (path, 480, 360, real, n, sample, m, &style, &error));
   g_assert_no_error (error);
 
   cairo_surface_t *png = cairo_image_surface_create_from_png (path);
@@ -459,10 +459,10 @@ test_scatter_png (void)
 
   /* Unwritable target and bad size are errors, not crashes. */
   g_autofree char *missing = g_build_filename (dir, "no-such-dir", "x.png", NULL);
-  g_assert_false (dv_scatter_plot_write_png (missing, 200, 200, real, n, sample, m, NULL, &error));
+  g_assert_false (dv_scatter_png_write (missing, 200, 200, real, n, sample, m, NULL, &error));
   g_assert_error (error, DV_ERROR, DV_ERROR_IO);
   g_clear_error (&error);
-  g_assert_false (dv_scatter_plot_write_png (path, 10, 200, real, n, sample, m, NULL, &error));
+  g_assert_false (dv_scatter_png_write (path, 10, 200, real, n, sample, m, NULL, &error));
   g_assert_error (error, DV_ERROR, DV_ERROR_INVALID);
   g_clear_error (&error);
 
@@ -483,7 +483,7 @@ test_scatter_draws_only_inside_its_rectangle (void)
   cairo_t *cr = cairo_create (surface);
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_paint (cr);
-  dv_scatter_plot_draw (cr, 50, 40, 200, 150, real, 1000, sample, 300, NULL);
+  dv_scatter_png_draw (cr, 50, 40, 200, 150, real, 1000, sample, 300, NULL);
   g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
   cairo_destroy (cr);
   cairo_surface_flush (surface);

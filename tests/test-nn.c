@@ -15,7 +15,7 @@
 #include "core/params.h"
 #include "core/rng.h"
 #include "nn/sinusoidal.h"
-#include "core/tensor.h"
+#include "core/common.h"
 #include "test-util.h"
 
 #include <math.h>

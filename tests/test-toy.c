@@ -5,7 +5,7 @@
  * cancel handling, and the samplers. */
 #include "diffusion/noise_schedule.h"
 #include "nn/sinusoidal.h"
-#include "core/tensor.h"
+#include "core/common.h"
 #include "toy/data.h"
 #include "toy/denoiser.h"
 #include "toy/discriminator.h"

@@ -6,6 +6,7 @@
 #include "dv-schedule-plot.h"
 #include "dv-window.h"
 #include "diffusion/noise_schedule.h"
+#include "core/data_file.h"
 #include "toy/data.h"
 
 #include <glib/gi18n.h>
@@ -480,7 +481,7 @@ trained_model_path (DvPlaygroundPage *self, GError **error)
     return NULL;
   }
   g_autofree char *relative = g_build_filename ("weights", "toy", data_keys[self->source], "model.safetensors", NULL);
-  return dv_toy_find_data_file (relative, error);
+  return dv_find_data_file (relative, error);
 }
 
 /* Whether this side would train what the shipped weights were trained with:

@@ -4,9 +4,9 @@
 #include <string.h>
 
 void
-dv_scatter_style_init (DvScatterStyle *style)
+dv_scatter_png_style_init (DvScatterPngStyle *style)
 {
-  *style = (DvScatterStyle) {
+  *style = (DvScatterPngStyle) {
     .auto_range = TRUE,
     .x_min = -1, .x_max = 1, .y_min = -1, .y_max = 1,
     .equal_aspect = TRUE,
@@ -148,14 +148,14 @@ draw_points (cairo_t *cr, const float *points, size_t n, const double rgba[4], d
 }
 
 void
-dv_scatter_plot_draw (cairo_t *cr, double x, double y, double width, double height,
+dv_scatter_png_draw (cairo_t *cr, double x, double y, double width, double height,
                       const float *real, size_t n_real, const float *sample, size_t n_sample,
-                      const DvScatterStyle *style)
+                      const DvScatterPngStyle *style)
 {
-  DvScatterStyle defaults;
+  DvScatterPngStyle defaults;
   if (style == NULL)
     {
-      dv_scatter_style_init (&defaults);
+      dv_scatter_png_style_init (&defaults);
       style = &defaults;
     }
   double font = CLAMP (height / 36, 9, 18);
@@ -291,9 +291,9 @@ append_bytes (void *closure, const unsigned char *data, unsigned int length)
 }
 
 gboolean
-dv_scatter_plot_write_png (const char *path, int width, int height,
+dv_scatter_png_write (const char *path, int width, int height,
                            const float *real, size_t n_real, const float *sample, size_t n_sample,
-                           const DvScatterStyle *style, GError **error)
+                           const DvScatterPngStyle *style, GError **error)
 {
   if (width < 64 || width > 8192 || height < 64 || height > 8192)
     {
@@ -302,7 +302,7 @@ dv_scatter_plot_write_png (const char *path, int width, int height,
     }
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
-  dv_scatter_plot_draw (cr, 0, 0, width, height, real, n_real, sample, n_sample, style);
+  dv_scatter_png_draw (cr, 0, 0, width, height, real, n_real, sample, n_sample, style);
   cairo_status_t status = cairo_status (cr);
   cairo_destroy (cr);
   /* Encoded in memory, then written by g_file_set_contents: a temporary file

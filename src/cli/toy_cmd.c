@@ -329,12 +329,12 @@ run_train (const ToyOptions *o, TrainArgs *a, GError **error)
                                      dv_schedule_kind_to_string (cfg.schedule), cfg.steps,
                                      cfg.gan ? (cfg.fake == DV_TOY_FAKE_X0 ? ", GAN (x̂₀)" : ", GAN (noisy)") : "",
                                      metrics.kl_divergence);
-      DvScatterStyle style;
-      dv_scatter_style_init (&style);
+      DvScatterPngStyle style;
+      dv_scatter_png_style_init (&style);
       style.title = title;
       ok = write_final_info (info, dataset, &metrics, &cfg, &sampler, error) &&
            dv_toy_points_save_csv (samples, N_EVAL_SAMPLES, samples_csv, error) &&
-           dv_scatter_plot_write_png (png, 800, 800, data.xy, data.n, samples, N_EVAL_SAMPLES, &style, error);
+           dv_scatter_png_write (png, 800, 800, data.xy, data.n, samples, N_EVAL_SAMPLES, &style, error);
       if (ok)
         printf ("%s: training_time %.2f s, eval_loss %.4f, inference_time %.3f s, kl_divergence %.4f bits\n",
                 dataset, metrics.training_time, metrics.eval_loss, metrics.inference_time, metrics.kl_divergence);
@@ -398,12 +398,12 @@ write_dataset_outputs (const char *out, const char *name, const ToyMetrics *m, c
       return FALSE;
     }
   g_autofree char *title = g_strdup_printf ("%s: KL %.3f bits", name, m->kl_divergence);
-  DvScatterStyle style;
-  dv_scatter_style_init (&style);
+  DvScatterPngStyle style;
+  dv_scatter_png_style_init (&style);
   style.title = title;
   return write_final_info (info, name, m, cfg, sampler, error) &&
          dv_toy_points_save_csv (samples, N_EVAL_SAMPLES, samples_csv, error) &&
-         dv_scatter_plot_write_png (png, 800, 800, data->xy, data->n, samples, N_EVAL_SAMPLES, &style, error);
+         dv_scatter_png_write (png, 800, 800, data->xy, data->n, samples, N_EVAL_SAMPLES, &style, error);
 }
 
 static gboolean

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/blas.h"
-#include "core/tensor.h"
+#include "core/common.h"
 #include "dv-application.h"
 #include "dv-job.h"
 #include "dv-plot-common.h"

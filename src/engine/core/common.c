@@ -3,8 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-G_DEFINE_QUARK (dv-error-quark, dv_error)
+#include <string.h>
 
 gboolean
 dv_check_cancelled (GCancellable *cancellable, GError **error)
@@ -27,4 +26,23 @@ dv_fatal (const char *fmt, ...)
   fputc ('\n', stderr);
   va_end (ap);
   abort ();
+}
+
+float *
+dv_alloc_floats (size_t count)
+{
+  size_t bytes = ((count * sizeof (float)) + DV_ALIGNMENT - 1) / DV_ALIGNMENT * DV_ALIGNMENT;
+  if (bytes == 0)
+    bytes = DV_ALIGNMENT;
+  float *p = aligned_alloc (DV_ALIGNMENT, bytes);
+  if (p == NULL)
+    dv_fatal ("out of memory allocating %zu floats", count);
+  memset (p, 0, bytes);
+  return p;
+}
+
+void
+dv_free_floats (float *data)
+{
+  free (data);
 }

@@ -1,23 +1,13 @@
-/* Shared conventions of the engine: error domain, progress reporting, cancellation. */
+/* Shared conventions of the engine: errors, progress reporting, cancellation,
+ * programming-error checks and aligned float buffers. */
 #pragma once
 
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "core/errors.h"
+
 G_BEGIN_DECLS
-
-#define DV_ERROR (dv_error_quark ())
-GQuark dv_error_quark (void);
-
-typedef enum {
-  DV_ERROR_INVALID,    /* bad argument or configuration */
-  DV_ERROR_SHAPE,      /* tensor shape mismatch */
-  DV_ERROR_IO,         /* file could not be read or written */
-  DV_ERROR_FORMAT,     /* file is malformed, truncated or of the wrong kind */
-  DV_ERROR_TOO_LARGE,  /* input exceeds a sanity limit */
-  DV_ERROR_NAN,        /* training diverged (NaN or inf) */
-  DV_ERROR_CANCELLED,  /* the caller cancelled the job */
-} DvErrorCode;
 
 /* Every long job reports through one of these; `what` names the stage. The
  * callback runs on the job's thread: it must be cheap and thread-safe. */
@@ -38,5 +28,10 @@ G_NORETURN void dv_fatal (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 #define DV_CHECK(cond, ...) \
   G_STMT_START { if (G_UNLIKELY (!(cond))) dv_fatal (__VA_ARGS__); } G_STMT_END
+
+/* 64-byte aligned, zeroed float buffers for activations and parameters. */
+#define DV_ALIGNMENT 64
+float *dv_alloc_floats (size_t count);
+void dv_free_floats (float *data);
 
 G_END_DECLS

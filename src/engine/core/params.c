@@ -31,7 +31,7 @@ size_t
 dv_params_add (DvParams *params, const char *name, int ndim, const int *shape)
 {
   DV_CHECK (!params->allocated, "dv_params_add(%s): parameters already allocated", name);
-  DV_CHECK (ndim >= 1 && ndim <= DV_TENSOR_MAX_DIMS, "dv_params_add(%s): bad ndim %d", name, ndim);
+  DV_CHECK (ndim >= 1 && ndim <= DV_SHAPE_MAX_DIMS, "dv_params_add(%s): bad ndim %d", name, ndim);
   DV_CHECK (dv_params_find (params, name) == NULL, "dv_params_add: duplicate parameter %s", name);
   DvParamInfo info = { 0 };
   info.name = g_strdup (name);

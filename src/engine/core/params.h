@@ -4,14 +4,15 @@
 #pragma once
 
 #include "core/common.h"
-#include "core/tensor.h"
+#include "core/shape.h"
+#include "core/common.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
   char *name;
   int ndim;
-  int shape[DV_TENSOR_MAX_DIMS];
+  int shape[DV_SHAPE_MAX_DIMS];
   size_t offset;  /* in floats, from the start of data/grad */
   size_t numel;
 } DvParamInfo;

@@ -1,31 +1,28 @@
 #include "diffusion/noise_schedule.h"
 
-#include "core/tensor.h"
+#include "core/enum_names.h"
+#include "core/common.h"
 
 #include <math.h>
 #include <string.h>
 
 static const char *const kind_names[] = { "linear", "quadratic", "cosine", "sigmoid" };
+static const DvEnumNames kinds = DV_ENUM_NAMES ("noise schedule", kind_names);
 
 const char *
 dv_schedule_kind_to_string (DvScheduleKind kind)
 {
-  DV_CHECK ((unsigned) kind < G_N_ELEMENTS (kind_names), "dv_schedule_kind_to_string: bad kind %d", kind);
-  return kind_names[kind];
+  return dv_enum_names_to_string (&kinds, kind);
 }
 
 gboolean
 dv_schedule_kind_from_string (const char *name, DvScheduleKind *kind, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (kind_names); i++)
-    if (g_strcmp0 (name, kind_names[i]) == 0)
-      {
-        *kind = (DvScheduleKind) i;
-        return TRUE;
-      }
-  g_set_error (error, DV_ERROR, DV_ERROR_INVALID,
-               "Unknown noise schedule “%s” (expected linear, quadratic, cosine or sigmoid)", name ? name : "");
-  return FALSE;
+  int value;
+  if (!dv_enum_names_from_string (&kinds, name, &value, error))
+    return FALSE;
+  *kind = (DvScheduleKind) value;
+  return TRUE;
 }
 
 /* linspace(a, b, T)[i], as numpy/torch compute it. */
@@ -54,7 +51,7 @@ dv_noise_schedule_init (DvNoiseSchedule *sched, DvScheduleKind kind, int T, floa
                    DV_SCHEDULE_MIN_T, DV_SCHEDULE_MAX_T, T);
       return FALSE;
     }
-  if ((unsigned) kind >= G_N_ELEMENTS (kind_names))
+  if (!dv_enum_names_is_valid (&kinds, kind))
     {
       g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown noise schedule %d", kind);
       return FALSE;

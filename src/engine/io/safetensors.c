@@ -6,7 +6,8 @@
  * checked against the data actually present before any tensor is read. */
 #include "io/safetensors.h"
 
-#include "core/tensor.h"
+#include "core/common.h"
+#include "core/shape.h"
 
 #include <json-glib/json-glib.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 #include "nn/adam.h"
 
-#include "core/tensor.h"
+#include "core/common.h"
 
 #include <math.h>
 #include <string.h>

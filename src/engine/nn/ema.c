@@ -1,6 +1,6 @@
 #include "nn/ema.h"
 
-#include "core/tensor.h"
+#include "core/common.h"
 
 #include <math.h>
 #include <string.h>

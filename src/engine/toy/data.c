@@ -1,8 +1,8 @@
 #include "toy/data.h"
 
-#include "dv-config.h"
+#include "core/data_file.h"
 #include "core/rng.h"
-#include "core/tensor.h"
+#include "core/common.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -32,24 +32,6 @@ dv_toy_data_clear (DvToyData *data)
   dv_free_floats (data->xy);
   data->xy = NULL;
   data->n = 0;
-}
-
-char *
-dv_toy_find_data_file (const char *basename, GError **error)
-{
-  const char *dirs[] = { g_getenv ("DIMVIDA_DATADIR"), DV_PKGDATADIR, DV_SOURCE_DATADIR };
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      if (dirs[i] == NULL || dirs[i][0] == '\0')
-        continue;
-      char *path = g_build_filename (dirs[i], basename, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
-    }
-  g_set_error (error, DV_ERROR, DV_ERROR_IO, "Cannot find the data file %s (looked in $DIMVIDA_DATADIR, %s and %s)",
-               basename, DV_PKGDATADIR, DV_SOURCE_DATADIR);
-  return NULL;
 }
 
 /* Splits a line on commas, tabs, semicolons or spaces into at most max fields. */
@@ -244,7 +226,7 @@ dv_toy_data_generate (DvToyData *data, const char *name, size_t n, guint64 seed,
     }
   else /* dino */
     {
-      g_autofree char *path = dv_toy_find_data_file ("datasaurus-dino.tsv", error);
+      g_autofree char *path = dv_find_data_file ("datasaurus-dino.tsv", error);
       float *dino = NULL;
       size_t n_dino = 0;
       if (path == NULL || !dv_toy_load_dino_points (path, &dino, &n_dino, error))

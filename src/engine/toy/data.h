@@ -20,7 +20,7 @@ const char *const *dv_toy_dataset_names (void);
 gboolean dv_toy_dataset_is_known (const char *name);
 
 /* n points of a named dataset; the same seed gives the same points. The dino
- * needs datasaurus-dino.tsv (see dv_toy_find_data_file). */
+ * needs datasaurus-dino.tsv (see dv_find_data_file in core/data_file.h). */
 gboolean dv_toy_data_generate (DvToyData *data, const char *name, size_t n, guint64 seed, GError **error);
 
 /* x,y per line, comma-separated (spaces, tabs and a header line allowed; empty
@@ -37,8 +37,5 @@ void dv_toy_data_clear (DvToyData *data);
 /* The 142 Datasaurus dino points from a TSV (header "x<TAB>y", or the Dozen's
  * "dataset<TAB>x<TAB>y" filtered to "dino"). */
 gboolean dv_toy_load_dino_points (const char *path, float **xy, size_t *n, GError **error);
-/* Full path of a shipped data file: $DIMVIDA_DATADIR, the installed pkgdatadir,
- * then the source tree's data/. NULL and an error if none has it. */
-char *dv_toy_find_data_file (const char *basename, GError **error);
 
 G_END_DECLS

@@ -3,7 +3,7 @@
 #include "core/blas.h"
 #include "nn/linear.h"
 #include "nn/sinusoidal.h"
-#include "core/tensor.h"
+#include "core/common.h"
 #include "nn/relu.h"
 
 #include <math.h>

@@ -2,7 +2,7 @@
 
 #include "core/blas.h"
 #include "nn/linear.h"
-#include "core/tensor.h"
+#include "core/common.h"
 #include "nn/relu.h"
 
 #include <math.h>

@@ -1,31 +1,30 @@
 #include "toy/sampler.h"
 
+#include "core/enum_names.h"
 #include "core/rng.h"
-#include "core/tensor.h"
+#include "diffusion/ddpm.h"
+#include "core/common.h"
 
 #include <math.h>
 #include <string.h>
 
 static const char *const kind_names[] = { "ddpm", "ddim" };
+static const DvEnumNames kinds = DV_ENUM_NAMES ("sampler", kind_names);
 
 const char *
 dv_sampler_kind_to_string (DvSamplerKind kind)
 {
-  DV_CHECK ((unsigned) kind < G_N_ELEMENTS (kind_names), "dv_sampler_kind_to_string: bad kind %d", kind);
-  return kind_names[kind];
+  return dv_enum_names_to_string (&kinds, kind);
 }
 
 gboolean
 dv_sampler_kind_from_string (const char *name, DvSamplerKind *kind, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (kind_names); i++)
-    if (g_strcmp0 (name, kind_names[i]) == 0)
-      {
-        *kind = (DvSamplerKind) i;
-        return TRUE;
-      }
-  g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown sampler “%s” (expected ddpm or ddim)", name ? name : "");
-  return FALSE;
+  int value;
+  if (!dv_enum_names_from_string (&kinds, name, &value, error))
+    return FALSE;
+  *kind = (DvSamplerKind) value;
+  return TRUE;
 }
 
 int
@@ -83,32 +82,12 @@ dv_toy_sample (const DvToyDenoiser *model, const float *weights, const DvNoiseSc
           dv_toy_denoiser_forward (model, weights, table, &work, xc, tvec, rows, eps);
           if (cfg->kind == DV_SAMPLER_DDPM)
             {
-              const float s1 = sched->sqrt_inv_alphas_cumprod[t];
-              const float s2 = sched->sqrt_inv_alphas_cumprod_minus_one[t];
-              const float c1 = sched->posterior_mean_coef1[t];
-              const float c2 = sched->posterior_mean_coef2[t];
-              const float sigma = sqrtf (sched->posterior_variance[t]);
               if (t > 0)
                 dv_rng_fill_normal (&rng, noise, 2 * (size_t) rows);
-              for (int k = 0; k < 2 * rows; k++)
-                {
-                  const float x0 = s1 * xc[k] - s2 * eps[k];
-                  const float mean = c1 * x0 + c2 * xc[k];
-                  xc[k] = t > 0 ? mean + sigma * noise[k] : mean;
-                }
+              dv_ddpm_step (sched, t, xc, eps, noise, rows, 2);
             }
           else
-            {
-              const float ab = sched->alphas_cumprod[t];
-              const float ab_prev = i > 0 ? sched->alphas_cumprod[timesteps[i - 1]] : 1.0f;
-              const float sqrt_ab = sqrtf (ab), sqrt_1mab = sqrtf (1.0f - ab);
-              const float sqrt_ab_prev = sqrtf (ab_prev), sqrt_1mab_prev = sqrtf (1.0f - ab_prev);
-              for (int k = 0; k < 2 * rows; k++)
-                {
-                  const float x0 = (xc[k] - sqrt_1mab * eps[k]) / sqrt_ab;
-                  xc[k] = sqrt_ab_prev * x0 + sqrt_1mab_prev * eps[k];
-                }
-            }
+            dv_ddim_step (sched, t, i > 0 ? timesteps[i - 1] : -1, xc, eps, rows, 2);
           if (snapshots != NULL)
             memcpy (snapshots + ((size_t) (n_steps - i) * n + first) * 2, xc, sizeof (float) * 2 * (size_t) rows);
         }

@@ -6,9 +6,11 @@
 #include "nn/cosine_lr.h"
 #include "nn/ema.h"
 #include "nn/mse.h"
+#include "core/enum_names.h"
 #include "core/rng.h"
+#include "diffusion/ddpm.h"
 #include "io/safetensors.h"
-#include "core/tensor.h"
+#include "core/common.h"
 
 #include <math.h>
 #include <string.h>
@@ -50,26 +52,22 @@ struct _DvToyTrainer {
 };
 
 static const char *const fake_names[] = { "x0", "noisy" };
+static const DvEnumNames fakes = DV_ENUM_NAMES ("fake sample", fake_names);
 
 const char *
 dv_toy_fake_to_string (DvToyFake fake)
 {
-  DV_CHECK ((unsigned) fake < G_N_ELEMENTS (fake_names), "dv_toy_fake_to_string: bad value %d", fake);
-  return fake_names[fake];
+  return dv_enum_names_to_string (&fakes, fake);
 }
 
 gboolean
 dv_toy_fake_from_string (const char *name, DvToyFake *fake, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (fake_names); i++)
-    if (g_strcmp0 (name, fake_names[i]) == 0)
-      {
-        *fake = (DvToyFake) i;
-        return TRUE;
-      }
-  g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown fake sample “%s” (expected x0 or noisy)",
-               name ? name : "");
-  return FALSE;
+  int value;
+  if (!dv_enum_names_from_string (&fakes, name, &value, error))
+    return FALSE;
+  *fake = (DvToyFake) value;
+  return TRUE;
 }
 
 void
@@ -416,43 +414,18 @@ prepare_batch (DvToyTrainer *tr, gint64 step)
   if (tr->gan)
     for (int b = 0; b < B; b++)
       tr->alpha[b] = dv_rng_uniform (&rng);
-  for (int b = 0; b < B; b++)
-    {
-      const float sa = tr->sched.sqrt_alphas_cumprod[tr->t[b]];
-      const float sb = tr->sched.sqrt_one_minus_alphas_cumprod[tr->t[b]];
-      tr->xt[2 * b] = sa * tr->x0[2 * b] + sb * tr->noise[2 * b];
-      tr->xt[2 * b + 1] = sa * tr->x0[2 * b + 1] + sb * tr->noise[2 * b + 1];
-    }
+  dv_ddpm_add_noise (&tr->sched, tr->t, tr->x0, tr->noise, B, 2, tr->xt);
   return B;
 }
 
-/* fake = c_x·x_t − c_e·ε̂: x̂₀ (c_x = √(1/ᾱ), c_e = √(1/ᾱ − 1)) or x_t itself
- * (c_x = 1, c_e = 0), so both variants share one gradient path. */
-static void
-fake_coefficients (const DvToyTrainer *tr, int t, float *c_x, float *c_e)
-{
-  if (tr->cfg.fake == DV_TOY_FAKE_X0)
-    {
-      *c_x = tr->sched.sqrt_inv_alphas_cumprod[t];
-      *c_e = tr->sched.sqrt_inv_alphas_cumprod_minus_one[t];
-    }
-  else
-    {
-      *c_x = 1.0f;
-      *c_e = 0.0f;
-    }
-}
-
+/* fake = x̂₀(x_t, ε̂) (DV_TOY_FAKE_X0) or x_t itself (DV_TOY_FAKE_NOISY, no gradient to the denoiser). */
 static void
 make_fake (DvToyTrainer *tr, int B)
 {
-  for (int b = 0; b < B; b++)
-    {
-      float c_x, c_e;
-      fake_coefficients (tr, tr->t[b], &c_x, &c_e);
-      tr->fake[2 * b] = c_x * tr->xt[2 * b] - c_e * tr->eps_hat[2 * b];
-      tr->fake[2 * b + 1] = c_x * tr->xt[2 * b + 1] - c_e * tr->eps_hat[2 * b + 1];
-    }
+  if (tr->cfg.fake == DV_TOY_FAKE_X0)
+    dv_ddpm_predict_x0 (&tr->sched, tr->t, tr->xt, tr->eps_hat, B, 2, tr->fake);
+  else
+    memcpy (tr->fake, tr->xt, sizeof (float) * 2 * (size_t) B);
 }
 
 /* The generator's adversarial term on the current D: returns BCE(D(fake), 1)
@@ -468,13 +441,9 @@ adversarial_term (DvToyTrainer *tr, int B, gboolean with_grad)
       memset (tr->d_dlogits, 0, sizeof (float) * (size_t) B);
       dv_bce_logits_const_backward (tr->d_dlogits, tr->d_logits, 1.0f, (size_t) B, tr->cfg.lambda_adv);
       dv_toy_disc_backward (&tr->disc, w, NULL, &tr->disc_work, tr->fake, B, tr->d_dlogits, tr->dfake);
-      for (int b = 0; b < B; b++)
-        {
-          float c_x, c_e;
-          fake_coefficients (tr, tr->t[b], &c_x, &c_e);
-          tr->deps[2 * b] += -c_e * tr->dfake[2 * b];
-          tr->deps[2 * b + 1] += -c_e * tr->dfake[2 * b + 1];
-        }
+      /* fake = x_t does not depend on ε̂: nothing to add. */
+      if (tr->cfg.fake == DV_TOY_FAKE_X0)
+        dv_ddpm_predict_x0_backward (&tr->sched, tr->t, tr->dfake, B, 2, tr->deps);
     }
   return adv;
 }
@@ -626,10 +595,7 @@ dv_toy_trainer_eval_loss (DvToyTrainer *tr, double *loss, DvProgressFunc progres
       for (int b = 0; b < rows; b++)
         tr->t[b] = (int) dv_rng_below (&rng, (guint64) tr->cfg.T);
       dv_rng_fill_normal (&rng, tr->noise, 2 * (size_t) rows);
-      for (int b = 0; b < rows; b++)
-        for (int c = 0; c < 2; c++)
-          tr->xt[2 * b + c] = tr->sched.sqrt_alphas_cumprod[tr->t[b]] * tr->data[2 * (first + (size_t) b) + c] +
-                              tr->sched.sqrt_one_minus_alphas_cumprod[tr->t[b]] * tr->noise[2 * b + c];
+      dv_ddpm_add_noise (&tr->sched, tr->t, tr->data + 2 * first, tr->noise, rows, 2, tr->xt);
       dv_toy_denoiser_forward (m, m->params.data, tr->table, &tr->work, tr->xt, tr->t, rows, tr->eps_hat);
       sum += dv_mse_forward (tr->eps_hat, tr->noise, 2 * (size_t) rows);
       if (progress != NULL && (batch % 64 == 63 || batch + 1 == tr->batches_per_epoch))
