@@ -1,6 +1,7 @@
 /* safetensors: half conversion, round trips, the Python byte layout, every
  * malformed case the reader must refuse, and checkpoints of a DvParams. */
 #include "core/params.h"
+#include "io/params_io.h"
 #include "io/safetensors.h"
 #include "test-util.h"
 

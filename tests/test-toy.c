@@ -394,7 +394,7 @@ static void
 test_embedding_matches_reference (void)
 {
   DvToyDenoiserConfig cfg;
-  dv_toy_denoiser_config_default (&cfg, 100);
+  dv_toy_denoiser_config_init (&cfg, 100);
   DvRng rng;
   dv_rng_init (&rng, 1);
   DvToyDenoiser m;
@@ -564,8 +564,8 @@ ref_gp (const DvToyDiscriminator *d, const double *w, const float *x, int B, dou
 static void
 make_test_disc (DvToyDiscriminator *d, DvRng *rng)
 {
-  DvToyDiscConfig cfg = { 12, 4 };
-  dv_toy_disc_init (d, &cfg, rng);
+  DvToyDiscriminatorConfig cfg = { 12, 4 };
+  dv_toy_discriminator_init (d, &cfg, rng);
   /* Scaled so ‖∇_x D‖ is of order 1 and both sides of the penalty's kink occur. */
   for (size_t i = 0; i < d->params.count; i++)
     d->params.data[i] *= 2.5f;
@@ -579,12 +579,12 @@ test_disc_bce_gradient (void)
   DvToyDiscriminator d;
   make_test_disc (&d, &rng);
   const int B = 9;
-  DvToyDiscWork work;
-  dv_toy_disc_work_init (&work, &d, B);
+  DvToyDiscriminatorWork work;
+  dv_toy_discriminator_work_init (&work, &d, B);
   float x[18], logits[9], g[9], dx[18];
   dv_rng_fill_normal (&rng, x, 18);
   dv_rng_fill_normal (&rng, g, 9);
-  dv_toy_disc_forward (&d, d.params.data, &work, x, B, logits);
+  dv_toy_discriminator_forward (&d, d.params.data, &work, x, B, logits);
   double *w = to_double (d.params.data, d.params.count);
   double ref[9];
   ref_disc (&d, w, x, B, ref, NULL);
@@ -592,7 +592,7 @@ test_disc_bce_gradient (void)
     g_assert_cmpfloat_with_epsilon (logits[b], ref[b], 1e-5 * (1 + fabs (ref[b])));
   /* L = Σ g·logit. */
   dv_params_zero_grad (&d.params);
-  dv_toy_disc_backward (&d, d.params.data, d.params.grad, &work, x, B, g, dx);
+  dv_toy_discriminator_backward (&d, d.params.data, d.params.grad, &work, x, B, g, dx);
   const double h = 1e-6;
   for (size_t i = 0; i < d.params.count; i++)
     {
@@ -617,8 +617,8 @@ test_disc_bce_gradient (void)
     for (int c = 0; c < 2; c++)
       g_assert_cmpfloat_with_epsilon (dx[2 * b + c], g[b] * gx[2 * b + c], 1e-4 * (1 + fabs (gx[2 * b + c])));
   g_free (w);
-  dv_toy_disc_work_clear (&work);
-  dv_toy_disc_clear (&d);
+  dv_toy_discriminator_work_clear (&work);
+  dv_toy_discriminator_clear (&d);
 }
 
 /* The gradient penalty's weight gradient (the double backward) against
@@ -632,14 +632,14 @@ test_gradient_penalty_gradient (void)
   make_test_disc (&d, &rng);
   const int B = 8;
   const float lambda = 10.0f;
-  DvToyDiscWork work;
-  dv_toy_disc_work_init (&work, &d, B);
+  DvToyDiscriminatorWork work;
+  dv_toy_discriminator_work_init (&work, &d, B);
   float x[16];
   dv_rng_fill_normal (&rng, x, 16);
   double *w = to_double (d.params.data, d.params.count);
 
   dv_params_zero_grad (&d.params);
-  const float gp = dv_toy_disc_gradient_penalty (&d, d.params.data, d.params.grad, &work, x, B, lambda);
+  const float gp = dv_toy_discriminator_gradient_penalty (&d, d.params.data, d.params.grad, &work, x, B, lambda);
   const double gp_ref = ref_gp (&d, w, x, B, lambda);
   g_test_message ("penalty %.6f (reference %.6f)", gp, gp_ref);
   g_assert_cmpfloat (gp_ref, >, 0.01);
@@ -672,10 +672,10 @@ test_gradient_penalty_gradient (void)
   g_test_message ("penalty: worst relative gradient error %.2e, gradient norm %.3f", worst, sqrt (grad_norm));
 
   /* Without grads it returns the same value and touches nothing. */
-  g_assert_cmpfloat (dv_toy_disc_gradient_penalty (&d, d.params.data, NULL, &work, x, B, lambda), ==, gp);
+  g_assert_cmpfloat (dv_toy_discriminator_gradient_penalty (&d, d.params.data, NULL, &work, x, B, lambda), ==, gp);
   g_free (w);
-  dv_toy_disc_work_clear (&work);
-  dv_toy_disc_clear (&d);
+  dv_toy_discriminator_work_clear (&work);
+  dv_toy_discriminator_clear (&d);
 }
 
 /* ---- training ---- */

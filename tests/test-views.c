@@ -347,8 +347,8 @@ test_render_sizes (void)
   int sizes[2] = { 64, 200 };
   for (int i = 0; i < 2; i++)
     {
-      DvRenderOptions o;
-      dv_render_options_default (&o);
+      DvRasterizerConfig o;
+      dv_rasterizer_config_init (&o);
       o.width = o.height = sizes[i];
       o.supersample = i ? 2 : 4;
       g_autoptr (DvRasterizer) r = dv_rasterizer_new (&o);
@@ -534,7 +534,7 @@ write_tiny_dataset (int threads, guint64 seed, gint64 *progress_done)
   g_autofree char *dir = g_dir_make_tmp ("test-views-data-XXXXXX", NULL);
   char *out = g_build_filename (dir, "set", NULL);
   DvMultiviewConfig config;
-  dv_multiview_config_default (&config);
+  dv_multiview_config_init (&config);
   config.seed = seed;
   config.per_class[DV_SPLIT_D] = 3;
   config.per_class[DV_SPLIT_C] = 2;
@@ -577,7 +577,7 @@ test_dataset_writer (void)
   /* The caches load, hold every view, and agree with the PNG files. */
   for (int s = 0; s < DV_N_SPLITS; s++)
     {
-      g_autofree char *name = g_strdup_printf ("%s.dvmv", dv_split_name (s));
+      g_autofree char *name = g_strdup_printf ("%s.dvmv", dv_multiview_split_name (s));
       g_autofree char *path = g_build_filename (out, name, NULL);
       DvMultiviewSet set;
       g_autoptr (GError) error = NULL;
@@ -601,7 +601,7 @@ test_dataset_writer (void)
       /* Check one object per split against its PNG file. */
       guint obj = set.n_objects - 1;
       int view = s == DV_SPLIT_D ? DV_VIEW_BACK : set.given_views[obj];
-      g_autofree char *png = g_strdup_printf ("%s/%s/%s/%05u-%s.png", out, dv_split_name (s),
+      g_autofree char *png = g_strdup_printf ("%s/%s/%s/%05u-%s.png", out, dv_multiview_split_name (s),
                                               dv_object_class_name (set.labels[obj]), set.object_indices[obj],
                                               dv_view_name (view));
       DvImage img;
@@ -616,7 +616,7 @@ test_dataset_writer (void)
       if (s != DV_SPLIT_D)
         {
           int other = (view + 1) % DV_VIEW_COUNT;
-          g_autofree char *absent = g_strdup_printf ("%s/%s/%s/%05u-%s.png", out, dv_split_name (s),
+          g_autofree char *absent = g_strdup_printf ("%s/%s/%s/%05u-%s.png", out, dv_multiview_split_name (s),
                                                      dv_object_class_name (set.labels[obj]),
                                                      set.object_indices[obj], dv_view_name (other));
           g_assert_false (g_file_test (absent, G_FILE_TEST_EXISTS));
@@ -653,7 +653,7 @@ test_dataset_cache_errors (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("test-views-cache-XXXXXX", NULL);
   DvMultiviewConfig config;
-  dv_multiview_config_default (&config);
+  dv_multiview_config_init (&config);
   config.per_class[DV_SPLIT_D] = 1;
   config.per_class[DV_SPLIT_C] = 1;
   config.per_class[DV_SPLIT_E] = 0;
@@ -712,7 +712,7 @@ test_dataset_cancel (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("test-views-cancel-XXXXXX", NULL);
   DvMultiviewConfig config;
-  dv_multiview_config_default (&config);
+  dv_multiview_config_init (&config);
   config.per_class[DV_SPLIT_D] = 2;
   config.per_class[DV_SPLIT_C] = 1;
   config.per_class[DV_SPLIT_E] = 1;

@@ -39,7 +39,7 @@ struct _DvPlaygroundRun {
   DvGridDivergence *divergence;
   DvToyDenoiserWork field_work;
   float *field_table;        /* [T][H] time table of the sampling weights */
-  DvToyDiscWork heat_work;
+  DvToyDiscriminatorWork heat_work;
   gint64 last_refresh_step;
   gint64 steps_since_refresh;
   double sampling_seconds, training_seconds_since_refresh;
@@ -188,7 +188,7 @@ compute_heat (DvPlaygroundRun *self, float *heat)
       points[2 * (row * g + col)] = (float) (self->box_x0 + (self->box_x1 - self->box_x0) * (col + 0.5) / g);
       points[2 * (row * g + col) + 1] = (float) (self->box_y0 + (self->box_y1 - self->box_y0) * (row + 0.5) / g);
     }
-  dv_toy_disc_forward (disc, disc->params.data, &self->heat_work, points, n, heat);
+  dv_toy_discriminator_forward (disc, disc->params.data, &self->heat_work, points, n, heat);
   for (int i = 0; i < n; i++)
     heat[i] = 1.0f / (1.0f + expf (-heat[i]));
   g_free (points);
@@ -450,7 +450,7 @@ prepare (DvPlaygroundRun *self, GError **error)
   dv_toy_denoiser_work_init (&self->field_work, model, DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
   self->field_table = g_new (float, (size_t) cfg.train.T * cfg.train.hidden);
   if (cfg.train.gan)
-    dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
+    dv_toy_discriminator_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
                            DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
   self->trainer = g_steal_pointer (&trainer);
   self->divergence = g_steal_pointer (&divergence);
@@ -953,7 +953,7 @@ dv_playground_run_finalize (GObject *object)
   if (self->field_table)
     dv_toy_denoiser_work_clear (&self->field_work);
   if (self->cfg.train.gan && self->heat_work.capacity > 0)
-    dv_toy_disc_work_clear (&self->heat_work);
+    dv_toy_discriminator_work_clear (&self->heat_work);
   g_free (self->field_table);
   g_free (self->noise);
   g_free (self->samples);

@@ -1,6 +1,6 @@
 /* Checkpoints: a DvParams store saved as, and loaded from, a safetensors file
  * with one F32 tensor per named parameter. */
-#include "core/params.h"
+#include "io/params_io.h"
 #include "io/safetensors.h"
 
 #include <string.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 
 void
-dv_toy_denoiser_config_default (DvToyDenoiserConfig *cfg, int T)
+dv_toy_denoiser_config_init (DvToyDenoiserConfig *cfg, int T)
 {
   cfg->emb_dim = 128;
   cfg->hidden = 256;

@@ -47,7 +47,7 @@ typedef struct {
 } DvToyDenoiserWork;
 
 /* Fills cfg with the seed's 128 / 256 / 3 and the given T. */
-void dv_toy_denoiser_config_default (DvToyDenoiserConfig *cfg, int T);
+void dv_toy_denoiser_config_init (DvToyDenoiserConfig *cfg, int T);
 /* DV_ERROR_INVALID for sizes outside the documented ranges. */
 gboolean dv_toy_denoiser_config_check (const DvToyDenoiserConfig *cfg, GError **error);
 /* Registers and allocates the parameters, PyTorch's default init from rng. */

@@ -9,25 +9,25 @@
 #include <string.h>
 
 gboolean
-dv_toy_disc_config_check (const DvToyDiscConfig *cfg, GError **error)
+dv_toy_discriminator_config_check (const DvToyDiscriminatorConfig *cfg, GError **error)
 {
   if (cfg->hidden < 8 || cfg->hidden > 4096)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "The discriminator's hidden size must be 8 to 4096, not %d",
                  cfg->hidden);
-  else if (cfg->layers < 1 || cfg->layers > DV_TOY_DISC_MAX_LAYERS)
+  else if (cfg->layers < 1 || cfg->layers > DV_TOY_DISCRIMINATOR_MAX_LAYERS)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "The discriminator has 1 to %d layers, not %d",
-                 DV_TOY_DISC_MAX_LAYERS, cfg->layers);
+                 DV_TOY_DISCRIMINATOR_MAX_LAYERS, cfg->layers);
   else
     return TRUE;
   return FALSE;
 }
 
 void
-dv_toy_disc_init (DvToyDiscriminator *disc, const DvToyDiscConfig *cfg, DvRng *rng)
+dv_toy_discriminator_init (DvToyDiscriminator *disc, const DvToyDiscriminatorConfig *cfg, DvRng *rng)
 {
   GError *error = NULL;
-  if (!dv_toy_disc_config_check (cfg, &error))
-    dv_fatal ("dv_toy_disc_init: %s", error->message);
+  if (!dv_toy_discriminator_config_check (cfg, &error))
+    dv_fatal ("dv_toy_discriminator_init: %s", error->message);
   memset (disc, 0, sizeof *disc);
   disc->cfg = *cfg;
   const int H = cfg->hidden, L = cfg->layers;
@@ -47,16 +47,16 @@ dv_toy_disc_init (DvToyDiscriminator *disc, const DvToyDiscConfig *cfg, DvRng *r
 }
 
 void
-dv_toy_disc_clear (DvToyDiscriminator *disc)
+dv_toy_discriminator_clear (DvToyDiscriminator *disc)
 {
   dv_params_clear (&disc->params);
   memset (disc, 0, sizeof *disc);
 }
 
 void
-dv_toy_disc_work_init (DvToyDiscWork *work, const DvToyDiscriminator *disc, int capacity)
+dv_toy_discriminator_work_init (DvToyDiscriminatorWork *work, const DvToyDiscriminator *disc, int capacity)
 {
-  DV_CHECK (capacity > 0, "dv_toy_disc_work_init: bad capacity %d", capacity);
+  DV_CHECK (capacity > 0, "dv_toy_discriminator_work_init: bad capacity %d", capacity);
   const size_t cap = (size_t) capacity, H = (size_t) disc->cfg.hidden, L = (size_t) disc->cfg.layers;
   work->capacity = capacity;
   work->z = dv_alloc_floats (L * cap * H);
@@ -69,7 +69,7 @@ dv_toy_disc_work_init (DvToyDiscWork *work, const DvToyDiscriminator *disc, int 
 }
 
 void
-dv_toy_disc_work_clear (DvToyDiscWork *work)
+dv_toy_discriminator_work_clear (DvToyDiscriminatorWork *work)
 {
   dv_free_floats (work->z);
   dv_free_floats (work->a);
@@ -82,11 +82,11 @@ dv_toy_disc_work_clear (DvToyDiscWork *work)
 }
 
 void
-dv_toy_disc_forward (const DvToyDiscriminator *disc, const float *weights, DvToyDiscWork *work, const float *x,
+dv_toy_discriminator_forward (const DvToyDiscriminator *disc, const float *weights, DvToyDiscriminatorWork *work, const float *x,
                      int batch, float *logits)
 {
   const int H = disc->cfg.hidden, L = disc->cfg.layers;
-  DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_disc_forward: batch %d outside 1..%d", batch,
+  DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_discriminator_forward: batch %d outside 1..%d", batch,
             work->capacity);
   const size_t level = (size_t) work->capacity * H;
   const size_t rows = (size_t) batch * H;
@@ -104,11 +104,11 @@ dv_toy_disc_forward (const DvToyDiscriminator *disc, const float *weights, DvToy
 }
 
 void
-dv_toy_disc_backward (const DvToyDiscriminator *disc, const float *weights, float *grads, DvToyDiscWork *work,
+dv_toy_discriminator_backward (const DvToyDiscriminator *disc, const float *weights, float *grads, DvToyDiscriminatorWork *work,
                       const float *x, int batch, const float *dlogits, float *dx)
 {
   const int H = disc->cfg.hidden, L = disc->cfg.layers;
-  DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_disc_backward: batch %d outside 1..%d", batch,
+  DV_CHECK (batch > 0 && batch <= work->capacity, "dv_toy_discriminator_backward: batch %d outside 1..%d", batch,
             work->capacity);
   const size_t level = (size_t) work->capacity * H;
   const size_t rows = (size_t) batch * H;
@@ -136,8 +136,8 @@ dv_toy_disc_backward (const DvToyDiscriminator *disc, const float *weights, floa
 }
 
 float
-dv_toy_disc_gradient_penalty (const DvToyDiscriminator *disc, const float *weights, float *grads,
-                              DvToyDiscWork *work, const float *xhat, int batch, float lambda)
+dv_toy_discriminator_gradient_penalty (const DvToyDiscriminator *disc, const float *weights, float *grads,
+                              DvToyDiscriminatorWork *work, const float *xhat, int batch, float lambda)
 {
   const int H = disc->cfg.hidden, L = disc->cfg.layers;
   const size_t level = (size_t) work->capacity * H;
@@ -148,7 +148,7 @@ dv_toy_disc_gradient_penalty (const DvToyDiscriminator *disc, const float *weigh
   float *restrict u = work->u;
 
   /* The forward only for its ReLU masks; the logits themselves are not needed. */
-  dv_toy_disc_forward (disc, weights, work, xhat, batch, tmp);
+  dv_toy_discriminator_forward (disc, weights, work, xhat, batch, tmp);
 
   /* The backward chain to the input, keeping s_l = ∂D/∂z_l:
    * s_{L−1} = w_out ⊙ m_{L−1}, s_{l−1} = (s_l·W_l) ⊙ m_{l−1}, g = s_0·W_0. */

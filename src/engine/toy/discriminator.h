@@ -13,17 +13,17 @@
 
 G_BEGIN_DECLS
 
-#define DV_TOY_DISC_MAX_LAYERS 16
+#define DV_TOY_DISCRIMINATOR_MAX_LAYERS 16
 
 typedef struct {
   int hidden;  /* seed: 256 */
-  int layers;  /* Linear+ReLU layers, 1..DV_TOY_DISC_MAX_LAYERS (paper's final run: 6) */
-} DvToyDiscConfig;
+  int layers;  /* Linear+ReLU layers, 1..DV_TOY_DISCRIMINATOR_MAX_LAYERS (paper's final run: 6) */
+} DvToyDiscriminatorConfig;
 
 typedef struct {
-  DvToyDiscConfig cfg;
+  DvToyDiscriminatorConfig cfg;
   DvParams params;
-  size_t weight[DV_TOY_DISC_MAX_LAYERS], bias[DV_TOY_DISC_MAX_LAYERS];  /* weight[0] is [H][2] */
+  size_t weight[DV_TOY_DISCRIMINATOR_MAX_LAYERS], bias[DV_TOY_DISCRIMINATOR_MAX_LAYERS];  /* weight[0] is [H][2] */
   size_t out_weight, out_bias;                                          /* [1][H], [1] */
 } DvToyDiscriminator;
 
@@ -36,24 +36,24 @@ typedef struct {
   float *tmp;    /* [cap][H] */
   float *grad_x; /* [cap][2] */
   float *u;      /* [cap][2] */
-} DvToyDiscWork;
+} DvToyDiscriminatorWork;
 
-gboolean dv_toy_disc_config_check (const DvToyDiscConfig *cfg, GError **error);
-void dv_toy_disc_init (DvToyDiscriminator *disc, const DvToyDiscConfig *cfg, DvRng *rng);
-void dv_toy_disc_clear (DvToyDiscriminator *disc);
-void dv_toy_disc_work_init (DvToyDiscWork *work, const DvToyDiscriminator *disc, int capacity);
-void dv_toy_disc_work_clear (DvToyDiscWork *work);
+gboolean dv_toy_discriminator_config_check (const DvToyDiscriminatorConfig *cfg, GError **error);
+void dv_toy_discriminator_init (DvToyDiscriminator *disc, const DvToyDiscriminatorConfig *cfg, DvRng *rng);
+void dv_toy_discriminator_clear (DvToyDiscriminator *disc);
+void dv_toy_discriminator_work_init (DvToyDiscriminatorWork *work, const DvToyDiscriminator *disc, int capacity);
+void dv_toy_discriminator_work_clear (DvToyDiscriminatorWork *work);
 
 /* logits[B] = D(x[B][2]); keeps activations for the backward. */
-void dv_toy_disc_forward (const DvToyDiscriminator *disc, const float *weights, DvToyDiscWork *work,
+void dv_toy_discriminator_forward (const DvToyDiscriminator *disc, const float *weights, DvToyDiscriminatorWork *work,
                           const float *x, int batch, float *logits);
 /* From dlogits[B]: accumulates the weight gradient into grads (skipped when
  * grads is NULL) and writes dx[B][2] (skipped when dx is NULL). */
-void dv_toy_disc_backward (const DvToyDiscriminator *disc, const float *weights, float *grads,
-                           DvToyDiscWork *work, const float *x, int batch, const float *dlogits, float *dx);
+void dv_toy_discriminator_backward (const DvToyDiscriminator *disc, const float *weights, float *grads,
+                           DvToyDiscriminatorWork *work, const float *x, int batch, const float *dlogits, float *dx);
 /* Returns λ·mean_b (‖∇_x D(xhat_b)‖ − 1)² and accumulates its weight gradient
  * into grads (skipped when NULL). Runs its own forward (overwrites work). */
-float dv_toy_disc_gradient_penalty (const DvToyDiscriminator *disc, const float *weights, float *grads,
-                                    DvToyDiscWork *work, const float *xhat, int batch, float lambda);
+float dv_toy_discriminator_gradient_penalty (const DvToyDiscriminator *disc, const float *weights, float *grads,
+                                    DvToyDiscriminatorWork *work, const float *xhat, int batch, float lambda);
 
 G_END_DECLS

@@ -38,7 +38,7 @@ struct _DvToyTrainer {
 
   gboolean gan;
   DvToyDiscriminator disc;
-  DvToyDiscWork disc_work;
+  DvToyDiscriminatorWork disc_work;
   DvAdam disc_adam;
 
   gint64 step;
@@ -140,8 +140,8 @@ dv_toy_train_config_check (const DvToyTrainConfig *cfg, GError **error)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Bad fake-sample kind %d", cfg->fake);
   else
     {
-      DvToyDiscConfig disc = { cfg->d_hidden, cfg->d_layers };
-      if (cfg->gan && !dv_toy_disc_config_check (&disc, error))
+      DvToyDiscriminatorConfig disc = { cfg->d_hidden, cfg->d_layers };
+      if (cfg->gan && !dv_toy_discriminator_config_check (&disc, error))
         return FALSE;
       DvNoiseSchedule sched;
       if (!dv_noise_schedule_init (&sched, cfg->schedule, cfg->T, cfg->beta_start, cfg->beta_end, error))
@@ -290,9 +290,9 @@ dv_toy_trainer_new (const DvToyTrainConfig *cfg, const float *xy, size_t n, GErr
     {
       DvRng disc_rng;
       dv_rng_init_stream (&disc_rng, cfg->seed, STREAM_DISC_INIT);
-      DvToyDiscConfig disc_cfg = { cfg->d_hidden, cfg->d_layers };
-      dv_toy_disc_init (&tr->disc, &disc_cfg, &disc_rng);
-      dv_toy_disc_work_init (&tr->disc_work, &tr->disc, 2 * B);
+      DvToyDiscriminatorConfig disc_cfg = { cfg->d_hidden, cfg->d_layers };
+      dv_toy_discriminator_init (&tr->disc, &disc_cfg, &disc_rng);
+      dv_toy_discriminator_work_init (&tr->disc_work, &tr->disc, 2 * B);
       dv_adamw_init (&tr->disc_adam, tr->disc.params.count, cfg->d_lr);
     }
 
@@ -328,8 +328,8 @@ dv_toy_trainer_free (DvToyTrainer *tr)
   dv_free_floats (tr->table);
   if (tr->gan)
     {
-      dv_toy_disc_clear (&tr->disc);
-      dv_toy_disc_work_clear (&tr->disc_work);
+      dv_toy_discriminator_clear (&tr->disc);
+      dv_toy_discriminator_work_clear (&tr->disc_work);
       dv_adam_clear (&tr->disc_adam);
     }
   float *buffers[] = { tr->x0, tr->xt, tr->noise, tr->eps_hat, tr->deps, tr->fake, tr->xhat, tr->alpha,
@@ -434,13 +434,13 @@ static float
 adversarial_term (DvToyTrainer *tr, int B, gboolean with_grad)
 {
   const float *w = tr->disc.params.data;
-  dv_toy_disc_forward (&tr->disc, w, &tr->disc_work, tr->fake, B, tr->d_logits);
+  dv_toy_discriminator_forward (&tr->disc, w, &tr->disc_work, tr->fake, B, tr->d_logits);
   const float adv = dv_bce_logits_const_forward (tr->d_logits, 1.0f, (size_t) B);
   if (with_grad)
     {
       memset (tr->d_dlogits, 0, sizeof (float) * (size_t) B);
       dv_bce_logits_const_backward (tr->d_dlogits, tr->d_logits, 1.0f, (size_t) B, tr->cfg.lambda_adv);
-      dv_toy_disc_backward (&tr->disc, w, NULL, &tr->disc_work, tr->fake, B, tr->d_dlogits, tr->dfake);
+      dv_toy_discriminator_backward (&tr->disc, w, NULL, &tr->disc_work, tr->fake, B, tr->d_dlogits, tr->dfake);
       /* fake = x_t does not depend on ε̂: nothing to add. */
       if (tr->cfg.fake == DV_TOY_FAKE_X0)
         dv_ddpm_predict_x0_backward (&tr->sched, tr->t, tr->dfake, B, 2, tr->deps);
@@ -466,14 +466,14 @@ discriminator_step (DvToyTrainer *tr, int B, DvToyStepInfo *info, GError **error
   const size_t b2 = 2 * (size_t) B;
   memcpy (tr->d_in, tr->x0, sizeof (float) * b2);
   memcpy (tr->d_in + b2, tr->fake, sizeof (float) * b2);
-  dv_toy_disc_forward (d, d->params.data, &tr->disc_work, tr->d_in, 2 * B, tr->d_logits);
+  dv_toy_discriminator_forward (d, d->params.data, &tr->disc_work, tr->d_in, 2 * B, tr->d_logits);
   const float real_loss = dv_bce_logits_const_forward (tr->d_logits, 1.0f, (size_t) B);
   const float fake_loss = dv_bce_logits_const_forward (tr->d_logits + B, 0.0f, (size_t) B);
   memset (tr->d_dlogits, 0, sizeof (float) * 2 * (size_t) B);
   dv_bce_logits_const_backward (tr->d_dlogits, tr->d_logits, 1.0f, (size_t) B, 1.0f);
   dv_bce_logits_const_backward (tr->d_dlogits + B, tr->d_logits + B, 0.0f, (size_t) B, 1.0f);
   dv_params_zero_grad (&d->params);
-  dv_toy_disc_backward (d, d->params.data, d->params.grad, &tr->disc_work, tr->d_in, 2 * B, tr->d_dlogits, NULL);
+  dv_toy_discriminator_backward (d, d->params.data, d->params.grad, &tr->disc_work, tr->d_in, 2 * B, tr->d_dlogits, NULL);
   for (int b = 0; b < B; b++)
     {
       const float a = tr->alpha[b];
@@ -481,7 +481,7 @@ discriminator_step (DvToyTrainer *tr, int B, DvToyStepInfo *info, GError **error
       tr->xhat[2 * b + 1] = a * tr->x0[2 * b + 1] + (1.0f - a) * tr->fake[2 * b + 1];
     }
   const float gp = tr->cfg.lambda_gp > 0.0f
-                     ? dv_toy_disc_gradient_penalty (d, d->params.data, d->params.grad, &tr->disc_work, tr->xhat,
+                     ? dv_toy_discriminator_gradient_penalty (d, d->params.data, d->params.grad, &tr->disc_work, tr->xhat,
                                                      B, tr->cfg.lambda_gp)
                      : 0.0f;
   info->gp = gp;

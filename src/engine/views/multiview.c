@@ -21,14 +21,14 @@
 static const char *const split_names[DV_N_SPLITS] = { "d", "c", "e" };
 
 const char *
-dv_split_name (DvSplit split)
+dv_multiview_split_name (DvSplit split)
 {
-  DV_CHECK (split >= 0 && split < DV_N_SPLITS, "dv_split_name: split %d out of range", (int) split);
+  DV_CHECK (split >= 0 && split < DV_N_SPLITS, "dv_multiview_split_name: split %d out of range", (int) split);
   return split_names[split];
 }
 
 void
-dv_multiview_config_default (DvMultiviewConfig *config)
+dv_multiview_config_init (DvMultiviewConfig *config)
 {
   config->seed = 1;
   config->per_class[DV_SPLIT_D] = 500;
@@ -77,7 +77,7 @@ static const gsize view_bytes = 3 * DV_VIEW_SIZE * DV_VIEW_SIZE;
 static char *
 png_relative_path (DvSplit split, int class_index, guint index, int view)
 {
-  return g_strdup_printf ("%s/%s/%05u-%s.png", dv_split_name (split), dv_object_class_name (class_index), index,
+  return g_strdup_printf ("%s/%s/%05u-%s.png", dv_multiview_split_name (split), dv_object_class_name (class_index), index,
                           dv_view_name (view));
 }
 
@@ -217,8 +217,8 @@ write_split (const DvMultiviewConfig *config, const char *dir, DvSplit split, GS
 {
   guint per_class = config->per_class[split];
   guint n = per_class * DV_N_OBJECT_CLASSES;
-  g_autofree char *final_path = g_strdup_printf ("%s/%s.dvmv", dir, dv_split_name (split));
-  g_autofree char *tmp_path = g_strdup_printf ("%s/.%s.dvmv.XXXXXX", dir, dv_split_name (split));
+  g_autofree char *final_path = g_strdup_printf ("%s/%s.dvmv", dir, dv_multiview_split_name (split));
+  g_autofree char *tmp_path = g_strdup_printf ("%s/.%s.dvmv.XXXXXX", dir, dv_multiview_split_name (split));
   int fd = g_mkstemp_full (tmp_path, O_WRONLY, 0644);
   if (fd < 0)
     {
@@ -291,8 +291,8 @@ write_split (const DvMultiviewConfig *config, const char *dir, DvSplit split, GS
               if (split != DV_SPLIT_D && v != given[p])
                 continue;
               g_autofree char *rel = png_relative_path (split, class_index, p % per_class, v);
-              g_string_append_printf (index_csv, "%s,%s-%s-%05u,%s,%s,%s\n", dv_split_name (split),
-                                      dv_object_class_name (class_index), dv_split_name (split), p % per_class,
+              g_string_append_printf (index_csv, "%s,%s-%s-%05u,%s,%s,%s\n", dv_multiview_split_name (split),
+                                      dv_object_class_name (class_index), dv_multiview_split_name (split), p % per_class,
                                       dv_object_class_name (class_index), dv_view_name (v), rel);
             }
         }
@@ -333,7 +333,7 @@ dv_multiview_dataset_write (const DvMultiviewConfig *config, const char *dir, Dv
     if (config->per_class[s] > DV_MULTIVIEW_MAX_PER_CLASS)
       {
         g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE, "%u objects per class in split %s is more than %d",
-                     config->per_class[s], dv_split_name (s), DV_MULTIVIEW_MAX_PER_CLASS);
+                     config->per_class[s], dv_multiview_split_name (s), DV_MULTIVIEW_MAX_PER_CLASS);
         return FALSE;
       }
   if (config->n_threads < 1)
@@ -351,7 +351,7 @@ dv_multiview_dataset_write (const DvMultiviewConfig *config, const char *dir, Dv
     for (int s = 0; s < DV_N_SPLITS; s++)
       for (int k = 0; k < DV_N_OBJECT_CLASSES && config->per_class[s] > 0; k++)
         {
-          g_autofree char *sub = g_build_filename (dir, dv_split_name (s), dv_object_class_name (k), NULL);
+          g_autofree char *sub = g_build_filename (dir, dv_multiview_split_name (s), dv_object_class_name (k), NULL);
           if (g_mkdir_with_parents (sub, 0755) != 0)
             {
               int saved = errno;

@@ -40,7 +40,7 @@ typedef enum {
 /* Sanity limit for per-class counts and for caches being loaded. */
 #define DV_MULTIVIEW_MAX_PER_CLASS 100000
 
-const char *dv_split_name (DvSplit split);
+const char *dv_multiview_split_name (DvSplit split);
 
 typedef struct {
   guint64 seed;
@@ -49,7 +49,7 @@ typedef struct {
   gboolean write_png;            /* TRUE: PNG files and index.csv besides the caches */
 } DvMultiviewConfig;
 
-void dv_multiview_config_default (DvMultiviewConfig *config);
+void dv_multiview_config_init (DvMultiviewConfig *config);
 
 /* Object `index` of a class in a split: its mesh (reset first) and the view
  * its split shows (a random one for c and e, DV_MULTIVIEW_ALL_VIEWS for d).

@@ -20,7 +20,7 @@ dv_view_azimuth_deg (int view)
 }
 
 void
-dv_render_options_default (DvRenderOptions *options)
+dv_rasterizer_config_init (DvRasterizerConfig *options)
 {
   options->width = DV_VIEW_SIZE;
   options->height = DV_VIEW_SIZE;
@@ -32,7 +32,7 @@ dv_render_options_default (DvRenderOptions *options)
 }
 
 struct DvRasterizer {
-  DvRenderOptions options;
+  DvRasterizerConfig options;
   int sample_width;  /* width * supersample */
   int sample_height;
   float *inverse_depth;  /* [sample_height][sample_width], 0 = background */
@@ -44,14 +44,14 @@ struct DvRasterizer {
 };
 
 DvRasterizer *
-dv_rasterizer_new (const DvRenderOptions *options)
+dv_rasterizer_new (const DvRasterizerConfig *options)
 {
   DvRasterizer *r = g_new0 (DvRasterizer, 1);
   if (options)
     r->options = *options;
   else
-    dv_render_options_default (&r->options);
-  const DvRenderOptions *o = &r->options;
+    dv_rasterizer_config_init (&r->options);
+  const DvRasterizerConfig *o = &r->options;
   DV_CHECK (o->width > 0 && o->height > 0 && o->width <= 8192 && o->height <= 8192,
             "dv_rasterizer_new: bad size %d×%d", o->width, o->height);
   DV_CHECK (o->supersample >= 2 && o->supersample <= 8, "dv_rasterizer_new: supersample %d not in 2..8",
@@ -78,8 +78,8 @@ dv_rasterizer_free (DvRasterizer *r)
   g_free (r);
 }
 
-const DvRenderOptions *
-dv_rasterizer_get_options (const DvRasterizer *r)
+const DvRasterizerConfig *
+dv_rasterizer_get_config (const DvRasterizer *r)
 {
   return &r->options;
 }
@@ -170,7 +170,7 @@ fill_triangle (DvRasterizer *r, const float *s0, const float *s1, const float *s
 void
 dv_rasterizer_render (DvRasterizer *r, const DvMesh *mesh, float azimuth_deg, guint8 *rgb)
 {
-  const DvRenderOptions *o = &r->options;
+  const DvRasterizerConfig *o = &r->options;
   int W = r->sample_width, H = r->sample_height, ss = o->supersample;
   gsize n_samples = (gsize) W * H;
   memset (r->inverse_depth, 0, sizeof (float) * n_samples);

@@ -30,16 +30,16 @@ typedef struct {
   float distance;       /* camera distance from the centre in bounding-sphere radii, > 1.05; 2.5 */
   float ambient;        /* light terms: colour * (ambient + diffuse * max(0, n·l)), clamped to 1 */
   float diffuse;
-} DvRenderOptions;
+} DvRasterizerConfig;
 
-void dv_render_options_default (DvRenderOptions *options);
+void dv_rasterizer_config_init (DvRasterizerConfig *options);
 
 typedef struct DvRasterizer DvRasterizer;
 
 /* options NULL for the defaults; they are checked with DV_CHECK. */
-DvRasterizer *dv_rasterizer_new (const DvRenderOptions *options);
+DvRasterizer *dv_rasterizer_new (const DvRasterizerConfig *options);
 void dv_rasterizer_free (DvRasterizer *rasterizer);
-const DvRenderOptions *dv_rasterizer_get_options (const DvRasterizer *rasterizer);
+const DvRasterizerConfig *dv_rasterizer_get_config (const DvRasterizer *rasterizer);
 
 /* Renders the mesh from the given azimuth into rgb ([height][width][3]).
  * The mesh is first centred and scaled to its unit bounding sphere (without
