@@ -1,11 +1,10 @@
 /* Metrics of the Playground: the kd-tree against brute force, the kNN KL
- * estimator on hand-computed cases and under invariances, the grid KL/JS, and
- * the scatter plot's PNG. */
+ * estimator on hand-computed cases and under invariances, and the grid KL/JS. */
 #include "metrics/grid_divergence.h"
 #include "metrics/kdtree.h"
 #include "metrics/knn_kl.h"
 #include "core/rng.h"
-#include "scatter_png.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -142,26 +141,14 @@ test_kl_hand_computed_2d_max_norm (void)
   g_assert_cmpfloat_with_epsilon (kl_bits (real, 4, sample, 4, 2, 2, 1), expect, 1e-12);
 }
 
-static float *
-gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x)
-{
-  float *p = g_new (float, 2 * n);
-  for (size_t i = 0; i < n; i++)
-    {
-      p[2 * i] = mean_x + sigma * dv_rng_normal (rng);
-      p[2 * i + 1] = sigma * dv_rng_normal (rng);
-    }
-  return p;
-}
-
 static void
 test_kl_invariances (void)
 {
   DvRng rng;
   dv_rng_init (&rng, 5);
   size_t n = 3000, m = 1000;
-  float *real = gaussian_points (&rng, n, 1.0f, 0.0f);
-  float *sample = gaussian_points (&rng, m, 1.3f, 0.4f);
+  float *real = dv_test_gaussian_points (&rng, n, 1.0f, 0.0f);
+  float *sample = dv_test_gaussian_points (&rng, m, 1.3f, 0.4f);
   double base = kl_bits (real, n, sample, m, 2, 5, 1);
   g_test_message ("KL base case: %.6f bits", base);
   g_assert_cmpfloat (fabs (base), >, 0.05);  /* a case where the estimate is clearly not 0 */
@@ -214,8 +201,8 @@ test_kl_same_result_for_any_thread_count (void)
   DvRng rng;
   dv_rng_init (&rng, 9);
   size_t n = 20000, m = 3000;  /* several work chunks */
-  float *real = gaussian_points (&rng, n, 1.0f, 0.0f);
-  float *sample = gaussian_points (&rng, m, 1.1f, 0.2f);
+  float *real = dv_test_gaussian_points (&rng, n, 1.0f, 0.0f);
+  float *sample = dv_test_gaussian_points (&rng, m, 1.1f, 0.2f);
   double one = kl_bits (real, n, sample, m, 2, 5, 1);
   for (int threads = 2; threads <= 4; threads++)
     g_assert_cmpfloat (kl_bits (real, n, sample, m, 2, 5, threads), ==, one);
@@ -229,9 +216,9 @@ test_kl_gaussians (void)
   DvRng rng;
   dv_rng_init (&rng, 21);
   size_t n = 20000, m = 5000;
-  float *real = gaussian_points (&rng, n, 1.0f, 0.0f);
-  float *same = gaussian_points (&rng, m, 1.0f, 0.0f);
-  float *wide = gaussian_points (&rng, m, 2.0f, 0.0f);
+  float *real = dv_test_gaussian_points (&rng, n, 1.0f, 0.0f);
+  float *same = dv_test_gaussian_points (&rng, m, 1.0f, 0.0f);
+  float *wide = dv_test_gaussian_points (&rng, m, 2.0f, 0.0f);
   /* Same distribution: the estimate is near 0. */
   double kl_same = kl_bits (real, n, same, m, 2, 5, 0);
   /* Isotropic Gaussians σ_p = 1, σ_q = 2 in d = 2: KL = d[ln(σq/σp) + σp²/(2σq²) − ½] nats. */
@@ -317,7 +304,7 @@ test_kl_errors_progress_cancel (void)
   DvRng rng;
   dv_rng_init (&rng, 1);
   size_t n = 10000;
-  float *real = gaussian_points (&rng, n, 1, 0), *sample = gaussian_points (&rng, 1000, 1, 0);
+  float *real = dv_test_gaussian_points (&rng, n, 1, 0), *sample = dv_test_gaussian_points (&rng, 1000, 1, 0);
   gint64 last = -1;
   g_assert_true (dv_knn_kl (real, n, sample, 1000, 2, 5, 2, &result, count_progress, &last, NULL, &error));
   g_assert_cmpint (last, ==, (gint64) n);
@@ -338,8 +325,8 @@ test_grid_divergence (void)
   DvRng rng;
   dv_rng_init (&rng, 8);
   size_t n = 5000;
-  float *a = gaussian_points (&rng, n, 1.0f, 0.0f);
-  float *b = gaussian_points (&rng, n, 0.7f, 1.0f);
+  float *a = dv_test_gaussian_points (&rng, n, 1.0f, 0.0f);
+  float *b = dv_test_gaussian_points (&rng, n, 0.7f, 1.0f);
   DvBox2D box = { -4, 4, -4, 4 };
   double kl, js, kl_ba, js_ba;
   g_autoptr (GError) error = NULL;
@@ -405,107 +392,6 @@ test_grid_divergence (void)
   g_free (b);
 }
 
-/* ---- scatter plot ---- */
-
-static gboolean
-is_white (guint32 pixel)
-{
-  return (pixel & 0xffffff) == 0xffffff;
-}
-
-static void
-test_scatter_png (void)
-{
-  DvRng rng;
-  dv_rng_init (&rng, 4);
-  size_t n = 20000, m = 2000;
-  float *real = gaussian_points (&rng, n, 1.0f, 0.0f), *sample = gaussian_points (&rng, m, 0.5f, 1.0f);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("dv-metrics-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_autofree char *path = g_build_filename (dir, "samples.png", NULL);
-  DvScatterPngStyle style;
-  dv_scatter_png_style_init (&style);
-  style.title = "moons, 10000 steps";
-  g_assert_true (dv_scatter_png_write (path, 480, 360, real, n, sample, m, &style, &error));
-  g_assert_no_error (error);
-
-  cairo_surface_t *png = cairo_image_surface_create_from_png (path);
-  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
-  g_assert_cmpint (cairo_image_surface_get_width (png), ==, 480);
-  g_assert_cmpint (cairo_image_surface_get_height (png), ==, 360);
-  cairo_surface_flush (png);
-  const unsigned char *data = cairo_image_surface_get_data (png);
-  int stride = cairo_image_surface_get_stride (png);
-  size_t non_white = 0, blue = 0;
-  for (int yy = 0; yy < 360; yy++)
-    for (int xx = 0; xx < 480; xx++)
-      {
-        guint32 p = *(const guint32 *) (data + (size_t) yy * stride + 4 * xx);
-        int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
-        non_white += !is_white (p);
-        blue += b > r + 60 && b > g + 40;  /* the sample colour */
-      }
-  g_test_message ("scatter: %zu non-white, %zu blue pixels of %d", non_white, blue, 480 * 360);
-  g_assert_cmpuint (non_white, >, 480 * 360 / 20);
-  g_assert_cmpuint (blue, >, 500);
-  cairo_surface_destroy (png);
-
-  /* Atomic write: nothing but the PNG is left in the folder. */
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (g_dir_read_name (listing), ==, "samples.png");
-  g_assert_null (g_dir_read_name (listing));
-
-  /* Unwritable target and bad size are errors, not crashes. */
-  g_autofree char *missing = g_build_filename (dir, "no-such-dir", "x.png", NULL);
-  g_assert_false (dv_scatter_png_write (missing, 200, 200, real, n, sample, m, NULL, &error));
-  g_assert_error (error, DV_ERROR, DV_ERROR_IO);
-  g_clear_error (&error);
-  g_assert_false (dv_scatter_png_write (path, 10, 200, real, n, sample, m, NULL, &error));
-  g_assert_error (error, DV_ERROR, DV_ERROR_INVALID);
-  g_clear_error (&error);
-
-  g_assert_cmpint (g_unlink (path), ==, 0);
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-  g_free (real);
-  g_free (sample);
-}
-
-static void
-test_scatter_draws_only_inside_its_rectangle (void)
-{
-  /* The GTK app draws the plot into part of a widget: nothing may spill outside. */
-  DvRng rng;
-  dv_rng_init (&rng, 6);
-  float *real = gaussian_points (&rng, 1000, 3.0f, 0.0f), *sample = gaussian_points (&rng, 300, 40.0f, 0.0f);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 300, 200);
-  cairo_t *cr = cairo_create (surface);
-  cairo_set_source_rgb (cr, 0, 0, 0);
-  cairo_paint (cr);
-  dv_scatter_png_draw (cr, 50, 40, 200, 150, real, 1000, sample, 300, NULL);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  const unsigned char *data = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  size_t inside_white = 0;
-  for (int yy = 0; yy < 200; yy++)
-    for (int xx = 0; xx < 300; xx++)
-      {
-        guint32 p = *(const guint32 *) (data + (size_t) yy * stride + 4 * xx) & 0xffffff;
-        gboolean inside = xx >= 50 && xx < 250 && yy >= 40 && yy < 190;
-        if (!inside)
-          g_assert_cmphex (p, ==, 0);
-        else
-          inside_white += is_white (p);
-      }
-  g_assert_cmpuint (inside_white, >, 200 * 150 / 4);  /* the plot's background was drawn */
-  cairo_surface_destroy (surface);
-  g_free (real);
-  g_free (sample);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -519,7 +405,5 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/kl-ties-floored", test_kl_ties_are_floored);
   g_test_add_func ("/metrics/kl-errors-progress-cancel", test_kl_errors_progress_cancel);
   g_test_add_func ("/metrics/grid-divergence", test_grid_divergence);
-  g_test_add_func ("/metrics/scatter-png", test_scatter_png);
-  g_test_add_func ("/metrics/scatter-draw-in-rectangle", test_scatter_draws_only_inside_its_rectangle);
   return g_test_run ();
 }
