@@ -22,4 +22,23 @@ gboolean dv_enum_names_from_string (const DvEnumNames *names, const char *name, 
 /* TRUE when value is one of the enum's. */
 gboolean dv_enum_names_is_valid (const DvEnumNames *names, int value);
 
+/* Defines prefix_to_string (Type) and prefix_from_string (name, Type *, error)
+ * over the identifiers given, e.g. DV_ENUM_NAMES_DEFINE (dv_sampler_kind,
+ * DvSamplerKind, "sampler", "ddpm", "ddim"), and a DvEnumNames prefix_names. */
+#define DV_ENUM_NAMES_DEFINE(prefix, Type, what, ...) \
+  static const char *const prefix##_identifiers[] = { __VA_ARGS__ }; \
+  static const DvEnumNames prefix##_names = DV_ENUM_NAMES (what, prefix##_identifiers); \
+  const char *prefix##_to_string (Type value) \
+  { \
+    return dv_enum_names_to_string (&prefix##_names, (int) value); \
+  } \
+  gboolean prefix##_from_string (const char *name, Type *value, GError **error) \
+  { \
+    int v; \
+    if (!dv_enum_names_from_string (&prefix##_names, name, &v, error)) \
+      return FALSE; \
+    *value = (Type) v; \
+    return TRUE; \
+  }
+
 G_END_DECLS

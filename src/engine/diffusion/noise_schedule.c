@@ -6,24 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const kind_names[] = { "linear", "quadratic", "cosine", "sigmoid" };
-static const DvEnumNames kinds = DV_ENUM_NAMES ("noise schedule", kind_names);
-
-const char *
-dv_schedule_kind_to_string (DvScheduleKind kind)
-{
-  return dv_enum_names_to_string (&kinds, kind);
-}
-
-gboolean
-dv_schedule_kind_from_string (const char *name, DvScheduleKind *kind, GError **error)
-{
-  int value;
-  if (!dv_enum_names_from_string (&kinds, name, &value, error))
-    return FALSE;
-  *kind = (DvScheduleKind) value;
-  return TRUE;
-}
+DV_ENUM_NAMES_DEFINE (dv_schedule_kind, DvScheduleKind, "noise schedule", "linear", "quadratic", "cosine", "sigmoid")
 
 /* linspace(a, b, T)[i], as numpy/torch compute it. */
 static double
@@ -51,7 +34,7 @@ dv_noise_schedule_init (DvNoiseSchedule *sched, DvScheduleKind kind, int T, floa
                    DV_SCHEDULE_MIN_T, DV_SCHEDULE_MAX_T, T);
       return FALSE;
     }
-  if (!dv_enum_names_is_valid (&kinds, kind))
+  if (!dv_enum_names_is_valid (&dv_schedule_kind_names, kind))
     {
       g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown noise schedule %d", kind);
       return FALSE;

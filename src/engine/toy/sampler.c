@@ -8,24 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const kind_names[] = { "ddpm", "ddim" };
-static const DvEnumNames kinds = DV_ENUM_NAMES ("sampler", kind_names);
-
-const char *
-dv_sampler_kind_to_string (DvSamplerKind kind)
-{
-  return dv_enum_names_to_string (&kinds, kind);
-}
-
-gboolean
-dv_sampler_kind_from_string (const char *name, DvSamplerKind *kind, GError **error)
-{
-  int value;
-  if (!dv_enum_names_from_string (&kinds, name, &value, error))
-    return FALSE;
-  *kind = (DvSamplerKind) value;
-  return TRUE;
-}
+DV_ENUM_NAMES_DEFINE (dv_sampler_kind, DvSamplerKind, "sampler", "ddpm", "ddim")
 
 int
 dv_toy_sampler_n_steps (const DvToySamplerConfig *cfg, const DvNoiseSchedule *sched)

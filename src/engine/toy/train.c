@@ -51,24 +51,7 @@ struct _DvToyTrainer {
   int *t;
 };
 
-static const char *const fake_names[] = { "x0", "noisy" };
-static const DvEnumNames fakes = DV_ENUM_NAMES ("fake sample", fake_names);
-
-const char *
-dv_toy_fake_to_string (DvToyFake fake)
-{
-  return dv_enum_names_to_string (&fakes, fake);
-}
-
-gboolean
-dv_toy_fake_from_string (const char *name, DvToyFake *fake, GError **error)
-{
-  int value;
-  if (!dv_enum_names_from_string (&fakes, name, &value, error))
-    return FALSE;
-  *fake = (DvToyFake) value;
-  return TRUE;
-}
+DV_ENUM_NAMES_DEFINE (dv_toy_fake, DvToyFake, "fake sample", "x0", "noisy")
 
 void
 dv_toy_train_config_init (DvToyTrainConfig *cfg)
