@@ -6,6 +6,7 @@
 #include "dv-schedule-plot.h"
 #include "dv-window.h"
 #include "noise_schedule.h"
+#include "toy/sampler_config.h"
 #include "toy_data.h"
 
 #include <glib/gi18n.h>
@@ -54,10 +55,10 @@ static const ControlSpec run_controls[] = {
     0, 0, 0, 0, { N_("Linear"), N_("Quadratic"), N_("Cosine"), N_("Sigmoid") } },
   { GROUP_DIFFUSION, CTL_INT, CFG (train.T), N_("Timesteps T"),
     N_("Number of noising steps: x_T = √ᾱ_T·x₀ + √(1−ᾱ_T)·ε is almost pure noise"), 10, 1000, 10, 0, { NULL } },
-  { GROUP_DIFFUSION, CTL_CHOICE, CFG (sampler), N_("Sampler"),
+  { GROUP_DIFFUSION, CTL_CHOICE, CFG (sampler.kind), N_("Sampler"),
     N_("DDPM: x_{t−1} = μ(xₜ, x̂₀) + σₜ·z, random, all T steps; DDIM: deterministic, may skip steps"),
     0, 0, 0, 0, { N_("DDPM"), N_("DDIM"), NULL } },
-  { GROUP_DIFFUSION, CTL_INT, CFG (ddim_steps), N_("DDIM steps"),
+  { GROUP_DIFFUSION, CTL_INT, CFG (sampler.steps), N_("DDIM steps"),
     N_("How many of the T timesteps DDIM visits (fewer is faster and coarser)"), 1, 1000, 1, 0, { NULL } },
   { GROUP_MODEL, CTL_INT, CFG (train.emb_dim), N_("Embedding size"),
     N_("x, y and t each become [sin(f·v), cos(f·v)] with this many numbers"), 4, 512, 2, 0, { NULL } },
@@ -404,7 +405,7 @@ run_title (DvPlaygroundPage *self, int side)
                                                            cfg->train.fake == DV_TOY_FAKE_X0 ? "x̂₀" : "xₜ")
                                         : g_strdup ("");
   g_autofree char *summary = g_strdup_printf (_("%s, T %d, %s%s"), _(schedules[cfg->train.schedule]),
-                                              cfg->train.T, cfg->sampler == DV_SAMPLER_DDIM ? "DDIM" : "DDPM", gan);
+                                              cfg->train.T, cfg->sampler.kind == DV_SAMPLER_DDIM ? "DDIM" : "DDPM", gan);
   if (self->compare)
     return g_strdup_printf ("%s · %s", side_name (side), summary);
   /* Translators: the scatter plot's title; %s summarises the settings. */
@@ -598,7 +599,7 @@ static void
 append_records (DvPlaygroundPage *self, int side)
 {
   Side *s = &self->sides[side];
-  g_autofree DvPlaygroundLossRecord *losses = NULL;
+  g_autofree DvToyLossRecord *losses = NULL;
   size_t n = dv_playground_run_copy_losses (s->run, s->losses_seen, &losses);
   if (n > 0) {
     gboolean gan = self->cfg[side].train.gan;
@@ -887,13 +888,13 @@ update_sensitivity (DvPlaygroundPage *self)
     gboolean sensitive = TRUE;
     if (run_controls[i].group == GROUP_GAN && run_controls[i].offset != CFG (train.gan))
       sensitive = cfg->train.gan;
-    if (run_controls[i].offset == CFG (ddim_steps))
-      sensitive = cfg->sampler == DV_SAMPLER_DDIM;
+    if (run_controls[i].offset == CFG (sampler.steps))
+      sensitive = cfg->sampler.kind == DV_SAMPLER_DDIM;
     gtk_widget_set_sensitive (self->run_rows[i], sensitive);
   }
   /* The field's t and DDIM's step count cannot exceed T. */
   for (guint i = 0; i < N_RUN_CONTROLS; i++)
-    if (run_controls[i].offset == CFG (ddim_steps))
+    if (run_controls[i].offset == CFG (sampler.steps))
       gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->run_widgets[i]), 1, cfg->train.T);
   gtk_range_set_range (GTK_RANGE (self->field_scale), 0, MAX (self->cfg[0].train.T - 1, 1));
 }
@@ -921,8 +922,8 @@ control_changed (DvPlaygroundPage *self, guint index)
   }
   DvPlaygroundConfig *cfg = &self->cfg[self->editing];
   set_field_value (cfg, spec, value);
-  if (cfg->ddim_steps > cfg->train.T)
-    cfg->ddim_steps = cfg->train.T;
+  if (cfg->sampler.steps > cfg->train.T)
+    cfg->sampler.steps = cfg->train.T;
   self->syncing = TRUE;
   update_sensitivity (self);
   self->syncing = FALSE;
@@ -954,7 +955,7 @@ sync_widgets (DvPlaygroundPage *self)
     case CTL_INT:
     case CTL_INT64:
     case CTL_FLOAT:
-      if (run_controls[i].offset == CFG (ddim_steps))
+      if (run_controls[i].offset == CFG (sampler.steps))
         gtk_spin_button_set_range (GTK_SPIN_BUTTON (widget), 1, cfg->train.T);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), value);
       break;
@@ -1522,10 +1523,7 @@ add_run_config (JsonBuilder *builder, const DvPlaygroundConfig *cfg)
   json_builder_begin_object (builder);
   dv_toy_train_config_to_json (&cfg->train, builder);
   json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "sampler");
-  json_builder_add_string_value (builder, dv_sampler_kind_to_string (cfg->sampler));
-  json_builder_set_member_name (builder, "ddim_steps");
-  json_builder_add_int_value (builder, cfg->ddim_steps);
+  dv_toy_sampler_config_to_json (&cfg->sampler, builder);
   json_builder_set_member_name (builder, "use_ema");
   json_builder_add_boolean_value (builder, cfg->use_ema);
   json_builder_end_object (builder);
@@ -1685,10 +1683,8 @@ parse_run_config (JsonNode *node, DvPlaygroundConfig *cfg, GError **error)
   g_autofree char *train_text = json_to_string (train, FALSE);
   if (!dv_toy_train_config_from_json_string (&cfg->train, train_text, error))
     return FALSE;
-  if (json_object_has_member (object, "sampler")
-      && !dv_sampler_kind_from_string (json_object_get_string_member (object, "sampler"), &cfg->sampler, error))
+  if (!dv_toy_sampler_config_from_json (&cfg->sampler, object, error))
     return FALSE;
-  cfg->ddim_steps = (int) json_object_get_int_member_with_default (object, "ddim_steps", cfg->ddim_steps);
   cfg->use_ema = json_object_get_boolean_member_with_default (object, "use_ema", cfg->use_ema);
   return dv_playground_config_check (cfg, error);
 }

@@ -4,6 +4,9 @@
 #include "dv-job.h"
 #include "grid_divergence.h"
 #include "knn_kl.h"
+#include "toy/field.h"
+#include "toy/heatmap.h"
+#include "toy/sampler_config.h"
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -37,9 +40,8 @@ struct _DvPlaygroundRun {
   GMutex trainer_lock;
   DvToyTrainer *trainer;
   DvGridDivergence *divergence;
-  DvToyDenoiserWork field_work;
-  float *field_table;        /* [T][H] time table of the sampling weights */
-  DvToyDiscWork heat_work;
+  DvToyField field;
+  DvToyHeatmap heatmap;
   gint64 last_refresh_step;
   gint64 steps_since_refresh;
   double sampling_seconds, training_seconds_since_refresh;
@@ -73,7 +75,7 @@ struct _DvPlaygroundRun {
   float *film;
   int film_frames;
   guint film_gen;
-  GArray *losses;       /* DvPlaygroundLossRecord */
+  GArray *losses;       /* DvToyLossRecord */
   GArray *divergences;  /* DvPlaygroundDivergenceRecord */
 
   /* "Look again" for the main loop: at most one pending at a time. */
@@ -95,8 +97,9 @@ dv_playground_config_init (DvPlaygroundConfig *cfg)
 {
   memset (cfg, 0, sizeof *cfg);
   dv_toy_train_config_init (&cfg->train);
-  cfg->sampler = DV_SAMPLER_DDPM;
-  cfg->ddim_steps = 20;
+  dv_toy_sampler_config_init (&cfg->sampler);
+  /* What the DDIM control offers first. */
+  cfg->sampler.steps = 20;
   cfg->use_ema = TRUE;
   cfg->live_samples = 600;
   cfg->refresh_every = 100;
@@ -105,13 +108,9 @@ dv_playground_config_init (DvPlaygroundConfig *cfg)
 gboolean
 dv_playground_config_check (const DvPlaygroundConfig *cfg, GError **error)
 {
-  if (!dv_toy_train_config_check (&cfg->train, error))
+  if (!dv_toy_train_config_check (&cfg->train, error)
+      || !dv_toy_sampler_config_check (&cfg->sampler, cfg->train.T, error))
     return FALSE;
-  if (cfg->sampler == DV_SAMPLER_DDIM && (cfg->ddim_steps < 1 || cfg->ddim_steps > cfg->train.T)) {
-    g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("DDIM steps must be between 1 and T (%d), not %d"),
-                 cfg->train.T, cfg->ddim_steps);
-    return FALSE;
-  }
   if (cfg->live_samples < 10 || cfg->live_samples > 100000 || cfg->refresh_every < 1) {
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("Invalid live sample settings"));
     return FALSE;
@@ -123,24 +122,17 @@ static DvToySamplerConfig
 sampler_config (const DvPlaygroundConfig *cfg)
 {
   /* The per-step DDPM noise is fixed too: the same seed every time. */
-  DvToySamplerConfig s = { cfg->sampler, cfg->sampler == DV_SAMPLER_DDIM ? cfg->ddim_steps : 0,
-                           cfg->train.seed ^ 0x5a3d1e5ULL };
+  DvToySamplerConfig s = cfg->sampler;
+  s.seed = cfg->train.seed ^ 0x5a3d1e5ULL;
   return s;
 }
 
 /* ---- Worker side ---- */
 
-typedef struct {
-  GArray *records;
-  DvPlaygroundRun *run;
-} StepCollector;
-
 static void
-on_train_step (const DvToyStepInfo *info, gpointer user_data)
+on_train_step (const DvToyStepInfo *info, gpointer records)
 {
-  StepCollector *collector = user_data;
-  DvPlaygroundLossRecord record = { info->step, info->loss, info->d_loss, info->lr };
-  g_array_append_val (collector->records, record);
+  dv_toy_loss_history_append (records, info);
 }
 
 static const float *
@@ -150,48 +142,10 @@ sampling_weights (DvPlaygroundRun *self)
                            : dv_toy_trainer_get_model (self->trainer)->params.data;
 }
 
-/* The field x̂₀ − x at timestep t on a grid over the box. */
-static void
-compute_field (DvPlaygroundRun *self, int t, float *origins, float *vectors)
+static DvBox2D
+box (DvPlaygroundRun *self)
 {
-  const int g = DV_PLAYGROUND_FIELD_GRID, n = g * g;
-  DvToyDenoiser *model = dv_toy_trainer_get_model (self->trainer);
-  const DvNoiseSchedule *sched = dv_toy_trainer_get_schedule (self->trainer);
-  const float *weights = sampling_weights (self);
-  dv_toy_denoiser_time_table (model, weights, self->field_table);
-  int *ts = g_new (int, n);
-  float *eps = g_new (float, 2 * n);
-  for (int row = 0; row < g; row++)
-    for (int col = 0; col < g; col++) {
-      int i = row * g + col;
-      origins[2 * i] = (float) (self->box_x0 + (self->box_x1 - self->box_x0) * (col + 0.5) / g);
-      origins[2 * i + 1] = (float) (self->box_y0 + (self->box_y1 - self->box_y0) * (row + 0.5) / g);
-      ts[i] = t;
-    }
-  dv_toy_denoiser_forward (model, weights, self->field_table, &self->field_work, origins, ts, n, eps);
-  float a = sched->sqrt_inv_alphas_cumprod[t], b = sched->sqrt_inv_alphas_cumprod_minus_one[t];
-  for (int i = 0; i < 2 * n; i++)
-    vectors[i] = a * origins[i] - b * eps[i] - origins[i];
-  g_free (ts);
-  g_free (eps);
-}
-
-/* The discriminator's D(x) = σ(logit) on a grid over the box, row 0 at y0. */
-static void
-compute_heat (DvPlaygroundRun *self, float *heat)
-{
-  const int g = DV_PLAYGROUND_HEAT_GRID, n = g * g;
-  DvToyDiscriminator *disc = dv_toy_trainer_get_discriminator (self->trainer);
-  float *points = g_new (float, 2 * n);
-  for (int row = 0; row < g; row++)
-    for (int col = 0; col < g; col++) {
-      points[2 * (row * g + col)] = (float) (self->box_x0 + (self->box_x1 - self->box_x0) * (col + 0.5) / g);
-      points[2 * (row * g + col) + 1] = (float) (self->box_y0 + (self->box_y1 - self->box_y0) * (row + 0.5) / g);
-    }
-  dv_toy_disc_forward (disc, disc->params.data, &self->heat_work, points, n, heat);
-  for (int i = 0; i < n; i++)
-    heat[i] = 1.0f / (1.0f + expf (-heat[i]));
-  g_free (points);
+  return (DvBox2D) { self->box_x0, self->box_x1, self->box_y0, self->box_y1 };
 }
 
 /* New samples (and D(x), and the field when shown) from the current weights. */
@@ -215,7 +169,9 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
   float *heat = NULL;
   if (self->cfg.train.gan) {
     heat = g_new (float, DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
-    compute_heat (self, heat);
+    DvToyDiscriminator *disc = dv_toy_trainer_get_discriminator (self->trainer);
+    DvBox2D b = box (self);
+    dv_toy_heatmap_compute (&self->heatmap, disc, disc->params.data, &b, heat);
   }
   g_mutex_lock (&self->lock);
   int field_t = self->field_t;
@@ -224,7 +180,9 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
   if (field_t >= 0) {
     origins = g_new (float, 2 * DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
     vectors = g_new (float, 2 * DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-    compute_field (self, field_t, origins, vectors);
+    DvBox2D b = box (self);
+    dv_toy_field_compute (&self->field, dv_toy_trainer_get_model (self->trainer), sampling_weights (self),
+                          dv_toy_trainer_get_schedule (self->trainer), field_t, &b, origins, vectors);
   }
   self->field_t_done = field_t;
   gint64 step = dv_toy_trainer_get_step (self->trainer);
@@ -354,62 +312,6 @@ publish (DvJob *job, DvPlaygroundRun *self)
   }
 }
 
-/* One "step,loss,mse,adv,d_loss,gp,lr" row of a losses.csv; FALSE if malformed. */
-static gboolean
-parse_loss_row (const char *line, DvPlaygroundLossRecord *record)
-{
-  g_auto (GStrv) fields = g_strsplit (line, ",", 0);
-  if (g_strv_length (fields) != 7)
-    return FALSE;
-  double values[7];
-  for (int i = 0; i < 7; i++) {
-    char *end = NULL;
-    values[i] = g_ascii_strtod (fields[i], &end);
-    if (end == fields[i] || *end != '\0' || !isfinite (values[i]))
-      return FALSE;
-  }
-  record->step = (gint64) values[0];
-  record->loss = (float) values[1];
-  record->d_loss = (float) values[4];
-  record->lr = (float) values[6];
-  return record->step == values[0];
-}
-
-/* The loss of every step up to last_step, from the losses.csv.gz the
- * training that made a checkpoint wrote; NULL and an error if malformed. */
-static GArray *
-read_loss_history (const char *path, gint64 last_step, GError **error)
-{
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) raw = g_file_read (file, NULL, error);
-  if (raw == NULL)
-    return NULL;
-  g_autoptr (GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  g_autoptr (GInputStream) unzipped = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
-  g_autoptr (GDataInputStream) lines = g_data_input_stream_new (unzipped);
-  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
-  g_autoptr (GError) local = NULL;
-  char *line;
-  for (guint number = 1; (line = g_data_input_stream_read_line (lines, NULL, NULL, &local)) != NULL; number++) {
-    g_autofree char *owned = line;
-    if (number == 1 && g_str_has_prefix (line, "step,"))
-      continue;
-    DvPlaygroundLossRecord record;
-    if (!parse_loss_row (line, &record) || record.step != (gint64) records->len + 1 || record.step > last_step) {
-      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("%s, line %u: expected step %u of at most %d as "
-                                                       "step,loss,mse,adv,d_loss,gp,lr"),
-                   path, number, records->len + 1, (int) last_step);
-      return NULL;
-    }
-    g_array_append_val (records, record);
-  }
-  if (local) {
-    g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "%s: %s", path, local->message);
-    return NULL;
-  }
-  return g_steal_pointer (&records);
-}
-
 /* The worker's first task: the trainer (fresh, or resumed from the
  * checkpoint), and everything sized by its config. */
 static gboolean
@@ -425,8 +327,8 @@ prepare (DvPlaygroundRun *self, GError **error)
   cfg.train = *dv_toy_trainer_get_config (trainer);
   if (!dv_playground_config_check (&cfg, error))
     return FALSE;
-  DvBox2D box = { self->box_x0, self->box_x1, self->box_y0, self->box_y1 };
-  g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (self->prepare_xy, self->prepare_n, &box,
+  DvBox2D b = box (self);
+  g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (self->prepare_xy, self->prepare_n, &b,
                                                                     DIVERGENCE_GRID, error);
   if (divergence == NULL)
     return FALSE;
@@ -437,7 +339,7 @@ prepare (DvPlaygroundRun *self, GError **error)
   g_autofree char *warning = NULL;
   if (self->history_path && g_file_test (self->history_path, G_FILE_TEST_EXISTS)) {
     g_autoptr (GError) local = NULL;
-    history = read_loss_history (self->history_path, step, &local);
+    history = dv_toy_loss_history_read (self->history_path, step, &local);
     if (history == NULL)
       warning = g_strdup_printf (_("Could not read the training losses: %s"), local->message);
   }
@@ -446,12 +348,9 @@ prepare (DvPlaygroundRun *self, GError **error)
   DvRng rng;
   dv_rng_init_stream (&rng, cfg.train.seed, 0x11fe);
   dv_rng_fill_normal (&rng, self->noise, 2 * (size_t) cfg.live_samples);
-  DvToyDenoiser *model = dv_toy_trainer_get_model (trainer);
-  dv_toy_denoiser_work_init (&self->field_work, model, DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-  self->field_table = g_new (float, (size_t) cfg.train.T * cfg.train.hidden);
+  dv_toy_field_init (&self->field, dv_toy_trainer_get_model (trainer), DV_PLAYGROUND_FIELD_GRID);
   if (cfg.train.gan)
-    dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
-                           DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
+    dv_toy_heatmap_init (&self->heatmap, dv_toy_trainer_get_discriminator (trainer), DV_PLAYGROUND_HEAT_GRID);
   self->trainer = g_steal_pointer (&trainer);
   self->divergence = g_steal_pointer (&divergence);
   g_clear_pointer (&self->prepare_xy, g_free);
@@ -478,8 +377,7 @@ static gpointer
 run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
 {
   DvPlaygroundRun *self = data;
-  GArray *records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
-  StepCollector collector = { records, self };
+  GArray *records = dv_toy_loss_history_new ();
   gint64 rate_start_time = g_get_monotonic_time (), rate_start_step = -1;
 
   for (;;) {
@@ -543,7 +441,7 @@ run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error
         /* Flat out: one step at a time, so a frame ends on time even when steps are slow. */
         gint64 chunk = steps_per_frame > 0 ? budget - done : 1;
         g_array_set_size (records, 0);
-        ok = dv_toy_trainer_train (self->trainer, chunk, on_train_step, &collector, cancellable, &local_error);
+        ok = dv_toy_trainer_train (self->trainer, chunk, on_train_step, records, cancellable, &local_error);
         done += records->len;
         g_mutex_lock (&self->lock);
         g_array_append_vals (self->losses, records->data, records->len);
@@ -894,12 +792,11 @@ dv_playground_run_copy_film (DvPlaygroundRun *self, guint *seen, float **frames,
 }
 
 size_t
-dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvPlaygroundLossRecord **records)
+dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvToyLossRecord **records)
 {
   g_mutex_lock (&self->lock);
   size_t count = self->losses->len > from ? self->losses->len - from : 0;
-  *records = count ? g_memdup2 (&g_array_index (self->losses, DvPlaygroundLossRecord, from),
-                                count * sizeof (DvPlaygroundLossRecord))
+  *records = count ? g_memdup2 (&g_array_index (self->losses, DvToyLossRecord, from), count * sizeof (DvToyLossRecord))
                    : NULL;
   g_mutex_unlock (&self->lock);
   return count;
@@ -950,11 +847,8 @@ dv_playground_run_finalize (GObject *object)
   DvPlaygroundRun *self = DV_PLAYGROUND_RUN (object);
   g_clear_pointer (&self->trainer, dv_toy_trainer_free);
   g_clear_pointer (&self->divergence, dv_grid_divergence_free);
-  if (self->field_table)
-    dv_toy_denoiser_work_clear (&self->field_work);
-  if (self->cfg.train.gan && self->heat_work.capacity > 0)
-    dv_toy_disc_work_clear (&self->heat_work);
-  g_free (self->field_table);
+  dv_toy_field_clear (&self->field);
+  dv_toy_heatmap_clear (&self->heatmap);
   g_free (self->noise);
   g_free (self->samples);
   g_free (self->heat);
@@ -995,6 +889,6 @@ dv_playground_run_init (DvPlaygroundRun *self)
   self->field_t_done = -2;
   self->knn_kl = NAN;
   self->context = g_main_context_ref_thread_default ();
-  self->losses = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
+  self->losses = dv_toy_loss_history_new ();
   self->divergences = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundDivergenceRecord));
 }
