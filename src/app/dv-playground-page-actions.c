@@ -72,11 +72,8 @@ load_trained_action (GtkWidget *widget, const char *name, GVariant *parameter)
   self->data.n_points = DV_TOY_DEFAULT_POINTS;
   self->data.seed = saved.seed;
   _dv_playground_page_sync_controls (self);
-  if (new_data && !_dv_playground_page_load_data (self, &error)) {
-    g_autofree char *message = g_strdup_printf (_("Could not make the data: %s"), error->message);
-    _dv_playground_page_set_data_error (self, message);
+  if (new_data && !_dv_playground_page_remake_data (self))
     return;
-  }
   _dv_playground_page_set_data_error (self, NULL);
   _dv_playground_page_rebuild_all (self, START_TRAINED);
   _dv_playground_page_update_titles (self);

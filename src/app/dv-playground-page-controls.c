@@ -319,7 +319,7 @@ on_edit_side_toggled (GtkToggleButton *button, DvPlaygroundPage *self)
 {
   if (!gtk_toggle_button_get_active (button))
     return;
-  self->controls.editing = GTK_WIDGET (button) == self->toolbar.edit_b_button ? 1 : 0;
+  self->controls.editing = GTK_WIDGET (button) == self->controls.edit_b_button ? 1 : 0;
   _dv_playground_page_sync_controls (self);
 }
 
@@ -359,7 +359,6 @@ _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n)
   dst->n = n;
 }
 
-/* Makes self->data.points from the current source. FALSE (and data unchanged) on error. */
 static void
 copy_drawn_points (DvPlaygroundPage *self)
 {
@@ -367,8 +366,9 @@ copy_drawn_points (DvPlaygroundPage *self)
                                    self->data.drawn->len / 2);
 }
 
-gboolean
-_dv_playground_page_load_data (DvPlaygroundPage *self, GError **error)
+/* Makes data.points from the current source. FALSE (and data unchanged) on error. */
+static gboolean
+load_data (DvPlaygroundPage *self, GError **error)
 {
   if (self->data.source == DATA_DRAWN) {
     copy_drawn_points (self);
@@ -383,6 +383,19 @@ _dv_playground_page_load_data (DvPlaygroundPage *self, GError **error)
     self->data.points = fresh;
   }
   apply_data_to_plots (self);
+  return TRUE;
+}
+
+gboolean
+_dv_playground_page_remake_data (DvPlaygroundPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  if (!load_data (self, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not make the data: %s"), error->message);
+    _dv_playground_page_set_data_error (self, message);
+    return FALSE;
+  }
+  _dv_playground_page_set_data_error (self, NULL);
   return TRUE;
 }
 
@@ -404,17 +417,13 @@ on_data_selected (GObject *row, GParamSpec *pspec, DvPlaygroundPage *self)
   }
   DataSource previous = self->data.source;
   self->data.source = source;
-  g_autoptr (GError) error = NULL;
-  if (!_dv_playground_page_load_data (self, &error)) {
+  if (!_dv_playground_page_remake_data (self)) {
     self->data.source = previous;
     self->controls.syncing = TRUE;
     adw_combo_row_set_selected (ADW_COMBO_ROW (row), previous);
     self->controls.syncing = FALSE;
-    g_autofree char *message = g_strdup_printf (_("Could not make the data: %s"), error->message);
-    _dv_playground_page_set_data_error (self, message);
     return;
   }
-  _dv_playground_page_set_data_error (self, NULL);
   _dv_playground_page_rebuild_all (self, START_AS_SETTINGS_SAY);
 }
 
@@ -588,7 +597,7 @@ void
 _dv_playground_page_controls_init (DvPlaygroundPage *self)
 {
   build_page_controls (self);
-  g_signal_connect (self->toolbar.edit_a_button, "toggled", G_CALLBACK (on_edit_side_toggled), self);
-  g_signal_connect (self->toolbar.edit_b_button, "toggled", G_CALLBACK (on_edit_side_toggled), self);
+  g_signal_connect (self->controls.edit_a_button, "toggled", G_CALLBACK (on_edit_side_toggled), self);
+  g_signal_connect (self->controls.edit_b_button, "toggled", G_CALLBACK (on_edit_side_toggled), self);
   g_signal_connect (self->plots.scatter[0], "paint", G_CALLBACK (on_scatter_paint), self);
 }

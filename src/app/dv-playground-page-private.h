@@ -58,8 +58,7 @@ struct _DvPlaygroundPage {
 
   /* The row over the plots (template children). */
   struct {
-    GtkWidget *sidebar_button, *side_switcher, *edit_a_button, *edit_b_button;
-    GtkWidget *play_button, *step_button, *reset_button, *trained_button;
+    GtkWidget *sidebar_button, *play_button, *step_button, *reset_button, *trained_button;
     GtkWidget *compare_button, *copy_button, *swap_button, *export_button;
     GtkWidget *status_label;
   } toolbar;
@@ -72,9 +71,10 @@ struct _DvPlaygroundPage {
     int divergence_series[N_SIDES][2]; /* KL, JS */
   } plots;
 
-  /* The settings sidebar (made in code but its box) and the side it edits. */
+  /* The settings sidebar (made in code, but for its box and the A | B
+   * switcher) and the side it edits. */
   struct {
-    GtkWidget *sidebar;
+    GtkWidget *sidebar, *side_switcher, *edit_a_button, *edit_b_button;
     GtkWidget *group_boxes[N_GROUPS];
     GtkWidget *run_widgets[N_RUN_CONTROLS];
     GtkWidget *run_rows[N_RUN_CONTROLS];
@@ -173,8 +173,9 @@ void _dv_playground_page_actions_init (DvPlaygroundPage *self);
 void _dv_playground_page_controls_init (DvPlaygroundPage *self);
 /* Writes the edited side's config and the page's data settings into the widgets. */
 void _dv_playground_page_sync_controls (DvPlaygroundPage *self);
-/* Makes data.points from the current source. FALSE (and data unchanged) on error. */
-gboolean _dv_playground_page_load_data (DvPlaygroundPage *self, GError **error);
+/* Makes data.points from the current source; on error FALSE, the data
+ * unchanged and the reason shown under Data (cleared on success). */
+gboolean _dv_playground_page_remake_data (DvPlaygroundPage *self);
 void _dv_playground_page_set_data_error (DvPlaygroundPage *self, const char *message);
 void _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n);
 void _dv_playground_page_undo_stroke (DvPlaygroundPage *self);

@@ -76,14 +76,8 @@ _dv_playground_page_rebuild_all (DvPlaygroundPage *self, RunStart start)
 void
 _dv_playground_page_reload_data_and_runs (DvPlaygroundPage *self)
 {
-  g_autoptr (GError) error = NULL;
-  if (!_dv_playground_page_load_data (self, &error)) {
-    g_autofree char *message = g_strdup_printf (_("Could not make the data: %s"), error->message);
-    _dv_playground_page_set_data_error (self, message);
-    return;
-  }
-  _dv_playground_page_set_data_error (self, NULL);
-  _dv_playground_page_rebuild_all (self, START_AS_SETTINGS_SAY);
+  if (_dv_playground_page_remake_data (self))
+    _dv_playground_page_rebuild_all (self, START_AS_SETTINGS_SAY);
 }
 
 static gboolean
@@ -500,7 +494,7 @@ _dv_playground_page_set_compare (DvPlaygroundPage *self, gboolean compare)
     return;
   self->runs.compare = compare;
   gtk_widget_set_visible (GTK_WIDGET (self->plots.scatter[1]), compare);
-  gtk_widget_set_visible (self->toolbar.side_switcher, compare);
+  gtk_widget_set_visible (self->controls.side_switcher, compare);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.copy-a-to-b", compare);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.swap", compare);
   if (compare) {
@@ -510,7 +504,7 @@ _dv_playground_page_set_compare (DvPlaygroundPage *self, gboolean compare)
   } else {
     drop_run (self, 1);
     _dv_playground_page_clear_side_view (self, 1);
-    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->toolbar.edit_a_button), TRUE);
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->controls.edit_a_button), TRUE);
   }
   _dv_playground_page_update_titles (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARE]);
@@ -687,9 +681,9 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
 #define CHILD(name, member) \
   gtk_widget_class_bind_template_child_full (widget_class, name, FALSE, G_STRUCT_OFFSET (DvPlaygroundPage, member))
   CHILD ("sidebar_button", toolbar.sidebar_button);
-  CHILD ("side_switcher", toolbar.side_switcher);
-  CHILD ("edit_a_button", toolbar.edit_a_button);
-  CHILD ("edit_b_button", toolbar.edit_b_button);
+  CHILD ("side_switcher", controls.side_switcher);
+  CHILD ("edit_a_button", controls.edit_a_button);
+  CHILD ("edit_b_button", controls.edit_b_button);
   CHILD ("play_button", toolbar.play_button);
   CHILD ("step_button", toolbar.step_button);
   CHILD ("reset_button", toolbar.reset_button);
@@ -732,10 +726,10 @@ dv_playground_page_init (DvPlaygroundPage *self)
   self->runs.steps_per_frame = 0;
 
   /* Texts of the template's widgets. */
-  gtk_button_set_label (GTK_BUTTON (self->toolbar.edit_a_button), _("Edit A"));
-  gtk_button_set_label (GTK_BUTTON (self->toolbar.edit_b_button), _("Edit B"));
-  label_widget (self->toolbar.edit_a_button, _("Edit run A"), _("The controls below change run A"));
-  label_widget (self->toolbar.edit_b_button, _("Edit run B"), _("The controls below change run B"));
+  gtk_button_set_label (GTK_BUTTON (self->controls.edit_a_button), _("Edit A"));
+  gtk_button_set_label (GTK_BUTTON (self->controls.edit_b_button), _("Edit B"));
+  label_widget (self->controls.edit_a_button, _("Edit run A"), _("The controls below change run A"));
+  label_widget (self->controls.edit_b_button, _("Edit run B"), _("The controls below change run B"));
   _dv_playground_page_update_play_button (self);
   label_widget (self->toolbar.step_button, _("Single step"), _("Train one step, then show the new samples (Ctrl+→)"));
   label_widget (self->toolbar.reset_button, _("Reset"), _("Start again from fresh weights, same seed (Ctrl+R)"));
