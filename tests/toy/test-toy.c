@@ -4,6 +4,8 @@
  * adversarial gradient of both fake variants, training, resuming, NaN and
  * cancel handling, and the samplers. */
 #include "diffusion/noise_schedule.h"
+#include "metrics/grid_divergence.h"
+#include "metrics/knn_kl.h"
 #include "nn/sinusoidal.h"
 #include "core/common.h"
 #include "toy/data.h"
@@ -86,6 +88,99 @@ test_schedule_closed_forms (void)
           dv_noise_schedule_clear (&s);
         }
     }
+}
+
+/* Each coefficient against its own formula, worked in double from β's closed
+ * form (not from the table's β), at early, middle and late t, with relative
+ * tolerances: an identity between fields with an absolute tolerance cannot
+ * see a coefficient that is small where it is wrong. */
+static double
+closed_form_beta (DvScheduleKind kind, int t, int T)
+{
+  const double frac = (double) t / (T - 1);
+  switch (kind)
+    {
+    case DV_SCHEDULE_LINEAR:
+      return 1e-4 + frac * (0.02 - 1e-4);
+    case DV_SCHEDULE_QUADRATIC:
+      return pow (sqrt (1e-4) + frac * (sqrt (0.02) - sqrt (1e-4)), 2);
+    case DV_SCHEDULE_COSINE:
+      {
+        double f1 = pow (cos (((double) t / T + 0.008) / 1.008 * G_PI / 2), 2);
+        double f2 = pow (cos (((double) (t + 1) / T + 0.008) / 1.008 * G_PI / 2), 2);
+        return fmin (1.0 - f2 / f1, 0.999);
+      }
+    case DV_SCHEDULE_SIGMOID:
+      return 1e-4 + (0.02 - 1e-4) / (1.0 + exp (-(-6.0 + 12.0 * frac)));
+    }
+  g_assert_not_reached ();
+}
+
+static void
+expect_relative (const char *field, DvScheduleKind kind, int T, int t, float value, double want, double rtol)
+{
+  if (fabs (value - want) > rtol * fabs (want) + 1e-30)
+    g_test_fail_printf ("%s, T %d: %s[%d] = %.9g, formula %.9g (relative error %.2e > %.0e)",
+                        dv_schedule_kind_to_string (kind), T, field, t, value, want,
+                        fabs (value - want) / fabs (want), rtol);
+}
+
+static void
+test_schedule_formulas (void)
+{
+  const int Ts[] = { 10, 100, 1000 };
+  for (guint k = 0; k < G_N_ELEMENTS (Ts); k++)
+    for (int kind = DV_SCHEDULE_LINEAR; kind <= DV_SCHEDULE_SIGMOID; kind++)
+      {
+        const int T = Ts[k];
+        DvNoiseSchedule s;
+        g_assert_true (dv_noise_schedule_init (&s, (DvScheduleKind) kind, T, 1e-4f, 0.02f, NULL));
+        const int ts[] = { 0, 1, T / 2, T - 2, T - 1 };
+        for (guint j = 0; j < G_N_ELEMENTS (ts); j++)
+          {
+            const int t = ts[j];
+            /* The coefficients come from the float β (as in float32 PyTorch):
+             * near β = 0.999 (cosine, late) 1 − β keeps only 4 digits of it. */
+            double ab = 1.0, ab_prev = 1.0;
+            for (int u = 0; u <= t; u++)
+              {
+                ab_prev = ab;
+                ab *= 1.0 - (float) closed_form_beta ((DvScheduleKind) kind, u, T);
+              }
+            const double beta = (float) closed_form_beta ((DvScheduleKind) kind, t, T), alpha = 1.0 - beta;
+            /* Each field is one float rounding of its double value. */
+            const double r = 2e-6;
+            const DvScheduleKind kd = (DvScheduleKind) kind;
+            expect_relative ("betas", kd, T, t, s.betas[t], closed_form_beta (kd, t, T), r);
+            expect_relative ("alphas", kd, T, t, s.alphas[t], alpha, r);
+            expect_relative ("alphas_cumprod", kd, T, t, s.alphas_cumprod[t], ab, r);
+            expect_relative ("alphas_cumprod_prev", kd, T, t, s.alphas_cumprod_prev[t], ab_prev, r);
+            expect_relative ("sqrt_alphas_cumprod", kd, T, t, s.sqrt_alphas_cumprod[t], sqrt (ab), r);
+            expect_relative ("sqrt_one_minus_alphas_cumprod", kd, T, t, s.sqrt_one_minus_alphas_cumprod[t],
+                             sqrt (1 - ab), r);
+            expect_relative ("sqrt_inv_alphas_cumprod", kd, T, t, s.sqrt_inv_alphas_cumprod[t], sqrt (1 / ab), r);
+            expect_relative ("sqrt_inv_alphas_cumprod_minus_one", kd, T, t, s.sqrt_inv_alphas_cumprod_minus_one[t],
+                             sqrt (1 / ab - 1), r);
+            expect_relative ("posterior_mean_coef1", kd, T, t, s.posterior_mean_coef1[t],
+                             beta * sqrt (ab_prev) / (1 - ab), r);
+            if (t == 0)
+              {
+                /* x_{−1} is x̂₀ itself: μ = x̂₀, no noise. */
+                g_assert_cmpfloat (s.posterior_mean_coef2[0], ==, 0.0f);
+                g_assert_cmpfloat (s.posterior_variance[0], ==, 0.0f);
+                g_assert_cmpfloat (s.alphas_cumprod_prev[0], ==, 1.0f);
+                g_assert_cmpfloat_with_epsilon (s.posterior_mean_coef1[0], 1.0, 1e-6);
+              }
+            else
+              {
+                expect_relative ("posterior_mean_coef2", kd, T, t, s.posterior_mean_coef2[t],
+                                 (1 - ab_prev) * sqrt (alpha) / (1 - ab), r);
+                expect_relative ("posterior_variance", kd, T, t, s.posterior_variance[t],
+                                 beta * (1 - ab_prev) / (1 - ab), r);
+              }
+          }
+        dv_noise_schedule_clear (&s);
+      }
 }
 
 static void
@@ -500,9 +595,11 @@ test_denoiser_gradient (void)
   dv_toy_denoiser_clear (&m);
 }
 
-/* The discriminator in double: logits and, by its own backward chain, ∇_x D. */
+/* The discriminator in double on double inputs: logits and, by its own
+ * backward chain, ∇_x D (checked against central differences in
+ * test_disc_bce_gradient). */
 static void
-ref_disc (const DvToyDiscriminator *d, const double *w, const float *x, int B, double *logits, double *grad_x)
+ref_disc_d (const DvToyDiscriminator *d, const double *w, const double *x, int B, double *logits, double *grad_x)
 {
   const int H = d->cfg.hidden, L = d->cfg.layers;
   double *z = g_new (double, (size_t) L * H), *a = g_new (double, H), *s = g_new (double, H), *s2 = g_new (double, H);
@@ -546,6 +643,36 @@ ref_disc (const DvToyDiscriminator *d, const double *w, const float *x, int B, d
   g_free (a);
   g_free (s);
   g_free (s2);
+}
+
+static void
+ref_disc (const DvToyDiscriminator *d, const double *w, const float *x, int B, double *logits, double *grad_x)
+{
+  double *xd = to_double (x, 2 * (size_t) B);
+  ref_disc_d (d, w, xd, B, logits, grad_x);
+  g_free (xd);
+}
+
+typedef struct {
+  const DvToyDiscriminator *d;
+  const double *w;
+  const float *x; /* the buffer the check perturbs */
+  const float *g;
+  int B;
+} DiscInputCtx;
+
+/* Σ g_b·D(x_b) by the reference's forward alone. */
+static double
+disc_input_objective (gpointer p)
+{
+  DiscInputCtx *c = p;
+  double *logits = g_new (double, c->B);
+  ref_disc (c->d, c->w, c->x, c->B, logits, NULL);
+  double sum = 0;
+  for (int b = 0; b < c->B; b++)
+    sum += c->g[b] * logits[b];
+  g_free (logits);
+  return sum;
 }
 
 static double
@@ -635,9 +762,19 @@ test_disc_bce_gradient (void)
   DiscObjective ctx = { &d, w, x, B, g };
   dv_test_check_gradient_double ("discriminator weights", w, d.params.count, d.params.grad, disc_objective, &ctx,
                                  1e-6, 1e-5, 1e-3);
-  /* The input gradient against the reference's ∇_x D. */
+  /* The reference's own ∇_x D, on which the penalty's reference is built too,
+   * against central differences of its forward first (D is piecewise linear
+   * in x: a small step stays clear of its kinks and the difference is exact
+   * up to rounding). */
   double gx[18];
   ref_disc (&d, w, x, B, ref, gx);
+  float ref_dx[18];
+  for (int i = 0; i < 2 * B; i++)
+    ref_dx[i] = (float) (g[i / 2] * gx[i]);
+  DiscInputCtx input_ctx = { &d, w, x, g, B };
+  dv_test_check_gradient ("reference d(sum g*D(x))/dx", x, 2 * (size_t) B, ref_dx, disc_input_objective, &input_ctx, 1e-5f,
+                          1e-7, 1e-5);
+  /* Then the input gradient against the reference's ∇_x D. */
   for (int b = 0; b < B; b++)
     for (int c = 0; c < 2; c++)
       g_assert_cmpfloat_with_epsilon (dx[2 * b + c], g[b] * gx[2 * b + c], 1e-4 * (1 + fabs (gx[2 * b + c])));
@@ -695,6 +832,10 @@ test_gradient_penalty_gradient (void)
 
 static DvToyData moons;
 
+/* Measured values (see each test's message) with a margin. */
+#define GRID_KL_AFTER_600 1.1   /* measured 0.84 */
+#define KNN_KL_AFTER_3000 0.2   /* measured 0.157; 0.092 after the seed's 10,000 steps */
+
 static void
 small_config (DvToyTrainConfig *cfg)
 {
@@ -749,6 +890,113 @@ test_training_lowers_loss (void)
   g_array_unref (mse);
 }
 
+/* The grid KL (bits, 24 × 24 cells over the data's box, as the Playground
+ * plots it) of n samples of the EMA model against the data. */
+static double
+sample_grid_kl (DvToyTrainer *tr, int n, guint64 seed)
+{
+  float lo[2], hi[2];
+  data_bounds (&moons, lo, hi);
+  const DvBox2D box = { lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5, hi[1] + 0.5 };
+  float *x = dv_alloc_floats (2 * (size_t) n);
+  DvRng rng;
+  dv_rng_init (&rng, seed);
+  dv_rng_fill_normal (&rng, x, 2 * (size_t) n);
+  DvToySamplerConfig ddpm = { DV_SAMPLER_DDPM, 0, seed };
+  g_assert_true (dv_toy_trainer_sample (tr, TRUE, &ddpm, x, n, NULL, NULL, NULL, NULL, NULL));
+  double kl = NAN;
+  g_assert_true (dv_grid_divergence (moons.xy, moons.n, x, (size_t) n, &box, 24, &kl, NULL, NULL));
+  dv_free_floats (x);
+  return kl;
+}
+
+/* 600 steps of the small model already fit the moons well (4,000 data
+ * points score 0.02 bits against the rest, the untrained model 3): a
+ * regression in the EMA, the learning rate or the schedule shows here. */
+static void
+test_training_fits (void)
+{
+  DvToyTrainConfig cfg;
+  small_config (&cfg);
+  cfg.steps = 600;
+  cfg.lr = 3e-3f;
+  GError *error = NULL;
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  g_assert_no_error (error);
+  const double before = sample_grid_kl (tr, 4000, 3);
+  g_assert_true (dv_toy_trainer_train (tr, cfg.steps, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  const double after = sample_grid_kl (tr, 4000, 3);
+  g_test_message ("grid KL of 4,000 EMA samples: step 0 %.3f bits, step %d %.3f bits", before, (int) cfg.steps,
+                  after);
+  g_assert_cmpfloat (after, <, 0.4 * before);
+  g_assert_cmpfloat (after, <, GRID_KL_AFTER_600);
+}
+
+static void
+collect_d_loss (const DvToyStepInfo *info, gpointer user_data)
+{
+  GArray **arrays = user_data;
+  const float bce = info->d_loss - info->gp;
+  g_array_append_val (arrays[0], info->d_loss);
+  g_array_append_val (arrays[1], bce);
+}
+
+/* The discriminator learns: its loss (BCE on data and fakes plus λ_gp·GP)
+ * falls, 10.8 → 2.7 over 300 steps here, mostly as it meets the penalty;
+ * its BCE stays near 2·ln 2 ≈ 1.386 (1.39 → 1.59) while the denoiser, which
+ * the adversarial term reaches, keeps up with it. */
+static void
+test_gan_discriminator_learns (void)
+{
+  DvToyTrainConfig cfg;
+  small_config (&cfg);
+  cfg.steps = 300;
+  cfg.gan = TRUE;
+  GError *error = NULL;
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  GArray *arrays[2] = { g_array_new (FALSE, FALSE, sizeof (float)), g_array_new (FALSE, FALSE, sizeof (float)) };
+  g_assert_true (dv_toy_trainer_train (tr, cfg.steps, collect_d_loss, arrays, NULL, &error));
+  g_assert_no_error (error);
+  const double first = mean_range (arrays[0], 0, 20), last = mean_range (arrays[0], 280, 300);
+  const double bce_first = mean_range (arrays[1], 0, 20), bce_last = mean_range (arrays[1], 280, 300);
+  g_test_message ("D loss: first 20 steps %.3f, last 20 %.3f; its BCE %.3f -> %.3f", first, last, bce_first,
+                  bce_last);
+  g_assert_cmpfloat (last, <, 0.5 * first);
+  g_array_unref (arrays[0]);
+  g_array_unref (arrays[1]);
+}
+
+/* Slow (-m slow; meson's suite "slow", which CI runs): the seed's recipe,
+ * full-size model, trained for a short run to a good kNN KL with the seed's
+ * 10,000 EMA samples against all 100,000 points. */
+static void
+test_training_reaches_kl (void)
+{
+  DvToyTrainConfig cfg;
+  dv_toy_train_config_init (&cfg);
+  cfg.steps = 3000;
+  GError *error = NULL;
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  g_assert_no_error (error);
+  const gint64 t0 = g_get_monotonic_time ();
+  g_assert_true (dv_toy_trainer_train (tr, cfg.steps, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  const int n = 10000;
+  float *x = dv_alloc_floats (2 * (size_t) n);
+  DvRng rng;
+  dv_rng_init (&rng, 42);
+  dv_rng_fill_normal (&rng, x, 2 * (size_t) n);
+  DvToySamplerConfig ddpm = { DV_SAMPLER_DDPM, 0, 42 };
+  g_assert_true (dv_toy_trainer_sample (tr, TRUE, &ddpm, x, n, NULL, NULL, NULL, NULL, NULL));
+  const double kl = dv_knn_kl_2d (moons.xy, moons.n, x, (size_t) n, &error);
+  g_assert_no_error (error);
+  g_test_message ("kNN KL after %d steps of the default model: %.3f bits (%.1f s)", (int) cfg.steps, kl,
+                  (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_cmpfloat (kl, <, KNN_KL_AFTER_3000);
+  dv_free_floats (x);
+}
+
 static void
 test_gan_training_runs (void)
 {
@@ -769,42 +1017,131 @@ test_gan_training_runs (void)
     }
 }
 
+/* λ_adv·BCE(D(x̂₀(θ)), 1) in double, x̂₀ = (x_t − √(1−ᾱ)·ε̂_θ)/√ᾱ by the
+ * formula, ε̂ and D by the double references. */
+typedef struct {
+  const DvToyDenoiser *m;
+  double *w;
+  const DvToyDiscriminator *d;
+  const double *dw;
+  const DvNoiseSchedule *sched;
+  const float *xt;
+  const int *t;
+  int B;
+  double lambda_adv;
+} AdversarialRef;
+
 static double
-adversarial_gradient_norm (DvToyFake fake, gboolean *all_zero)
+ref_adversarial (const AdversarialRef *r)
+{
+  double *eps = g_new (double, 2 * r->B), *fake = g_new (double, 2 * r->B), *logits = g_new (double, r->B);
+  ref_denoiser (r->m, r->w, r->xt, r->t, r->B, eps);
+  for (int b = 0; b < r->B; b++)
+    {
+      const double ab = r->sched->alphas_cumprod[r->t[b]];
+      for (int c = 0; c < 2; c++)
+        fake[2 * b + c] = (r->xt[2 * b + c] - sqrt (1 - ab) * eps[2 * b + c]) / sqrt (ab);
+    }
+  ref_disc_d (r->d, r->dw, fake, r->B, logits, NULL);
+  double bce = 0;
+  for (int b = 0; b < r->B; b++)
+    bce += fmax (-logits[b], 0.0) + log1p (exp (-fabs (logits[b]))); /* −log σ(l) */
+  g_free (eps);
+  g_free (fake);
+  g_free (logits);
+  return r->lambda_adv * bce / r->B;
+}
+
+static int
+compare_abs_desc (gconstpointer a, gconstpointer b, gpointer grad)
+{
+  const float ga = fabsf (((const float *) grad)[*(const size_t *) a]);
+  const float gb = fabsf (((const float *) grad)[*(const size_t *) b]);
+  return (ga < gb) - (ga > gb);
+}
+
+/* The adversarial gradient that reaches the denoiser (the chain rule through
+ * x̂₀ and ε̂) against central differences of the double-precision term on the
+ * same batch, over the largest entries and a random sample of the rest. */
+static void
+test_adversarial_gradient (void)
 {
   DvToyTrainConfig cfg;
   small_config (&cfg);
   cfg.gan = TRUE;
-  cfg.fake = fake;
+  cfg.fake = DV_TOY_FAKE_X0;
+  cfg.lambda_adv = 2.5f; /* not 1, so that a lost λ_adv shows */
   g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, NULL);
   /* A few steps first so D is not at its initial state. */
   g_assert_true (dv_toy_trainer_train (tr, 5, NULL, NULL, NULL, NULL));
   DvToyDenoiser *m = dv_toy_trainer_get_model (tr);
+  DvToyDiscriminator *d = dv_toy_trainer_get_discriminator (tr);
   float *grad = dv_alloc_floats (m->params.count);
   dv_toy_trainer_adversarial_gradient (tr, grad);
-  double norm = 0;
-  *all_zero = TRUE;
-  for (size_t i = 0; i < m->params.count; i++)
-    {
-      norm += (double) grad[i] * grad[i];
-      if (grad[i] != 0.0f)
-        *all_zero = FALSE;
-    }
-  dv_free_floats (grad);
-  return sqrt (norm);
-}
+  float *xt = dv_alloc_floats (2 * (size_t) cfg.batch_size);
+  int *t = g_new (int, cfg.batch_size);
+  const int B = dv_toy_trainer_current_batch (tr, xt, t);
+  g_assert_cmpint (B, ==, cfg.batch_size);
 
-static void
-test_adversarial_gradient (void)
-{
-  gboolean zero;
-  const double x0_norm = adversarial_gradient_norm (DV_TOY_FAKE_X0, &zero);
-  g_test_message ("norm of the adversarial gradient (fake = x0 estimate): %.3e", x0_norm);
-  g_assert_false (zero);
-  g_assert_cmpfloat (x0_norm, >, 1e-4);
-  const double noisy_norm = adversarial_gradient_norm (DV_TOY_FAKE_NOISY, &zero);
-  g_assert_true (zero);
-  g_assert_cmpfloat (noisy_norm, ==, 0.0);
+  double *w = to_double (m->params.data, m->params.count), *dw = to_double (d->params.data, d->params.count);
+  AdversarialRef r = { m, w, d, dw, dv_toy_trainer_get_schedule (tr), xt, t, B, cfg.lambda_adv };
+  /* The 40 largest entries, then 160 others at random. */
+  size_t *order = g_new (size_t, m->params.count);
+  for (size_t i = 0; i < m->params.count; i++)
+    order[i] = i;
+  g_qsort_with_data (order, (gint) m->params.count, sizeof (size_t), compare_abs_desc, grad);
+  DvRng rng;
+  dv_rng_init (&rng, 77);
+  for (size_t i = 40; i < 200; i++)
+    {
+      size_t j = i + (size_t) dv_rng_below (&rng, m->params.count - i);
+      size_t keep = order[i];
+      order[i] = order[j];
+      order[j] = keep;
+    }
+  const double largest = fabs (grad[order[0]]);
+  g_assert_cmpfloat (largest, >, 1e-4);
+  const double h = 1e-6;
+  double worst = 0;
+  for (size_t k = 0; k < 200; k++)
+    {
+      const size_t i = order[k];
+      const double keep = w[i];
+      w[i] = keep + h;
+      const double lp = ref_adversarial (&r);
+      w[i] = keep - h;
+      const double lm = ref_adversarial (&r);
+      w[i] = keep;
+      const double fd = (lp - lm) / (2 * h);
+      /* Measured: within 1e-9 of the double-precision difference. */
+      const double allowed = 2e-4 * fabs (fd) + 1e-5 * largest;
+      worst = fmax (worst, fabs (fd - grad[i]) / allowed);
+      if (fabs (fd - grad[i]) > allowed)
+        {
+          g_test_fail_printf ("adversarial gradient, parameter %zu: analytic %g, finite difference %g", i, grad[i],
+                              fd);
+          break;
+        }
+    }
+  g_test_message ("adversarial gradient: largest entry %.3e, worst error %.4f of the tolerance over 200 entries",
+                  largest, worst);
+  g_free (order);
+  g_free (w);
+  g_free (dw);
+  g_free (t);
+  dv_free_floats (xt);
+
+  /* The published fake, x_t, gives the denoiser exactly nothing. */
+  DvToyTrainConfig noisy_cfg;
+  small_config (&noisy_cfg);
+  noisy_cfg.gan = TRUE;
+  noisy_cfg.fake = DV_TOY_FAKE_NOISY;
+  g_autoptr (DvToyTrainer) noisy = dv_toy_trainer_new (&noisy_cfg, moons.xy, moons.n, NULL);
+  g_assert_true (dv_toy_trainer_train (noisy, 5, NULL, NULL, NULL, NULL));
+  dv_toy_trainer_adversarial_gradient (noisy, grad);
+  for (size_t i = 0; i < m->params.count; i++)
+    g_assert_cmpfloat (grad[i], ==, 0.0f);
+  dv_free_floats (grad);
 }
 
 static void
@@ -1021,12 +1358,75 @@ test_samplers (void)
   dv_free_floats (b);
 }
 
+/* DDIM (η = 0) worked by hand: S = 10 of T = 50 timesteps, t_i = ⌊i·T/S⌋;
+ * the first step goes from t_9 = 45 to t_8 = 40, the last from t_0 = 0 to
+ * ᾱ = 1, i.e. to x̂₀ itself:
+ *   x̂₀ = (x − √(1−ᾱ_t)·ε̂)/√ᾱ_t,  x' = √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂. */
+static void
+ddim_step_by_hand (DvToyDenoiser *m, const float *table, const DvNoiseSchedule *s, const float *x, int t,
+                   int t_prev, int rows, double *out)
+{
+  DvToyDenoiserWork work;
+  dv_toy_denoiser_work_init (&work, m, rows);
+  float *eps = dv_alloc_floats (2 * (size_t) rows);
+  int *tv = g_new (int, rows);
+  for (int b = 0; b < rows; b++)
+    tv[b] = t;
+  dv_toy_denoiser_forward (m, m->params.data, table, &work, x, tv, rows, eps);
+  const double ab = s->alphas_cumprod[t], ab_prev = t_prev < 0 ? 1.0 : s->alphas_cumprod[t_prev];
+  for (int k = 0; k < 2 * rows; k++)
+    {
+      const double x0 = (x[k] - sqrt (1 - ab) * eps[k]) / sqrt (ab);
+      out[k] = sqrt (ab_prev) * x0 + sqrt (1 - ab_prev) * eps[k];
+    }
+  g_free (tv);
+  dv_free_floats (eps);
+  dv_toy_denoiser_work_clear (&work);
+}
+
+static void
+test_ddim_step_by_hand (void)
+{
+  DvToyTrainConfig cfg;
+  small_config (&cfg);
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, NULL);
+  g_assert_true (dv_toy_trainer_train (tr, 50, NULL, NULL, NULL, NULL));
+  DvToyDenoiser *m = dv_toy_trainer_get_model (tr);
+  const DvNoiseSchedule *s = dv_toy_trainer_get_schedule (tr);
+  g_assert_cmpint (cfg.T, ==, 50);
+  const int rows = 6, S = 10;
+  float x[12], *snaps = dv_alloc_floats ((size_t) (S + 1) * rows * 2);
+  DvRng rng;
+  dv_rng_init (&rng, 21);
+  dv_rng_fill_normal (&rng, x, 2 * rows);
+  DvToySamplerConfig ddim = { DV_SAMPLER_DDIM, S, 1 };
+  g_assert_cmpint (dv_toy_sampler_n_steps (&ddim, s), ==, S);
+  g_assert_true (dv_toy_trainer_sample (tr, FALSE, &ddim, x, rows, snaps, NULL, NULL, NULL, NULL));
+  float *table = dv_alloc_floats ((size_t) cfg.T * cfg.hidden);
+  dv_toy_denoiser_time_table (m, m->params.data, table);
+  double want[12];
+  /* The first step, t = 45 → 40, from the initial points. */
+  ddim_step_by_hand (m, table, s, snaps, 45, 40, rows, want);
+  for (int k = 0; k < 2 * rows; k++)
+    g_assert_cmpfloat_with_epsilon (snaps[2 * rows + k], want[k], 1e-4 * (1 + fabs (want[k])));
+  /* The last, t = 0 → x̂₀, from the points before it. */
+  ddim_step_by_hand (m, table, s, snaps + (size_t) (S - 1) * rows * 2, 0, -1, rows, want);
+  for (int k = 0; k < 2 * rows; k++)
+    {
+      g_assert_cmpfloat_with_epsilon (snaps[(size_t) S * rows * 2 + k], want[k], 1e-4 * (1 + fabs (want[k])));
+      g_assert_cmpfloat (x[k], ==, snaps[(size_t) S * rows * 2 + k]);
+    }
+  dv_free_floats (table);
+  dv_free_floats (snaps);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_assert_true (dv_toy_data_generate (&moons, "moons", 100000, 42, NULL));
   g_test_add_func ("/toy/schedule/closed-forms", test_schedule_closed_forms);
+  g_test_add_func ("/toy/schedule/formulas", test_schedule_formulas);
   g_test_add_func ("/toy/schedule/bad-input", test_schedule_bad_input);
   g_test_add_func ("/toy/data/ranges", test_datasets);
   g_test_add_func ("/toy/data/seeded", test_datasets_seeded);
@@ -1037,13 +1437,19 @@ main (int argc, char **argv)
   g_test_add_func ("/toy/disc/bce-gradient", test_disc_bce_gradient);
   g_test_add_func ("/toy/disc/gradient-penalty-gradient", test_gradient_penalty_gradient);
   g_test_add_func ("/toy/train/lowers-loss", test_training_lowers_loss);
+  g_test_add_func ("/toy/train/fits", test_training_fits);
   g_test_add_func ("/toy/train/gan-runs", test_gan_training_runs);
+  g_test_add_func ("/toy/train/gan-discriminator-learns", test_gan_discriminator_learns);
+  /* Only under -m slow, so that a plain run has nothing to skip. */
+  if (g_test_slow ())
+    g_test_add_func ("/toy/train/slow/reaches-kl", test_training_reaches_kl);
   g_test_add_func ("/toy/train/adversarial-gradient", test_adversarial_gradient);
   g_test_add_func ("/toy/train/resume-exact", test_resume_is_exact);
   g_test_add_func ("/toy/train/nan-stops", test_nan_stops_and_keeps_weights);
   g_test_add_func ("/toy/train/cancel", test_cancel);
   g_test_add_func ("/toy/train/bad-config", test_bad_config);
   g_test_add_func ("/toy/sampler/ddpm-ddim", test_samplers);
+  g_test_add_func ("/toy/sampler/ddim-step-by-hand", test_ddim_step_by_hand);
   int status = g_test_run ();
   dv_toy_data_clear (&moons);
   return status;

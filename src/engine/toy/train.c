@@ -550,6 +550,15 @@ dv_toy_trainer_adversarial_gradient (DvToyTrainer *tr, float *grad_out)
   dv_toy_denoiser_backward (m, m->params.data, grad_out, &tr->work, tr->t, B, tr->deps);
 }
 
+int
+dv_toy_trainer_current_batch (DvToyTrainer *tr, float *xt, int *t)
+{
+  const int B = prepare_batch (tr, tr->step);
+  memcpy (xt, tr->xt, sizeof (float) * 2 * (size_t) B);
+  memcpy (t, tr->t, sizeof (int) * (size_t) B);
+  return B;
+}
+
 gboolean
 dv_toy_trainer_sample (DvToyTrainer *tr, gboolean use_ema, const DvToySamplerConfig *sampler, float *x, int n,
                        float *snapshots, DvProgressFunc progress, gpointer progress_data, GCancellable *cancellable,

@@ -115,6 +115,10 @@ gboolean dv_toy_trainer_eval_loss (DvToyTrainer *trainer, double *loss, DvProgre
  * the current step, with nothing updated. Needs cfg.gan. For tests and
  * teaching: non-zero for DV_TOY_FAKE_X0, exactly zero for DV_TOY_FAKE_NOISY. */
 void dv_toy_trainer_adversarial_gradient (DvToyTrainer *trainer, float *grad_out);
+/* The batch of the current step, the one dv_toy_trainer_adversarial_gradient
+ * uses: x_t[B][2] and t[B] into buffers of cfg.batch_size; returns B. For
+ * tests that differentiate the adversarial term themselves. */
+int dv_toy_trainer_current_batch (DvToyTrainer *trainer, float *xt, int *t);
 
 /* A safetensors checkpoint: "network.*" holds the EMA weights (the model to
  * sample with), "train.*" the online weights, optimiser moments and the
