@@ -106,6 +106,9 @@ main (int argc, char **argv)
     die (error->message);
   w = dv_safetensors_writer_new ();
   const char *layer = argv[1];
+  /* DV_CONV2D_BACKEND=im2col checks the other backend. */
+  if (g_strcmp0 (g_getenv ("DV_CONV2D_BACKEND"), "im2col") == 0)
+    dv_conv2d_set_backend (DV_CONV2D_IM2COL);
   int xd, xs[4], dd, ds[4];
   float *x = read_tensor ("x", &xd, xs);
   float *dout = read_tensor ("dout", &dd, ds);

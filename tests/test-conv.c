@@ -41,6 +41,7 @@ typedef struct {
   DvConv2dShape s;
   gboolean bias;
   const char *name;
+  DvConv2dBackend backend;
 } ConvCase;
 
 typedef struct {
@@ -87,6 +88,11 @@ static void
 test_conv2d (gconstpointer data)
 {
   const ConvCase *c = data;
+  if (!dv_conv2d_set_backend (c->backend))
+    {
+      g_test_skip ("oneDNN is not built in");
+      return;
+    }
   DvRng rng;
   dv_rng_init (&rng, 5);
   ConvLayer l = { .s = c->s };
@@ -136,12 +142,14 @@ test_conv2d (gconstpointer data)
   g_free (dw2);
   g_free (dinp), g_free (dw), g_free (db), g_free (ref), g_free (weights);
   g_free (l.inp), g_free (l.weight), g_free (l.bias), g_free (l.out), g_free (l.work);
+  dv_conv2d_set_backend (DV_CONV2D_ONEDNN);
 }
 
 static void
 test_conv2d_threads (void)
 {
   /* Threaded im2col/col2im give the same bits as one thread. */
+  dv_conv2d_set_backend (DV_CONV2D_IM2COL);
   DvConv2dShape s;
   dv_conv2d_shape_init (&s, 4, 8, 32, 32, 8, 3, 1, 1);
   DvRng rng;
@@ -160,6 +168,7 @@ test_conv2d_threads (void)
   dv_conv2d_set_threads (1);
   g_assert_cmpmem (out1, n_in * sizeof (float), out2, n_in * sizeof (float));
   g_assert_cmpmem (din1, n_in * sizeof (float), din2, n_in * sizeof (float));
+  dv_conv2d_set_backend (DV_CONV2D_ONEDNN);
   g_free (inp), g_free (w), g_free (dout), g_free (work), g_free (out1), g_free (out2), g_free (din1), g_free (din2);
 }
 
@@ -319,7 +328,7 @@ test_res_block (gconstpointer data)
   g_free (l.x), g_free (l.out), g_free (l.acts), g_free (l.work), g_free (weights), g_free (dx);
 }
 
-static ConvCase conv_cases[6];
+static ConvCase conv_cases[12];
 
 int
 main (int argc, char **argv)
@@ -337,9 +346,16 @@ main (int argc, char **argv)
   conv_cases[4].s.groups = 4, conv_cases[4].bias = TRUE, conv_cases[4].name = "depthwise";
   dv_conv2d_shape_init (&conv_cases[5].s, 1, 2, 5, 9, 3, 3, 1, 2);
   conv_cases[5].s.kernel_h = 2, conv_cases[5].bias = TRUE, conv_cases[5].name = "2x3-p2";
+  /* Each case through both backends. */
   for (int i = 0; i < 6; i++)
     {
-      g_autofree char *path = g_strdup_printf ("/conv/conv2d/%s", conv_cases[i].name);
+      conv_cases[i].backend = DV_CONV2D_IM2COL;
+      conv_cases[i + 6] = conv_cases[i];
+      conv_cases[i + 6].backend = DV_CONV2D_ONEDNN;
+    }
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/conv/conv2d/%s/%s", i < 6 ? "im2col" : "onednn", conv_cases[i].name);
       g_test_add_data_func (path, &conv_cases[i], test_conv2d);
     }
   g_test_add_func ("/conv/conv2d/threads", test_conv2d_threads);

@@ -438,13 +438,14 @@ int
 dv_cmd_views_bench_conv (int argc, char **argv)
 {
   int threads = 2, repeats = 10, ae_batch = 64;
-  char *shapes = NULL;
+  char *shapes = NULL, *backend = NULL;
   GOptionEntry entries[] = {
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
     { "repeats", 'r', 0, G_OPTION_ARG_INT, &repeats, "Timed repeats, median reported (10)", "N" },
     { "shapes", 0, 0, G_OPTION_ARG_STRING, &shapes,
       "Conv shapes B:CIN:COUT:H:K:S:P;... (digest section F)", "LIST" },
     { "ae-batch", 0, 0, G_OPTION_ARG_INT, &ae_batch, "Autoencoder batch (64; 0 skips)", "B" },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "Convolutions: onednn (default) or im2col", "NAME" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- time conv forward+backward and an autoencoder step");
@@ -452,9 +453,14 @@ dv_cmd_views_bench_conv (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
-  g_autofree char *shapes_owned = shapes;
+  g_autofree char *shapes_owned = shapes, *backend_owned = backend;
   if (repeats < 1 || threads < 1)
     return dv_cli_fail ("--repeats and --threads must be positive");
+  if (backend && strcmp (backend, "im2col") && strcmp (backend, "onednn"))
+    return dv_cli_fail ("--backend is onednn or im2col");
+  if (backend && !dv_conv2d_set_backend (strcmp (backend, "im2col") == 0 ? DV_CONV2D_IM2COL : DV_CONV2D_ONEDNN))
+    return dv_cli_fail ("this build has no oneDNN");
+  printf ("backend %s\n", dv_conv2d_backend_name ());
   dv_blas_set_threads (threads);
   dv_conv2d_set_threads (threads);
   g_auto (GStrv) list = g_strsplit (shapes ? shapes : "32:32:32:64:3:1:1;32:64:64:32:3:1:1;32:128:128:16:3:1:1;32:3:32:64:3:1:1", ";", -1);

@@ -5,12 +5,45 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef DV_HAVE_DNNL
+#include "nn/conv2d_dnnl.h"
+static DvConv2dBackend conv_backend = DV_CONV2D_ONEDNN;
+#else
+static DvConv2dBackend conv_backend = DV_CONV2D_IM2COL;
+#endif
+
 static int conv_threads = 1;
 
 void
 dv_conv2d_set_threads (int n)
 {
   conv_threads = CLAMP (n, 1, 64);
+#ifdef DV_HAVE_DNNL
+  dv_conv2d_dnnl_set_threads (conv_threads);
+#endif
+}
+
+gboolean
+dv_conv2d_set_backend (DvConv2dBackend backend)
+{
+#ifndef DV_HAVE_DNNL
+  if (backend == DV_CONV2D_ONEDNN)
+    return FALSE;
+#endif
+  conv_backend = backend;
+  return TRUE;
+}
+
+DvConv2dBackend
+dv_conv2d_get_backend (void)
+{
+  return conv_backend;
+}
+
+const char *
+dv_conv2d_backend_name (void)
+{
+  return conv_backend == DV_CONV2D_ONEDNN ? "oneDNN" : "im2col+OpenBLAS";
 }
 
 int
@@ -248,6 +281,10 @@ dv_conv2d_forward (float *out, const float *inp, const float *weight, const floa
                    const DvConv2dShape *s, float *work)
 {
   check_shape (s);
+#ifdef DV_HAVE_DNNL
+  if (conv_backend == DV_CONV2D_ONEDNN && dv_conv2d_dnnl_forward (out, inp, weight, bias, s))
+    return;
+#endif
   const int oh = dv_conv2d_out_h (s), ow = dv_conv2d_out_w (s);
   const int cin_g = s->in_channels / s->groups, cout_g = s->out_channels / s->groups;
   const int k_group = cin_g * s->kernel_h * s->kernel_w;
@@ -269,6 +306,10 @@ dv_conv2d_backward (float *dinp, float *dweight, float *dbias, const float *dout
                     const float *weight, const DvConv2dShape *s, float *work)
 {
   check_shape (s);
+#ifdef DV_HAVE_DNNL
+  if (conv_backend == DV_CONV2D_ONEDNN && dv_conv2d_dnnl_backward (dinp, dweight, dbias, dout, inp, weight, s))
+    return;
+#endif
   const int oh = dv_conv2d_out_h (s), ow = dv_conv2d_out_w (s);
   const int cin_g = s->in_channels / s->groups, cout_g = s->out_channels / s->groups;
   const int k_group = cin_g * s->kernel_h * s->kernel_w;

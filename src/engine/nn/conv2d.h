@@ -22,13 +22,26 @@ size_t dv_conv2d_weight_size (const DvConv2dShape *s);
 /* Scratch floats the forward and backward need (columns + output rearrangement). */
 size_t dv_conv2d_workspace_size (const DvConv2dShape *s);
 
-/* Threads for im2col/col2im (1 by default; the sgemm uses OpenBLAS's own count). */
+/* Threads for oneDNN (OpenMP) and for im2col/col2im (1 by default; the sgemm uses OpenBLAS's own count). */
 void dv_conv2d_set_threads (int n);
 int dv_conv2d_get_threads (void);
 
+/* How convolutions run: oneDNN's (the default when built with it; measured 3–5× faster than
+ * im2col here, see bench/RESULTS-views.md) or batched im2col + one OpenBLAS sgemm per group. */
+typedef enum {
+  DV_CONV2D_ONEDNN,
+  DV_CONV2D_IM2COL,
+} DvConv2dBackend;
+
+/* Returns FALSE (and keeps the current one) when the backend is not built in. */
+gboolean dv_conv2d_set_backend (DvConv2dBackend backend);
+DvConv2dBackend dv_conv2d_get_backend (void);
+const char *dv_conv2d_backend_name (void);
+
 /* out: [batch][out_channels][out_h][out_w]; inp: [batch][in_channels][in_h][in_w];
  * weight: [out_channels][in_channels/groups][kernel_h][kernel_w]; bias: [out_channels] or NULL;
- * work: dv_conv2d_workspace_size floats. */
+ * work: dv_conv2d_workspace_size floats (used by the im2col backend). Not reentrant per shape
+ * across threads for oneDNN is handled: each shape's primitives are locked while they run. */
 void dv_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
                         const DvConv2dShape *s, float *work);
 /* Accumulates: dinp += ∂L/∂inp (skipped when NULL), dweight += ∂L/∂weight (skipped when NULL),
