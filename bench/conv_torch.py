@@ -71,37 +71,48 @@ def main():
     load_before = open("/proc/loadavg").read().split()[:3]
     rows, commands = [], []
     for shape in SHAPES:
-        text, cmd = ours(dimvida, args, ["--ae-batch", "0", "--shapes", ":".join(map(str, shape))])
-        commands.append(cmd)
-        m = re.search(r"fwd\+bwd_ms ([\d.]+)", text)
+        times = []
+        for backend in ("onednn", "im2col"):
+            text, cmd = ours(dimvida, args, ["--backend", backend, "--ae-batch", "0", "--shapes",
+                                             ":".join(map(str, shape))])
+            commands.append(cmd)
+            times.append(float(re.search(r"fwd\+bwd_ms ([\d.]+)", text).group(1)))
         t_torch = torch_conv_ms(shape, args.repeats)
         b, ci, co, h, k, s, p = shape
         oh = (h + 2 * p - k) // s + 1
         gflop = 3 * 2 * b * co * oh * oh * ci * k * k / 1e9
-        rows.append((f"conv {ci}→{co}, {k}×{k} s{s}, {h}×{h}, batch {b}", float(m.group(1)), t_torch, gflop))
-    text, cmd = ours(dimvida, args, ["--ae-batch", str(args.ae_batch), "--shapes", "1:1:1:3:3:1:1"])
-    commands.append(cmd)
-    m = re.search(r"ae batch \d+ params (\d+) step_ms ([\d.]+)", text)
+        rows.append((f"conv {ci}→{co}, {k}×{k} s{s}, {h}×{h}, batch {b}", times[0], times[1], t_torch, gflop))
+    times = []
+    for backend in ("onednn", "im2col"):
+        text, cmd = ours(dimvida, args, ["--backend", backend, "--ae-batch", str(args.ae_batch), "--shapes",
+                                         "1:1:1:3:3:1:1"])
+        commands.append(cmd)
+        m = re.search(r"ae batch \d+ params (\d+) step_ms ([\d.]+)", text)
+        times.append(float(m.group(2)))
     t_torch, n_params = torch_ae_ms(args.ae_batch, args.repeats)
     rows.append((f"autoencoder step (fwd + L1 + bwd), batch {args.ae_batch}, {int(m.group(1)):,} params",
-                 float(m.group(2)), t_torch, None))
+                 times[0], times[1], t_torch, None))
     load_after = open("/proc/loadavg").read().split()[:3]
 
     out = [f"# Benchmark: convolutions and the view autoencoder against PyTorch on the CPU", "",
            f"Written by `bench/conv_torch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
            f"Median of {args.repeats} timed repeats after 2 warm-ups, {args.threads} threads on both sides, "
            "interleaved shape by shape.", "",
-           "| figure | dimvida ms | PyTorch 1.13 ms | PyTorch time / ours | dimvida GFLOP/s | PyTorch GFLOP/s |",
-           "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for name, a, b, gflop in rows:
-        g = f"{gflop / a * 1e3:.0f} | {gflop / b * 1e3:.0f}" if gflop else "– | –"
-        out.append(f"| {name} | {a:.1f} | {b:.1f} | {b / a:.2f}× | {g} |")
+           "| figure | dimvida oneDNN ms | dimvida im2col ms | PyTorch 1.13 ms | PyTorch / ours (oneDNN) "
+           "| PyTorch / ours (im2col) | GFLOP/s oneDNN / im2col / PyTorch |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, a, c, b, gflop in rows:
+        g = f"{gflop / a * 1e3:.0f} / {gflop / c * 1e3:.0f} / {gflop / b * 1e3:.0f}" if gflop else "–"
+        out.append(f"| {name} | {a:.1f} | {c:.1f} | {b:.1f} | {b / a:.2f}× | {b / c:.2f}× | {g} |")
     out += ["", "Conv figures are forward + backward (input, weight and bias gradients); GFLOP/s counts 3 × the "
-            "forward's multiply-adds × 2. dimvida: batched im2col over the whole batch, one OpenBLAS sgemm per "
-            "group and pass, threaded im2col/col2im. PyTorch: its oneDNN 2.6 convolutions.", "",
+            "forward's multiply-adds × 2. dimvida oneDNN: Debian's libdnnl 2.6 primitives (NCHW in and out, "
+            "blocked layouts behind reorders, gradients accumulated by the reorders), the default; dimvida "
+            "im2col: batched im2col over the whole batch, one OpenBLAS sgemm per group and pass, threaded "
+            "im2col/col2im, the fallback. PyTorch: its own oneDNN 2.6 convolutions.", "",
             "## Conditions", "",
             f"- {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}",
-            f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')} (both sides)",
+            f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, "
+            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')} (both sides)",
             f"- PyTorch {torch.__version__}, {torch.get_num_threads()} threads; "
             f"oneDNN {torch.backends.mkldnn.is_available() and 'on' or 'off'}",
             f"- Load average before / after: {' '.join(load_before)} / {' '.join(load_after)} "

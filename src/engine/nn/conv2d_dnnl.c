@@ -172,7 +172,8 @@ conv_get (const DvConv2dShape *s, gboolean bias)
       if (e->bias == bias && memcmp (&e->s, s, sizeof *s) == 0)
         c = e;
     }
-  if (!c && engine)
+  /* A bound on cached shapes (each holds primitives and buffers); beyond it the caller falls back to im2col. */
+  if (!c && engine && cache->len < 256)
     {
       c = g_new0 (Conv, 1);
       c->s = *s;
