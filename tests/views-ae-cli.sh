@@ -10,6 +10,10 @@ model=$2/data/weights/views/autoencoder.safetensors
 tmp=$(mktemp -d)
 trap 'rm -rf -- "$tmp"' EXIT
 fail() { echo "not ok 1 - $*"; exit 1; }
+if [ ! -f "$model" ]; then
+  echo "1..0 # SKIP no shipped autoencoder at $model"
+  exit 0
+fi
 echo "1..1"
 "$dimvida" views render --class chair --seed 99 --index 3 --out "$tmp/strip.png" >/dev/null
 "$dimvida" views reconstruct "$tmp/strip.png" --out "$tmp/rec.png" --model "$model" >"$tmp/rec.txt" \
