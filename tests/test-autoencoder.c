@@ -1,4 +1,5 @@
 /* The view autoencoder: shapes, gradients of the whole network, save/load, training (resume, NaN). */
+#include "metrics/image_quality.h"
 #include "nn/conv2d.h"
 #include "safetensors.h"
 #include "test-util.h"
@@ -303,6 +304,28 @@ test_image_to_views (void)
   dv_image_clear (&img);
 }
 
+static void
+test_image_quality (void)
+{
+  const int h = 16, w = 12;
+  const size_t n = (size_t) h * w * 3;
+  g_autofree float *a = g_new (float, n), *b = g_new (float, n);
+  for (size_t i = 0; i < n; i++)
+    a[i] = (float) ((i * 37) % 101) / 100.0f;
+  /* Identical images: SSIM 1, PSNR capped at 100 dB. */
+  g_assert_cmpfloat_with_epsilon (dv_ssim (a, a, h, w), 1.0, 1e-9);
+  g_assert_cmpfloat (dv_psnr (a, a, h, w), ==, 100.0);
+  /* A uniform offset of 0.1: MSE 0.01, PSNR 20 dB; SSIM below 1 but the structure term stays 1. */
+  for (size_t i = 0; i < n; i++)
+    b[i] = a[i] + 0.1f;
+  g_assert_cmpfloat_with_epsilon (dv_psnr (a, b, h, w), 20.0, 1e-4);
+  double s = dv_ssim (a, b, h, w);
+  g_assert_cmpfloat (s, <, 1.0);
+  g_assert_cmpfloat (s, >, 0.9);
+  /* Symmetric in its arguments. */
+  g_assert_cmpfloat_with_epsilon (dv_ssim (b, a, h, w), s, 1e-12);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,5 +334,6 @@ main (int argc, char **argv)
   g_test_add_func ("/autoencoder/train-resume-nan", test_train_resume);
   g_test_add_func ("/autoencoder/save-load", test_save_load);
   g_test_add_func ("/autoencoder/image-to-views", test_image_to_views);
+  g_test_add_func ("/autoencoder/image-quality", test_image_quality);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@ int dv_cmd_views_reconstruct (int argc, char **argv);
 int dv_cmd_views_encode (int argc, char **argv);
 int dv_cmd_views_decode (int argc, char **argv);
 int dv_cmd_views_eval_ae (int argc, char **argv);
+int dv_cmd_views_export_ae (int argc, char **argv);
 int dv_cmd_views_bench_conv (int argc, char **argv);
 
 /* Prints "dimvida: <message>" to stderr and returns 1. */

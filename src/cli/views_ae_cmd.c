@@ -4,6 +4,7 @@
 #include "nn/conv2d.h"
 #include "blas.h"
 #include "views/ae_train.h"
+#include "safetensors.h"
 #include "views/ae_image.h"
 #include "metrics/image_quality.h"
 #include "object_classes.h"
@@ -323,6 +324,52 @@ dv_cmd_views_decode (int argc, char **argv)
   if (!ok)
     return dv_cli_fail ("%s", error->message);
   printf ("Wrote %s (%d view%s)\n", out, n, n == 1 ? "" : "s");
+  return 0;
+}
+
+int
+dv_cmd_views_export_ae (int argc, char **argv)
+{
+  char *out = NULL;
+  gboolean f16 = FALSE;
+  char **meta = NULL;
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output weights file", "FILE" },
+    { "f16", 0, 0, G_OPTION_ARG_NONE, &f16, "Store the weights as F16 (half the size)", NULL },
+    { "meta", 0, 0, G_OPTION_ARG_STRING_ARRAY, &meta, "Metadata to record, KEY=VALUE (repeatable)", "KEY=VALUE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("CHECKPOINT - the weights alone, from a train-ae checkpoint");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return dv_cli_fail ("%s", error->message);
+  g_autofree char *out_owned = out;
+  g_auto (GStrv) meta_owned = meta;
+  if (argc != 2 || !out)
+    return dv_cli_fail ("usage: dimvida views export-ae CHECKPOINT --out FILE [--f16] [--meta KEY=VALUE …]");
+  g_autoptr (DvAutoencoder) ae = dv_autoencoder_load (argv[1], &error);
+  if (!ae)
+    return dv_cli_fail ("%s", error->message);
+  g_autoptr (GHashTable) extra = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  {
+    /* Keep the checkpoint's training record (its config and step). */
+    g_autoptr (DvSafetensors) st = dv_safetensors_open (argv[1], NULL);
+    const char *keys[] = { "train_config", "step" };
+    for (guint i = 0; st && i < G_N_ELEMENTS (keys); i++)
+      if (dv_safetensors_metadata (st, keys[i]))
+        g_hash_table_insert (extra, g_strdup (keys[i]), g_strdup (dv_safetensors_metadata (st, keys[i])));
+  }
+  for (int i = 0; meta && meta[i]; i++)
+    {
+      const char *eq = strchr (meta[i], '=');
+      if (!eq || eq == meta[i])
+        return dv_cli_fail ("--meta wants KEY=VALUE, not '%s'", meta[i]);
+      g_hash_table_insert (extra, g_strndup (meta[i], eq - meta[i]), g_strdup (eq + 1));
+    }
+  if (!dv_autoencoder_save (ae, out, f16, extra, &error))
+    return dv_cli_fail ("%s", error->message);
+  printf ("Wrote %s (%zu parameters, %s)\n", out, ae->params.count, f16 ? "F16" : "F32");
   return 0;
 }
 

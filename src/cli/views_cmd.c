@@ -26,7 +26,11 @@ static const char views_usage[] =
   "          Encode and decode a view or a 4-view strip (any size) with the autoencoder\n"
   "  encode IN.png --out LATENT.csv [--model FILE]   /   decode LATENT.csv --out OUT.png [--model FILE]\n"
   "  eval-ae --data DIR [--split e] [--model FILE]\n"
-  "          PSNR and SSIM of reconstructions per class\n";
+  "          PSNR and SSIM of reconstructions per class\n"
+  "  export-ae CHECKPOINT --out FILE [--f16] [--meta KEY=VALUE …]\n"
+  "          The weights alone, from a train-ae checkpoint\n"
+  "  bench-conv [--shapes LIST] [--ae-batch B] [--backend onednn|im2col] [--threads T]\n"
+  "          Time convolutions and an autoencoder step (bench/conv_torch.py sets them against PyTorch)\n";
 
 static void
 print_progress (const DvProgress *progress, gpointer user_data)
@@ -296,6 +300,8 @@ dv_cmd_views (int argc, char **argv)
     return dv_cmd_views_decode (argc - 1, argv + 1);
   if (strcmp (argv[1], "eval-ae") == 0)
     return dv_cmd_views_eval_ae (argc - 1, argv + 1);
+  if (strcmp (argv[1], "export-ae") == 0)
+    return dv_cmd_views_export_ae (argc - 1, argv + 1);
   if (strcmp (argv[1], "bench-conv") == 0)
     return dv_cmd_views_bench_conv (argc - 1, argv + 1);
   fprintf (stderr, "dimvida views: unknown command '%s'\n\n%s", argv[1], views_usage);
