@@ -40,8 +40,8 @@ const char *dv_conv2d_backend_name (void);
 
 /* out: [batch][out_channels][out_h][out_w]; inp: [batch][in_channels][in_h][in_w];
  * weight: [out_channels][in_channels/groups][kernel_h][kernel_w]; bias: [out_channels] or NULL;
- * work: dv_conv2d_workspace_size floats (used by the im2col backend). Not reentrant per shape
- * across threads for oneDNN is handled: each shape's primitives are locked while they run. */
+ * work: dv_conv2d_workspace_size floats (used by the im2col backend). Safe to call from several
+ * threads: oneDNN's cached primitives for a shape are locked while they run. */
 void dv_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
                         const DvConv2dShape *s, float *work);
 /* Accumulates: dinp += ∂L/∂inp (skipped when NULL), dweight += ∂L/∂weight (skipped when NULL),
