@@ -3,9 +3,11 @@
  * sampler drawing the right conditional distribution when handed the exact
  * score of a correlated Gaussian — the test that catches a wrong sign,
  * coefficient or clamping in a reverse step. */
+#include "diffusion/masked_loss.h"
 #include "diffusion/masked_sampler.h"
 #include "diffusion/vp_sde.h"
 #include "rng.h"
+#include "test-util.h"
 
 #include <math.h>
 #include <string.h>
@@ -285,6 +287,142 @@ test_config_checked (void)
   g_assert_error (error, DV_ERROR, DV_ERROR_INVALID);
 }
 
+static void
+test_masked_subsets (void)
+{
+  g_assert_cmpint (dv_masked_loss_n_subsets (4), ==, 14);
+  const guint want[14] = { 1, 2, 4, 8, 3, 5, 6, 9, 10, 12, 7, 11, 13, 14 };
+  for (int i = 0; i < 14; i++)
+    g_assert_cmpuint (dv_masked_loss_subset (4, i), ==, want[i]);
+}
+
+static void
+check_prepared_batch (const DvVpSde *sde, const float *x0, const float *x_t, const float *z, const float *tau,
+                      const guint *cond, const float *weight, int B, int V, int D)
+{
+  for (int b = 0; b < B; b++)
+    {
+      const int n_cond = __builtin_popcount (cond[b]);
+      g_assert_cmpint (n_cond, <, V);
+      g_assert_cmpfloat_with_epsilon (weight[b], 1.0 + (double) n_cond / (V - n_cond), 1e-6);
+      float t = -1;
+      for (int v = 0; v < V; v++)
+        {
+          const size_t off = ((size_t) b * V + v) * D;
+          if ((cond[b] >> v) & 1u)
+            {
+              g_assert_cmpfloat (tau[b * V + v], ==, 0.0f);
+              for (int d = 0; d < D; d++)
+                {
+                  g_assert_cmpfloat (x_t[off + d], ==, x0[off + d]);
+                  g_assert_cmpfloat (z[off + d], ==, 0.0f);
+                }
+              continue;
+            }
+          if (t < 0)
+            t = tau[b * V + v];
+          g_assert_cmpfloat (tau[b * V + v], ==, t);  /* one t per object */
+          g_assert_cmpfloat (t, >, 0.0f);
+          g_assert_cmpfloat (t, <=, 1.0f);
+          double m, s;
+          dv_vp_sde_marginal (sde, t, &m, &s);
+          for (int d = 0; d < D; d++)
+            g_assert_cmpfloat_with_epsilon (x_t[off + d], m * x0[off + d] + s * z[off + d], 1e-5);
+        }
+    }
+}
+
+static void
+test_masked_prepare (void)
+{
+  DvVpSde sde;
+  dv_vp_sde_init (&sde);
+  DvMaskedLossConfig cfg;
+  dv_masked_loss_config_init (&cfg);
+  g_assert_cmpfloat (cfg.p_all_diffuse, ==, 0.2);
+  DvRng rng;
+  dv_rng_init (&rng, 9);
+  enum { B = 6, V = 4, D = 3 };
+  float x0[B * V * D], x_t[B * V * D], z[B * V * D], tau[B * V], weight[B];
+  guint cond[B];
+  dv_rng_fill_normal (&rng, x0, G_N_ELEMENTS (x0));
+  /* Per batch: every row shares the draw. */
+  int masked_batches = 0, all_batches = 2000;
+  for (int i = 0; i < all_batches; i++)
+    {
+      dv_masked_loss_prepare (&cfg, &sde, &rng, x0, B, V, D, x_t, z, tau, cond, weight);
+      check_prepared_batch (&sde, x0, x_t, z, tau, cond, weight, B, V, D);
+      for (int b = 1; b < B; b++)
+        g_assert_cmpuint (cond[b], ==, cond[0]);
+      masked_batches += cond[0] != 0;
+    }
+  g_assert_cmpfloat (fabs ((double) masked_batches / all_batches - 0.8), <, 0.04);
+  /* Per object: shares of "all diffuse" and of each subset. */
+  cfg.draw = DV_MASK_DRAW_PER_OBJECT;
+  int counts[16] = { 0 };
+  const int rounds = 4000;
+  for (int i = 0; i < rounds; i++)
+    {
+      dv_masked_loss_prepare (&cfg, &sde, &rng, x0, B, V, D, x_t, z, tau, cond, weight);
+      check_prepared_batch (&sde, x0, x_t, z, tau, cond, weight, B, V, D);
+      for (int b = 0; b < B; b++)
+        counts[cond[b]]++;
+    }
+  const double n = (double) rounds * B;
+  g_assert_cmpint (counts[15], ==, 0);
+  g_assert_cmpfloat (fabs (counts[0] / n - 0.2), <, 0.015);
+  for (int m = 1; m < 15; m++)
+    g_assert_cmpfloat (fabs (counts[m] / n - 0.8 / 14), <, 0.01);
+}
+
+typedef struct {
+  float *eps_hat, *z, *weight;
+  guint *cond;
+  int B, V, D;
+} LossCtx;
+
+static double
+masked_loss_objective (gpointer data)
+{
+  LossCtx *c = data;
+  return dv_masked_loss_forward_backward (c->eps_hat, c->z, c->cond, c->weight, c->B, c->V, c->D, NULL);
+}
+
+static void
+test_masked_loss_gradient (void)
+{
+  enum { B = 3, V = 4, D = 2 };
+  DvRng rng;
+  dv_rng_init (&rng, 4);
+  float eps_hat[B * V * D], z[B * V * D], grad[B * V * D] = { 0 };
+  guint cond[B] = { 0x0, 0x5, 0xe };
+  float weight[B] = { 1.0f, 2.0f, 4.0f };
+  dv_rng_fill_normal (&rng, eps_hat, G_N_ELEMENTS (eps_hat));
+  dv_rng_fill_normal (&rng, z, G_N_ELEMENTS (z));
+  LossCtx ctx = { eps_hat, z, weight, cond, B, V, D };
+  const double loss = dv_masked_loss_forward_backward (eps_hat, z, cond, weight, B, V, D, grad);
+  /* By hand: rows' missing parts only, weighted, over B. */
+  double want = 0;
+  for (int b = 0; b < B; b++)
+    for (int v = 0; v < V; v++)
+      if (!((cond[b] >> v) & 1u))
+        for (int d = 0; d < D; d++)
+          {
+            const int i = (b * V + v) * D + d;
+            const double r = (double) eps_hat[i] + z[i];
+            want += weight[b] * r * r / B;
+          }
+  g_assert_cmpfloat_with_epsilon (loss, want, 1e-9 * (1 + want));
+  dv_test_check_gradient ("masked loss d/deps_hat", eps_hat, G_N_ELEMENTS (eps_hat), grad, masked_loss_objective,
+                          &ctx, 1e-2f, 1e-5, 1e-4);
+  /* Conditioning parts are never scored. */
+  for (int b = 0; b < B; b++)
+    for (int v = 0; v < V; v++)
+      if ((cond[b] >> v) & 1u)
+        for (int d = 0; d < D; d++)
+          g_assert_cmpfloat (grad[(b * V + v) * D + d], ==, 0.0f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,5 +436,8 @@ main (int argc, char **argv)
   g_test_add_func ("/diffusion/masked-sampler/all-given", test_all_given_returns_them);
   g_test_add_func ("/diffusion/masked-sampler/seeded-steps-cancel", test_seeded_steps_and_cancel);
   g_test_add_func ("/diffusion/masked-sampler/config", test_config_checked);
+  g_test_add_func ("/diffusion/masked-loss/subsets", test_masked_subsets);
+  g_test_add_func ("/diffusion/masked-loss/prepare", test_masked_prepare);
+  g_test_add_func ("/diffusion/masked-loss/gradient", test_masked_loss_gradient);
   return g_test_run ();
 }
