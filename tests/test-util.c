@@ -22,32 +22,68 @@ dv_test_remove_tree (const char *path)
     g_unlink (path);
 }
 
-void
-dv_test_check_gradient (const char *what, float *var, size_t n, const float *analytic, DvTestObjective objective,
-                        gpointer ctx, float h, double atol, double rtol)
+/* The one finite-difference loop: var is fvar (float) or dvar (double). The
+ * tolerance scales with max(|numeric|, |analytic|), or with |numeric| alone
+ * when numeric_scale. Returns ‖numeric‖₂. */
+static double
+check_gradient (const char *what, float *fvar, double *dvar, size_t n, const float *analytic,
+                DvTestObjective objective, gpointer ctx, double h, double atol, double rtol, gboolean numeric_scale)
 {
-  double worst = 0.0;
+  double worst = 0.0, norm_sq = 0.0;
   for (size_t i = 0; i < n; i++)
     {
-      const float saved = var[i];
-      const float plus = saved + h, minus = saved - h;
-      var[i] = plus;
-      double f_plus = objective (ctx);
-      var[i] = minus;
-      double f_minus = objective (ctx);
-      var[i] = saved;
-      double numeric = (f_plus - f_minus) / ((double) plus - (double) minus);
+      double plus, minus, f_plus, f_minus;
+      if (fvar != NULL)
+        {
+          const float saved = fvar[i], fplus = saved + (float) h, fminus = saved - (float) h;
+          plus = fplus;
+          minus = fminus;
+          fvar[i] = fplus;
+          f_plus = objective (ctx);
+          fvar[i] = fminus;
+          f_minus = objective (ctx);
+          fvar[i] = saved;
+        }
+      else
+        {
+          const double saved = dvar[i];
+          plus = saved + h;
+          minus = saved - h;
+          dvar[i] = plus;
+          f_plus = objective (ctx);
+          dvar[i] = minus;
+          f_minus = objective (ctx);
+          dvar[i] = saved;
+        }
+      double numeric = (f_plus - f_minus) / (plus - minus);
+      norm_sq += numeric * numeric;
       double err = fabs (numeric - analytic[i]);
-      double allowed = atol + rtol * fmax (fabs (numeric), fabs (analytic[i]));
+      double scale = numeric_scale ? fabs (numeric) : fmax (fabs (numeric), fabs (analytic[i]));
+      double allowed = atol + rtol * scale;
       worst = fmax (worst, err / allowed);
       if (err > allowed)
         {
           g_test_fail_printf ("%s: d/d[%zu] analytic %.6g, numeric %.6g (error %.3g > %.3g)", what, i, analytic[i],
                               numeric, err, allowed);
-          return;
+          return sqrt (norm_sq);
         }
     }
   g_test_message ("%s: %zu entries, worst error %.2f of the tolerance", what, n, worst);
+  return sqrt (norm_sq);
+}
+
+void
+dv_test_check_gradient (const char *what, float *var, size_t n, const float *analytic, DvTestObjective objective,
+                        gpointer ctx, float h, double atol, double rtol)
+{
+  check_gradient (what, var, NULL, n, analytic, objective, ctx, h, atol, rtol, FALSE);
+}
+
+double
+dv_test_check_gradient_double (const char *what, double *var, size_t n, const float *analytic,
+                               DvTestObjective objective, gpointer ctx, double h, double atol, double rtol)
+{
+  return check_gradient (what, NULL, var, n, analytic, objective, ctx, h, atol, rtol, TRUE);
 }
 
 double
@@ -57,4 +93,16 @@ dv_test_weighted_sum (const float *out, const float *weights, size_t n)
   for (size_t i = 0; i < n; i++)
     s += (double) out[i] * weights[i];
   return s;
+}
+
+float *
+dv_test_gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x)
+{
+  float *p = g_new (float, 2 * n);
+  for (size_t i = 0; i < n; i++)
+    {
+      p[2 * i] = mean_x + sigma * dv_rng_normal (rng);
+      p[2 * i + 1] = sigma * dv_rng_normal (rng);
+    }
+  return p;
 }

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "core/rng.h"
+
 /* Removes path: a file, or a directory with everything in it (symbolic
  * links are removed, not followed). */
 void dv_test_remove_tree (const char *path);
@@ -18,6 +20,16 @@ typedef double (*DvTestObjective) (gpointer ctx);
 void dv_test_check_gradient (const char *what, float *var, size_t n, const float *analytic,
                              DvTestObjective objective, gpointer ctx, float h, double atol, double rtol);
 
+/* The same against a double-precision reference of the objective: var is the
+ * reference's copy of the variables (double), the step h is exact, and the
+ * tolerance is atol + rtol · |numeric| (the reference's derivative). Returns
+ * ‖numeric‖₂, so that a caller can check the gradient is not trivially zero. */
+double dv_test_check_gradient_double (const char *what, double *var, size_t n, const float *analytic,
+                                      DvTestObjective objective, gpointer ctx, double h, double atol, double rtol);
+
 /* Σ out[i] · weights[i] in double: a random linear functional of a layer's
  * output, so that one scalar exercises every output's gradient. */
 double dv_test_weighted_sum (const float *out, const float *weights, size_t n);
+
+/* n points [n][2] from N((mean_x, 0), sigma² I), g_free'd by the caller. */
+float *dv_test_gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x);

@@ -2,7 +2,7 @@
 
 #include "dv-application.h"
 
-#include "blas.h"
+#include "core/blas.h"
 
 #include <glib/gi18n.h>
 

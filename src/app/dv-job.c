@@ -1,6 +1,6 @@
 #include "dv-job.h"
 
-#include "blas.h"
+#include "core/blas.h"
 
 struct _DvJob
 {

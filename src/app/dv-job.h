@@ -26,7 +26,7 @@
 
 #include <gio/gio.h>
 
-#include "dv_common.h"
+#include "core/common.h"
 
 G_BEGIN_DECLS
 

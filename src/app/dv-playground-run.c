@@ -1,89 +1,12 @@
-/* One live Playground run: a DvToyTrainer driven by a DvJob worker. */
-#include "dv-playground-run.h"
+/* One live Playground run: a DvToyTrainer driven by a DvJob worker
+ * (dv-playground-run-worker.c). This half is the main thread's. */
+#include "dv-playground-run-private.h"
 
-#include "dv-job.h"
-#include "grid_divergence.h"
-#include "knn_kl.h"
+#include "toy/sampler_config.h"
 
-#include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
-
-/* A displayed frame; steps_per_frame counts steps per this interval. */
-#define FRAME_US (G_USEC_PER_SEC / 30)
-/* Sampling for the picture may take at most this share of the worker's time,
- * so a big model still trains at a useful speed while showing its samples. */
-#define MAX_SAMPLING_SHARE 0.25
-#define DIVERGENCE_GRID 24
-
-struct _DvPlaygroundRun {
-  GObject parent_instance;
-
-  DvPlaygroundConfig cfg;   /* written by the worker only while preparing, under lock */
-  double box_x0, box_x1, box_y0, box_y1;
-  float *noise;              /* [live][2]: the fixed starting noise of the live samples */
-
-  /* What the worker's first task builds the trainer from (then freed):
-   * making or loading one takes tens of milliseconds, too long for the
-   * main thread. */
-  char *checkpoint_path;     /* NULL: a fresh trainer */
-  char *history_path;        /* the checkpoint's losses.csv.gz, or NULL */
-  float *prepare_xy;
-  size_t prepare_n;
-
-  /* Worker side; touched only with trainer_lock held (the worker holds it
-   * for one chunk of work at a time). */
-  GMutex trainer_lock;
-  DvToyTrainer *trainer;
-  DvGridDivergence *divergence;
-  DvToyDenoiserWork field_work;
-  float *field_table;        /* [T][H] time table of the sampling weights */
-  DvToyDiscWork heat_work;
-  gint64 last_refresh_step;
-  gint64 steps_since_refresh;
-  double sampling_seconds, training_seconds_since_refresh;
-  int field_t_done;
-
-  /* Shared state, behind lock. */
-  GMutex lock;
-  gboolean playing;
-  gint64 steps_requested;
-  int steps_per_frame;
-  int field_t;
-  gboolean film_requested;
-  gboolean worker_active;
-  gboolean cancelled;
-  gboolean ready;            /* the trainer exists */
-  gboolean finished;
-  gint64 step;
-  double elapsed;
-  double steps_per_second;
-  double knn_kl;
-  char *error_message;
-  char *warning;             /* a problem that did not stop the run */
-  float *samples;
-  size_t n_samples;
-  guint samples_gen;
-  float *heat;
-  guint heat_gen;
-  float *field_origins, *field_vectors;
-  int field_t_shown;
-  guint field_gen;
-  float *film;
-  int film_frames;
-  guint film_gen;
-  GArray *losses;       /* DvPlaygroundLossRecord */
-  GArray *divergences;  /* DvPlaygroundDivergenceRecord */
-
-  /* "Look again" for the main loop: at most one pending at a time. */
-  GMainContext *context;
-  gint notify_pending;
-
-  /* Main thread. */
-  DvJob *job;
-  GCancellable *cancellable;
-};
 
 G_DEFINE_FINAL_TYPE (DvPlaygroundRun, dv_playground_run, G_TYPE_OBJECT)
 
@@ -95,8 +18,9 @@ dv_playground_config_init (DvPlaygroundConfig *cfg)
 {
   memset (cfg, 0, sizeof *cfg);
   dv_toy_train_config_init (&cfg->train);
-  cfg->sampler = DV_SAMPLER_DDPM;
-  cfg->ddim_steps = 20;
+  dv_toy_sampler_config_init (&cfg->sampler);
+  /* What the DDIM control offers first. */
+  cfg->sampler.steps = 20;
   cfg->use_ema = TRUE;
   cfg->live_samples = 600;
   cfg->refresh_every = 100;
@@ -105,219 +29,13 @@ dv_playground_config_init (DvPlaygroundConfig *cfg)
 gboolean
 dv_playground_config_check (const DvPlaygroundConfig *cfg, GError **error)
 {
-  if (!dv_toy_train_config_check (&cfg->train, error))
+  if (!dv_toy_train_config_check (&cfg->train, error)
+      || !dv_toy_sampler_config_check (&cfg->sampler, cfg->train.T, error))
     return FALSE;
-  if (cfg->sampler == DV_SAMPLER_DDIM && (cfg->ddim_steps < 1 || cfg->ddim_steps > cfg->train.T)) {
-    g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("DDIM steps must be between 1 and T (%d), not %d"),
-                 cfg->train.T, cfg->ddim_steps);
-    return FALSE;
-  }
   if (cfg->live_samples < 10 || cfg->live_samples > 100000 || cfg->refresh_every < 1) {
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("Invalid live sample settings"));
     return FALSE;
   }
-  return TRUE;
-}
-
-static DvToySamplerConfig
-sampler_config (const DvPlaygroundConfig *cfg)
-{
-  /* The per-step DDPM noise is fixed too: the same seed every time. */
-  DvToySamplerConfig s = { cfg->sampler, cfg->sampler == DV_SAMPLER_DDIM ? cfg->ddim_steps : 0,
-                           cfg->train.seed ^ 0x5a3d1e5ULL };
-  return s;
-}
-
-/* ---- Worker side ---- */
-
-typedef struct {
-  GArray *records;
-  DvPlaygroundRun *run;
-} StepCollector;
-
-static void
-on_train_step (const DvToyStepInfo *info, gpointer user_data)
-{
-  StepCollector *collector = user_data;
-  DvPlaygroundLossRecord record = { info->step, info->loss, info->d_loss, info->lr };
-  g_array_append_val (collector->records, record);
-}
-
-static const float *
-sampling_weights (DvPlaygroundRun *self)
-{
-  return self->cfg.use_ema ? dv_toy_trainer_get_ema_weights (self->trainer)
-                           : dv_toy_trainer_get_model (self->trainer)->params.data;
-}
-
-/* The field x̂₀ − x at timestep t on a grid over the box. */
-static void
-compute_field (DvPlaygroundRun *self, int t, float *origins, float *vectors)
-{
-  const int g = DV_PLAYGROUND_FIELD_GRID, n = g * g;
-  DvToyDenoiser *model = dv_toy_trainer_get_model (self->trainer);
-  const DvNoiseSchedule *sched = dv_toy_trainer_get_schedule (self->trainer);
-  const float *weights = sampling_weights (self);
-  dv_toy_denoiser_time_table (model, weights, self->field_table);
-  int *ts = g_new (int, n);
-  float *eps = g_new (float, 2 * n);
-  for (int row = 0; row < g; row++)
-    for (int col = 0; col < g; col++) {
-      int i = row * g + col;
-      origins[2 * i] = (float) (self->box_x0 + (self->box_x1 - self->box_x0) * (col + 0.5) / g);
-      origins[2 * i + 1] = (float) (self->box_y0 + (self->box_y1 - self->box_y0) * (row + 0.5) / g);
-      ts[i] = t;
-    }
-  dv_toy_denoiser_forward (model, weights, self->field_table, &self->field_work, origins, ts, n, eps);
-  float a = sched->sqrt_inv_alphas_cumprod[t], b = sched->sqrt_inv_alphas_cumprod_minus_one[t];
-  for (int i = 0; i < 2 * n; i++)
-    vectors[i] = a * origins[i] - b * eps[i] - origins[i];
-  g_free (ts);
-  g_free (eps);
-}
-
-/* The discriminator's D(x) = σ(logit) on a grid over the box, row 0 at y0. */
-static void
-compute_heat (DvPlaygroundRun *self, float *heat)
-{
-  const int g = DV_PLAYGROUND_HEAT_GRID, n = g * g;
-  DvToyDiscriminator *disc = dv_toy_trainer_get_discriminator (self->trainer);
-  float *points = g_new (float, 2 * n);
-  for (int row = 0; row < g; row++)
-    for (int col = 0; col < g; col++) {
-      points[2 * (row * g + col)] = (float) (self->box_x0 + (self->box_x1 - self->box_x0) * (col + 0.5) / g);
-      points[2 * (row * g + col) + 1] = (float) (self->box_y0 + (self->box_y1 - self->box_y0) * (row + 0.5) / g);
-    }
-  dv_toy_disc_forward (disc, disc->params.data, &self->heat_work, points, n, heat);
-  for (int i = 0; i < n; i++)
-    heat[i] = 1.0f / (1.0f + expf (-heat[i]));
-  g_free (points);
-}
-
-/* New samples (and D(x), and the field when shown) from the current weights. */
-static gboolean
-refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *cancellable, GError **error)
-{
-  gint64 start = g_get_monotonic_time ();
-  size_t n = (size_t) self->cfg.live_samples;
-  float *samples = NULL;
-  double kl = 0, js = 0;
-  if (with_samples) {
-    samples = g_memdup2 (self->noise, 2 * n * sizeof (float));
-    DvToySamplerConfig scfg = sampler_config (&self->cfg);
-    if (!dv_toy_trainer_sample (self->trainer, self->cfg.use_ema, &scfg, samples, (int) n, NULL, NULL, NULL,
-                                cancellable, error)) {
-      g_free (samples);
-      return FALSE;
-    }
-    dv_grid_divergence_measure (self->divergence, samples, n, &kl, &js);
-  }
-  float *heat = NULL;
-  if (self->cfg.train.gan) {
-    heat = g_new (float, DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
-    compute_heat (self, heat);
-  }
-  g_mutex_lock (&self->lock);
-  int field_t = self->field_t;
-  g_mutex_unlock (&self->lock);
-  float *origins = NULL, *vectors = NULL;
-  if (field_t >= 0) {
-    origins = g_new (float, 2 * DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-    vectors = g_new (float, 2 * DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-    compute_field (self, field_t, origins, vectors);
-  }
-  self->field_t_done = field_t;
-  gint64 step = dv_toy_trainer_get_step (self->trainer);
-
-  g_mutex_lock (&self->lock);
-  if (samples) {
-    g_free (self->samples);
-    self->samples = samples;
-    self->n_samples = n;
-    self->samples_gen++;
-  }
-  if (heat) {
-    g_free (self->heat);
-    self->heat = heat;
-    self->heat_gen++;
-  }
-  g_free (self->field_origins);
-  g_free (self->field_vectors);
-  self->field_origins = origins;
-  self->field_vectors = vectors;
-  self->field_t_shown = field_t;
-  self->field_gen++;
-  DvPlaygroundDivergenceRecord record = { step, kl, js };
-  if (samples && (self->divergences->len == 0 || g_array_index (self->divergences, DvPlaygroundDivergenceRecord,
-                                                    self->divergences->len - 1).step != step))
-    g_array_append_val (self->divergences, record);
-  g_mutex_unlock (&self->lock);
-
-  if (samples) {
-    self->sampling_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-    self->training_seconds_since_refresh = 0;
-    self->steps_since_refresh = 0;
-    self->last_refresh_step = step;
-  }
-  return TRUE;
-}
-
-static gboolean
-make_film (DvPlaygroundRun *self, GCancellable *cancellable, GError **error)
-{
-  size_t n = (size_t) self->cfg.live_samples;
-  DvToySamplerConfig scfg = sampler_config (&self->cfg);
-  int frames = dv_toy_sampler_n_steps (&scfg, dv_toy_trainer_get_schedule (self->trainer)) + 1;
-  float *x = g_memdup2 (self->noise, 2 * n * sizeof (float));
-  float *film = g_new (float, (size_t) frames * n * 2);
-  gboolean ok = dv_toy_trainer_sample (self->trainer, self->cfg.use_ema, &scfg, x, (int) n, film, NULL, NULL,
-                                       cancellable, error);
-  g_free (x);
-  if (!ok) {
-    g_free (film);
-    return FALSE;
-  }
-  g_mutex_lock (&self->lock);
-  g_free (self->film);
-  self->film = film;
-  self->film_frames = frames;
-  self->film_gen++;
-  g_mutex_unlock (&self->lock);
-  return TRUE;
-}
-
-/* At the end of the run: the seed's score, kNN KL of 10,000 samples. */
-static gboolean
-finish_run (DvPlaygroundRun *self, GCancellable *cancellable, GError **error)
-{
-  const size_t n = DV_PLAYGROUND_FINAL_SAMPLES;
-  float *x = g_new (float, 2 * n);
-  DvRng rng;
-  dv_rng_init_stream (&rng, self->cfg.train.seed, 0xf1a1);
-  dv_rng_fill_normal (&rng, x, 2 * n);
-  /* The live points lead, so the final picture continues the live one. */
-  memcpy (x, self->noise, 2 * MIN ((size_t) self->cfg.live_samples, n) * sizeof (float));
-  DvToySamplerConfig scfg = sampler_config (&self->cfg);
-  if (!dv_toy_trainer_sample (self->trainer, self->cfg.use_ema, &scfg, x, (int) n, NULL, NULL, NULL,
-                              cancellable, error)) {
-    g_free (x);
-    return FALSE;
-  }
-  size_t n_real;
-  const float *real = dv_toy_trainer_get_data (self->trainer, &n_real);
-  DvKnnKlResult result;
-  if (!dv_knn_kl (real, n_real, x, n, 2, DV_KNN_KL_DEFAULT_K, 1, &result, NULL, NULL, cancellable, error)) {
-    g_free (x);
-    return FALSE;
-  }
-  g_mutex_lock (&self->lock);
-  g_free (self->samples);
-  self->samples = x;
-  self->n_samples = n;
-  self->samples_gen++;
-  self->knn_kl = result.kl_bits;
-  self->finished = TRUE;
-  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
@@ -335,8 +53,8 @@ emit_updated (gpointer user_data)
  * priority, which a slow renderer drawing frame after frame can starve for
  * seconds; this one-shot source runs at default priority and is cheap (the
  * page copies a few arrays), and only one is ever pending. */
-static void
-publish (DvJob *job, DvPlaygroundRun *self)
+void
+_dv_playground_run_publish (DvJob *job, DvPlaygroundRun *self)
 {
   DvProgress progress = { "train", 0, 0 };
   g_mutex_lock (&self->lock);
@@ -352,256 +70,6 @@ publish (DvJob *job, DvPlaygroundRun *self)
     g_source_attach (source, self->context);
     g_source_unref (source);
   }
-}
-
-/* One "step,loss,mse,adv,d_loss,gp,lr" row of a losses.csv; FALSE if malformed. */
-static gboolean
-parse_loss_row (const char *line, DvPlaygroundLossRecord *record)
-{
-  g_auto (GStrv) fields = g_strsplit (line, ",", 0);
-  if (g_strv_length (fields) != 7)
-    return FALSE;
-  double values[7];
-  for (int i = 0; i < 7; i++) {
-    char *end = NULL;
-    values[i] = g_ascii_strtod (fields[i], &end);
-    if (end == fields[i] || *end != '\0' || !isfinite (values[i]))
-      return FALSE;
-  }
-  record->step = (gint64) values[0];
-  record->loss = (float) values[1];
-  record->d_loss = (float) values[4];
-  record->lr = (float) values[6];
-  return record->step == values[0];
-}
-
-/* The loss of every step up to last_step, from the losses.csv.gz the
- * training that made a checkpoint wrote; NULL and an error if malformed. */
-static GArray *
-read_loss_history (const char *path, gint64 last_step, GError **error)
-{
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) raw = g_file_read (file, NULL, error);
-  if (raw == NULL)
-    return NULL;
-  g_autoptr (GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  g_autoptr (GInputStream) unzipped = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
-  g_autoptr (GDataInputStream) lines = g_data_input_stream_new (unzipped);
-  g_autoptr (GArray) records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
-  g_autoptr (GError) local = NULL;
-  char *line;
-  for (guint number = 1; (line = g_data_input_stream_read_line (lines, NULL, NULL, &local)) != NULL; number++) {
-    g_autofree char *owned = line;
-    if (number == 1 && g_str_has_prefix (line, "step,"))
-      continue;
-    DvPlaygroundLossRecord record;
-    if (!parse_loss_row (line, &record) || record.step != (gint64) records->len + 1 || record.step > last_step) {
-      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("%s, line %u: expected step %u of at most %d as "
-                                                       "step,loss,mse,adv,d_loss,gp,lr"),
-                   path, number, records->len + 1, (int) last_step);
-      return NULL;
-    }
-    g_array_append_val (records, record);
-  }
-  if (local) {
-    g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "%s: %s", path, local->message);
-    return NULL;
-  }
-  return g_steal_pointer (&records);
-}
-
-/* The worker's first task: the trainer (fresh, or resumed from the
- * checkpoint), and everything sized by its config. */
-static gboolean
-prepare (DvPlaygroundRun *self, GError **error)
-{
-  DvPlaygroundConfig cfg = self->cfg;
-  g_autoptr (DvToyTrainer) trainer = self->checkpoint_path
-                                       ? dv_toy_trainer_load (self->checkpoint_path, self->prepare_xy,
-                                                              self->prepare_n, error)
-                                       : dv_toy_trainer_new (&cfg.train, self->prepare_xy, self->prepare_n, error);
-  if (trainer == NULL)
-    return FALSE;
-  cfg.train = *dv_toy_trainer_get_config (trainer);
-  if (!dv_playground_config_check (&cfg, error))
-    return FALSE;
-  DvBox2D box = { self->box_x0, self->box_x1, self->box_y0, self->box_y1 };
-  g_autoptr (DvGridDivergence) divergence = dv_grid_divergence_new (self->prepare_xy, self->prepare_n, &box,
-                                                                    DIVERGENCE_GRID, error);
-  if (divergence == NULL)
-    return FALSE;
-  gint64 step = dv_toy_trainer_get_step (trainer);
-
-  /* The loss curve that led to a resumed run: nice to have, not needed. */
-  g_autoptr (GArray) history = NULL;
-  g_autofree char *warning = NULL;
-  if (self->history_path && g_file_test (self->history_path, G_FILE_TEST_EXISTS)) {
-    g_autoptr (GError) local = NULL;
-    history = read_loss_history (self->history_path, step, &local);
-    if (history == NULL)
-      warning = g_strdup_printf (_("Could not read the training losses: %s"), local->message);
-  }
-
-  self->noise = g_new (float, 2 * (size_t) cfg.live_samples);
-  DvRng rng;
-  dv_rng_init_stream (&rng, cfg.train.seed, 0x11fe);
-  dv_rng_fill_normal (&rng, self->noise, 2 * (size_t) cfg.live_samples);
-  DvToyDenoiser *model = dv_toy_trainer_get_model (trainer);
-  dv_toy_denoiser_work_init (&self->field_work, model, DV_PLAYGROUND_FIELD_GRID * DV_PLAYGROUND_FIELD_GRID);
-  self->field_table = g_new (float, (size_t) cfg.train.T * cfg.train.hidden);
-  if (cfg.train.gan)
-    dv_toy_disc_work_init (&self->heat_work, dv_toy_trainer_get_discriminator (trainer),
-                           DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
-  self->trainer = g_steal_pointer (&trainer);
-  self->divergence = g_steal_pointer (&divergence);
-  g_clear_pointer (&self->prepare_xy, g_free);
-
-  g_mutex_lock (&self->lock);
-  self->cfg = cfg;
-  /* Asked for before T was known (a checkpoint brings its own). */
-  self->field_t = MIN (self->field_t, cfg.train.T - 1);
-  self->step = step;
-  /* A run resumed at its end is not scored again: 10,000 samples take both
-   * cores for seconds, at every start of the app. Its live samples show it. */
-  self->finished = step >= cfg.train.steps;
-  if (history)
-    g_array_append_vals (self->losses, history->data, history->len);
-  self->warning = g_steal_pointer (&warning);
-  self->ready = TRUE;
-  g_mutex_unlock (&self->lock);
-  return TRUE;
-}
-
-typedef enum { WORK_NONE, WORK_PREPARE, WORK_FINISH, WORK_FILM, WORK_FIELD, WORK_TRAIN, WORK_REFRESH } WorkKind;
-
-static gpointer
-run_worker (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
-{
-  DvPlaygroundRun *self = data;
-  GArray *records = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
-  StepCollector collector = { records, self };
-  gint64 rate_start_time = g_get_monotonic_time (), rate_start_step = -1;
-
-  for (;;) {
-    g_mutex_lock (&self->lock);
-    WorkKind work = WORK_NONE;
-    gint64 budget = 0;
-    int steps_per_frame = self->steps_per_frame;
-    gboolean at_end = self->step >= self->cfg.train.steps;
-    if (self->cancelled || self->error_message)
-      work = WORK_NONE;
-    else if (!self->ready)
-      work = WORK_PREPARE;
-    else if (self->field_t_done == -2)
-      /* The first picture, even of a run resumed at its end: it takes a
-       * fraction of a second, the final scoring below several. */
-      work = WORK_FIELD;
-    else if (at_end && !self->finished)
-      work = WORK_FINISH;
-    else if (self->film_requested)
-      work = WORK_FILM, self->film_requested = FALSE;
-    else if (self->field_t != self->field_t_done)
-      work = WORK_FIELD;
-    else if (!at_end && (self->playing || self->steps_requested > 0)) {
-      work = WORK_TRAIN;
-      budget = self->playing ? (steps_per_frame > 0 ? steps_per_frame : G_MAXINT64) : self->steps_requested;
-    } else if (self->steps_since_refresh > 0 && !self->finished) {
-      /* Stopped (paused, or a step burst done): show what the last steps made. */
-      work = WORK_REFRESH;
-    }
-    if (work == WORK_NONE) {
-      /* Decided under the lock: a request made after this sees the worker
-       * inactive and starts a new job. */
-      self->worker_active = FALSE;
-      if (at_end)
-        self->playing = FALSE;
-      g_mutex_unlock (&self->lock);
-      break;
-    }
-    g_mutex_unlock (&self->lock);
-
-    g_autoptr (GError) local_error = NULL;
-    gboolean ok = TRUE;
-    g_mutex_lock (&self->trainer_lock);
-    if (work == WORK_PREPARE) {
-      ok = prepare (self, &local_error);
-    } else if (work == WORK_FINISH) {
-      ok = finish_run (self, cancellable, &local_error);
-    } else if (work == WORK_FILM) {
-      ok = make_film (self, cancellable, &local_error);
-    } else if (work == WORK_FIELD || work == WORK_REFRESH) {
-      /* After the end the final 10,000 samples stay on screen. */
-      ok = refresh_visuals (self, !self->finished || self->samples_gen == 0, cancellable, &local_error);
-    } else {
-      /* Train for one frame's worth: the given number of steps, or as many
-       * as fit in a frame when running flat out. */
-      gint64 frame_start = g_get_monotonic_time ();
-      gint64 done = 0;
-      if (rate_start_step < 0)
-        rate_start_step = dv_toy_trainer_get_step (self->trainer), rate_start_time = frame_start;
-      while (ok && done < budget && g_get_monotonic_time () - frame_start < FRAME_US) {
-        /* Flat out: one step at a time, so a frame ends on time even when steps are slow. */
-        gint64 chunk = steps_per_frame > 0 ? budget - done : 1;
-        g_array_set_size (records, 0);
-        ok = dv_toy_trainer_train (self->trainer, chunk, on_train_step, &collector, cancellable, &local_error);
-        done += records->len;
-        g_mutex_lock (&self->lock);
-        g_array_append_vals (self->losses, records->data, records->len);
-        self->step = dv_toy_trainer_get_step (self->trainer);
-        if (!self->playing)
-          self->steps_requested = MAX (self->steps_requested - (gint64) records->len, 0);
-        g_mutex_unlock (&self->lock);
-        if (records->len == 0)
-          break;  /* at the end of the run */
-      }
-      gint64 now = g_get_monotonic_time ();
-      double seconds = (now - frame_start) / (double) G_USEC_PER_SEC;
-      self->training_seconds_since_refresh += seconds;
-      self->steps_since_refresh += done;
-      g_mutex_lock (&self->lock);
-      self->elapsed += seconds;
-      if (now - rate_start_time > G_USEC_PER_SEC / 2) {
-        self->steps_per_second = (self->step - rate_start_step) * (double) G_USEC_PER_SEC / (now - rate_start_time);
-        rate_start_step = self->step, rate_start_time = now;
-      }
-      gboolean still_training = self->playing || self->steps_requested > 0;
-      g_mutex_unlock (&self->lock);
-      /* Refresh the picture every refresh_every steps, unless sampling would
-       * then take more than its share of the time; and always when a
-       * single-step burst ends, so each click shows its effect. */
-      gboolean due = self->steps_since_refresh >= self->cfg.refresh_every
-                     && self->sampling_seconds <= MAX_SAMPLING_SHARE / (1 - MAX_SAMPLING_SHARE)
-                                                     * self->training_seconds_since_refresh;
-      if (ok && self->steps_since_refresh > 0 && (due || !still_training))
-        ok = refresh_visuals (self, TRUE, cancellable, &local_error);
-    }
-    g_mutex_unlock (&self->trainer_lock);
-
-    if (!ok) {
-      if (g_error_matches (local_error, DV_ERROR, DV_ERROR_CANCELLED)
-          || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        g_mutex_lock (&self->lock);
-        self->worker_active = FALSE;
-        g_mutex_unlock (&self->lock);
-        break;
-      }
-      g_mutex_lock (&self->lock);
-      self->error_message = g_strdup (local_error->message);
-      self->playing = FALSE;
-      g_mutex_unlock (&self->lock);
-    }
-    publish (job, self);
-
-    /* At a set speed, wait for the next frame. */
-    if (work == WORK_TRAIN && steps_per_frame > 0) {
-      gint64 wait = FRAME_US - (g_get_monotonic_time () % FRAME_US);
-      if (!g_cancellable_is_cancelled (cancellable))
-        g_usleep (wait);
-    }
-  }
-  publish (job, self);
-  g_array_unref (records);
-  return GINT_TO_POINTER (1);
 }
 
 /* ---- Main thread ---- */
@@ -624,7 +92,8 @@ start_worker (DvPlaygroundRun *self)
   if (self->job)
     g_signal_handlers_disconnect_by_data (self->job, self);
   g_clear_object (&self->job);
-  self->job = dv_job_new (_("Playground training"), run_worker, g_object_ref (self), g_object_unref, NULL);
+  self->job =
+    dv_job_new (_("Playground training"), _dv_playground_run_worker, g_object_ref (self), g_object_unref, NULL);
   dv_job_run_async (self->job, on_job_done, g_object_ref (self));
 }
 
@@ -894,12 +363,11 @@ dv_playground_run_copy_film (DvPlaygroundRun *self, guint *seen, float **frames,
 }
 
 size_t
-dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvPlaygroundLossRecord **records)
+dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvToyLossRecord **records)
 {
   g_mutex_lock (&self->lock);
   size_t count = self->losses->len > from ? self->losses->len - from : 0;
-  *records = count ? g_memdup2 (&g_array_index (self->losses, DvPlaygroundLossRecord, from),
-                                count * sizeof (DvPlaygroundLossRecord))
+  *records = count ? g_memdup2 (&g_array_index (self->losses, DvToyLossRecord, from), count * sizeof (DvToyLossRecord))
                    : NULL;
   g_mutex_unlock (&self->lock);
   return count;
@@ -950,11 +418,8 @@ dv_playground_run_finalize (GObject *object)
   DvPlaygroundRun *self = DV_PLAYGROUND_RUN (object);
   g_clear_pointer (&self->trainer, dv_toy_trainer_free);
   g_clear_pointer (&self->divergence, dv_grid_divergence_free);
-  if (self->field_table)
-    dv_toy_denoiser_work_clear (&self->field_work);
-  if (self->cfg.train.gan && self->heat_work.capacity > 0)
-    dv_toy_disc_work_clear (&self->heat_work);
-  g_free (self->field_table);
+  dv_toy_field_clear (&self->field);
+  dv_toy_heatmap_clear (&self->heatmap);
   g_free (self->noise);
   g_free (self->samples);
   g_free (self->heat);
@@ -995,6 +460,6 @@ dv_playground_run_init (DvPlaygroundRun *self)
   self->field_t_done = -2;
   self->knn_kl = NAN;
   self->context = g_main_context_ref_thread_default ();
-  self->losses = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundLossRecord));
+  self->losses = dv_toy_loss_history_new ();
   self->divergences = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundDivergenceRecord));
 }

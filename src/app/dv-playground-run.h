@@ -14,7 +14,8 @@
 
 #include <glib-object.h>
 
-#include "toy_train.h"
+#include "toy/loss_history.h"
+#include "toy/train.h"
 
 G_BEGIN_DECLS
 
@@ -24,8 +25,7 @@ G_DECLARE_FINAL_TYPE (DvPlaygroundRun, dv_playground_run, DV, PLAYGROUND_RUN, GO
 /* Everything that defines a run, beyond its data. */
 typedef struct {
   DvToyTrainConfig train;
-  DvSamplerKind sampler;
-  int ddim_steps;       /* DDIM only */
+  DvToySamplerConfig sampler;  /* its seed is derived from train.seed */
   gboolean use_ema;     /* sample from the EMA weights (else the online ones) */
   int live_samples;     /* points in the live scatter (fixed noise) */
   int refresh_every;    /* refresh the samples at least every this many steps */
@@ -33,14 +33,6 @@ typedef struct {
 
 void dv_playground_config_init (DvPlaygroundConfig *cfg);
 gboolean dv_playground_config_check (const DvPlaygroundConfig *cfg, GError **error);
-
-/* One record per training step. */
-typedef struct {
-  gint64 step;
-  float loss;     /* the denoiser's total loss */
-  float d_loss;   /* the discriminator's; 0 without GAN */
-  float lr;
-} DvPlaygroundLossRecord;
 
 /* One record per sample refresh. */
 typedef struct {
@@ -121,8 +113,8 @@ guint dv_playground_run_copy_field (DvPlaygroundRun *self, guint *seen, float **
 /* frames: [n_frames][n][2]; n_frames = sampler steps + 1. */
 guint dv_playground_run_copy_film (DvPlaygroundRun *self, guint *seen, float **frames, int *n_frames, size_t *n);
 
-/* Records from index `from` on (g_free *records); returns how many. */
-size_t dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvPlaygroundLossRecord **records);
+/* Records (one per training step) from index `from` on (g_free *records); returns how many. */
+size_t dv_playground_run_copy_losses (DvPlaygroundRun *self, size_t from, DvToyLossRecord **records);
 size_t dv_playground_run_copy_divergences (DvPlaygroundRun *self, size_t from,
                                            DvPlaygroundDivergenceRecord **records);
 

@@ -2,7 +2,7 @@
 
 #include <adwaita.h>
 
-#include "png_io.h"
+#include "io/png.h"
 
 G_BEGIN_DECLS
 

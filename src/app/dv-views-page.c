@@ -3,8 +3,8 @@
 #include <glib/gi18n.h>
 
 #include "dv-window.h"
-#include "object_classes.h"
-#include "toy_data.h"
+#include "views/objects/registry.h"
+#include "core/data_file.h"
 
 /* A view larger than this is refused before its pixels are read: a decoded
  * view is kept as floats, and nothing the model draws is anywhere near it. */
@@ -16,7 +16,7 @@ struct _DvViewsPage
 
   GListStore *images;
   char *object_title;
-  DvViewSlot *slots[DV_N_VIEWS];
+  DvViewSlot *slots[DV_VIEW_COUNT];
   guint error_idle;
   GPtrArray *pending_errors; /* of char*: shown together once the window's own toast is out */
 
@@ -45,34 +45,26 @@ view_display_name (DvView view)
     }
 }
 
-/* The engine's class names are identifiers; these are what people read. */
-static const struct {
-  const char *name;
-  const char *display;
-} class_display_names[] = {
-  { "airplane", N_("Airplane") }, { "bench", N_("Bench") },
-  { "cabinet", N_("Cabinet") },   { "car", N_("Car") },
-  { "chair", N_("Chair") },       { "display", N_("Display") },
-  { "lamp", N_("Lamp") },         { "loudspeaker", N_("Loudspeaker") },
-  { "rifle", N_("Rifle") },       { "sofa", N_("Sofa") },
-  { "table", N_("Table") },       { "telephone", N_("Telephone") },
-  { "watercraft", N_("Watercraft") },
+/* The engine's class names are identifiers; these are what people read, in
+ * the engine's class order (airplane, bench, …, watercraft). */
+static const char *const class_display_names[] = {
+  N_("Airplane"), N_("Bench"), N_("Cabinet"), N_("Car"), N_("Chair"), N_("Display"), N_("Lamp"),
+  N_("Loudspeaker"), N_("Rifle"), N_("Sofa"), N_("Table"), N_("Telephone"), N_("Watercraft"),
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (class_display_names) == DV_N_OBJECT_CLASSES);
 
 static const char *
 class_display_name (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (class_display_names); i++)
-    if (g_str_equal (class_display_names[i].name, name))
-      return _(class_display_names[i].display);
-  return name;
+  int index = dv_object_class_index (name);
+  return index >= 0 ? _(class_display_names[index]) : name;
 }
 
 static char *
 sample_path (const char *class_name, GError **error)
 {
   g_autofree char *relative = g_strdup_printf ("samples%c%s.png", G_DIR_SEPARATOR, class_name);
-  return dv_toy_find_data_file (relative, error);
+  return dv_find_data_file (relative, error);
 }
 
 char **
@@ -94,13 +86,13 @@ static void
 update_header (DvViewsPage *self)
 {
   guint given = 0;
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     given += dv_view_slot_get_given (self->slots[v]);
   gtk_label_set_text (self->title_label, self->object_title ? self->object_title : "");
   /* Translators: %u are counts of views, out of four. */
   g_autofree char *subtitle = g_strdup_printf (ngettext ("%u view given, %u to be generated",
                                                          "%u views given, %u to be generated", given),
-                                               given, DV_N_VIEWS - given);
+                                               given, DV_VIEW_COUNT - given);
   gtk_label_set_text (self->subtitle_label, subtitle);
   gtk_stack_set_visible_child_name (self->stack, self->object_title ? "object" : "empty");
 }
@@ -123,7 +115,7 @@ static void
 show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source)
 {
   int side = strip->height;
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     dv_view_slot_set_image (self->slots[v], strip, v * side, side, source);
   set_object_title (self, title);
   update_header (self);
@@ -135,12 +127,12 @@ static void
 show_single_view (DvViewsPage *self, const DvImage *view, const char *source)
 {
   int free_slot = -1;
-  for (int v = 0; v < DV_N_VIEWS && free_slot < 0; v++)
+  for (int v = 0; v < DV_VIEW_COUNT && free_slot < 0; v++)
     if (self->object_title == NULL || !dv_view_slot_get_given (self->slots[v]))
       free_slot = v;
   if (free_slot < 0 || self->object_title == NULL)
     {
-      for (int v = 0; v < DV_N_VIEWS; v++)
+      for (int v = 0; v < DV_VIEW_COUNT; v++)
         dv_view_slot_clear (self->slots[v]);
       set_object_title (self, source);
       free_slot = 0;
@@ -169,7 +161,7 @@ check_png_size (const char *path, const char *name, GError **error)
     return TRUE;
   guint32 width = (guint32) header[16] << 24 | (guint32) header[17] << 16 | (guint32) header[18] << 8 | header[19];
   guint32 height = (guint32) header[20] << 24 | (guint32) header[21] << 16 | (guint32) header[22] << 8 | header[23];
-  if (height > VIEW_MAX_SIDE || width > (guint32) DV_N_VIEWS * VIEW_MAX_SIDE)
+  if (height > VIEW_MAX_SIDE || width > (guint32) DV_VIEW_COUNT * VIEW_MAX_SIDE)
     {
       /* Translators: %s is a file name, then its width and height in pixels and the largest side allowed. */
       g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE,
@@ -194,7 +186,7 @@ open_png (DvViewsPage *self, const char *path, const char *name, const char *tit
       return FALSE;
     }
   gboolean shown = TRUE;
-  if (img.width == DV_N_VIEWS * img.height)
+  if (img.width == DV_VIEW_COUNT * img.height)
     show_strip (self, &img, title, name);
   else if (img.width == img.height)
     show_single_view (self, &img, name);
@@ -282,7 +274,7 @@ DvViewSlot *
 dv_views_page_get_slot (DvViewsPage *self, DvView view)
 {
   g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), NULL);
-  g_return_val_if_fail (view < DV_N_VIEWS, NULL);
+  g_return_val_if_fail (view < DV_VIEW_COUNT, NULL);
   return self->slots[view];
 }
 
@@ -342,7 +334,7 @@ dv_views_page_init (DvViewsPage *self)
   self->pending_errors = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     {
       self->slots[v] = dv_view_slot_new (view_display_name (v));
       g_signal_connect_swapped (self->slots[v], "notify::given", G_CALLBACK (on_given_changed), self);

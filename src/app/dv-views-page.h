@@ -3,20 +3,12 @@
 #include <adwaita.h>
 
 #include "dv-view-slot.h"
+#include "views/rasterizer.h"
 
 G_BEGIN_DECLS
 
 #define DV_TYPE_VIEWS_PAGE (dv_views_page_get_type ())
 G_DECLARE_FINAL_TYPE (DvViewsPage, dv_views_page, DV, VIEWS_PAGE, AdwBin)
-
-/* The four views of an object, in the order of a 4-view strip. */
-typedef enum {
-  DV_VIEW_FRONT,
-  DV_VIEW_RIGHT,
-  DV_VIEW_BACK,
-  DV_VIEW_LEFT,
-  DV_N_VIEWS
-} DvView;
 
 /* The Views page: from the views of an object one has, generate the missing
  * ones. It collects the PNG images the window receives (Ctrl+O, drag and
@@ -27,7 +19,7 @@ void dv_views_page_add_images (DvViewsPage *self, GFile *const *files, guint n_f
 /* A GListModel of GFile, in the order they arrived. */
 GListModel *dv_views_page_get_images (DvViewsPage *self);
 
-/* Shows data/samples/<class_name>.png (found as dv_toy_find_data_file finds
+/* Shows data/samples/<class_name>.png (found as dv_find_data_file finds
  * data files), e.g. "chair". */
 gboolean dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **error);
 /* The classes that have a sample, NULL-terminated (transfer full). */

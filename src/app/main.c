@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
-#include "blas.h"
+#include "core/blas.h"
 #include "dv-application.h"
 #include "dv-renderer.h"
 

@@ -1,6 +1,6 @@
 /* dimvida: the headless command of DiMViDA Studio. */
 #include "dv-config.h"
-#include "blas.h"
+#include "core/blas.h"
 #include "commands.h"
 
 #include <locale.h>

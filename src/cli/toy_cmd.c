@@ -1,11 +1,13 @@
 /* `dimvida toy`: train the 2D diffusion (+ GAN) Playground models headlessly,
  * run the seed's four-dataset table, score samples by kNN KL, and time it all. */
-#include "blas.h"
+#include "core/blas.h"
 #include "commands.h"
-#include "knn_kl.h"
-#include "scatter_plot.h"
-#include "toy_data.h"
-#include "toy_train.h"
+#include "metrics/knn_kl.h"
+#include "scatter_png.h"
+#include "toy/data.h"
+#include "toy/loss_history.h"
+#include "toy/sampler_config.h"
+#include "toy/train.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -90,6 +92,15 @@ model_entries (ToyOptions *o)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* The steps the sampler takes with T timesteps: --sample-steps for DDIM
+ * (0: all T), always T for DDPM; final_info.json records this count. */
+static gboolean
+resolve_sampler_steps (const ToyOptions *o, DvToySamplerConfig *sampler, int T, GError **error)
+{
+  sampler->steps = sampler->kind == DV_SAMPLER_DDIM && o->sample_steps > 0 ? o->sample_steps : T;
+  return dv_toy_sampler_config_check (sampler, T, error);
+}
+
 static gboolean
 toy_options_to_config (const ToyOptions *o, DvToyTrainConfig *cfg, DvToySamplerConfig *sampler, GError **error)
 {
@@ -113,16 +124,15 @@ toy_options_to_config (const ToyOptions *o, DvToyTrainConfig *cfg, DvToySamplerC
   cfg->d_layers = o->d_layers;
   if (sampler != NULL)
     {
-      memset (sampler, 0, sizeof *sampler);
-      sampler->kind = DV_SAMPLER_DDPM;
+      dv_toy_sampler_config_init (sampler);
       if (o->sampler != NULL && !dv_sampler_kind_from_string (o->sampler, &sampler->kind, error))
         return FALSE;
-      sampler->steps = o->sample_steps;
       sampler->seed = cfg->seed;
     }
   if (o->threads > 0)
     dv_blas_set_threads (o->threads);
-  return dv_toy_train_config_check (cfg, error);
+  return dv_toy_train_config_check (cfg, error)
+         && (sampler == NULL || resolve_sampler_steps (o, sampler, cfg->T, error));
 }
 
 static gboolean
@@ -146,7 +156,7 @@ typedef struct {
 } ToyMetrics;
 
 typedef struct {
-  GString *losses;       /* losses.csv, NULL when not kept */
+  GArray *losses;        /* DvToyLossRecord for losses.csv.gz, NULL when not kept */
   gint64 print_every;    /* 0: quiet */
   gint64 start_us;
   const char *label;
@@ -157,8 +167,7 @@ on_step (const DvToyStepInfo *info, gpointer user_data)
 {
   TrainProgress *p = user_data;
   if (p->losses != NULL)
-    g_string_append_printf (p->losses, "%" G_GINT64_FORMAT ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n", info->step,
-                            info->loss, info->mse, info->adv, info->d_loss, info->gp, info->lr);
+    dv_toy_loss_history_append (p->losses, info);
   if (p->print_every > 0 && (info->step % p->print_every == 0 || info->step == info->total))
     {
       double elapsed = (g_get_monotonic_time () - p->start_us) / 1e6;
@@ -183,7 +192,7 @@ fill_noise (float *x, size_t n, guint64 seed)
 /* Train (or finish training) and evaluate as the seed does. samples_out gets
  * N_EVAL_SAMPLES points (caller frees). */
 static gboolean
-train_and_evaluate (DvToyTrainer *tr, const char *label, const DvToySamplerConfig *sampler, GString *losses,
+train_and_evaluate (DvToyTrainer *tr, const char *label, const DvToySamplerConfig *sampler, GArray *losses,
                     gint64 print_every, ToyMetrics *metrics, float **samples_out, GError **error)
 {
   TrainProgress progress = { losses, print_every, g_get_monotonic_time (), label };
@@ -254,10 +263,7 @@ write_final_info (const char *path, const char *dataset, const ToyMetrics *m, co
   json_builder_set_member_name (b, "config");
   json_builder_begin_object (b);
   dv_toy_train_config_to_json (cfg, b);
-  json_builder_set_member_name (b, "sampler");
-  json_builder_add_string_value (b, dv_sampler_kind_to_string (sampler->kind));
-  json_builder_set_member_name (b, "sampler_steps");
-  json_builder_add_int_value (b, sampler->kind == DV_SAMPLER_DDIM && sampler->steps > 0 ? sampler->steps : cfg->T);
+  dv_toy_sampler_config_to_json (sampler, b);
   json_builder_set_member_name (b, "eval_samples");
   json_builder_add_int_value (b, N_EVAL_SAMPLES);
   json_builder_set_member_name (b, "openblas_core");
@@ -309,17 +315,25 @@ run_train (const ToyOptions *o, TrainArgs *a, GError **error)
     }
   cfg = *dv_toy_trainer_get_config (tr);
   sampler.seed = cfg.seed;
+  /* A resumed checkpoint brings its own T. */
+  if (!resolve_sampler_steps (o, &sampler, cfg.T, error))
+    {
+      dv_toy_trainer_free (tr);
+      dv_toy_data_clear (&data);
+      return FALSE;
+    }
 
-  GString *losses = g_string_new ("step,loss,mse,adv,d_loss,gp,lr\n");
+  GArray *losses = dv_toy_loss_history_new ();
   char *label = g_strdup_printf ("%s%s", dataset, cfg.gan ? " (gan)" : "");
   ToyMetrics metrics;
   float *samples = NULL;
   gboolean ok = train_and_evaluate (tr, label, &sampler, losses, a->print_every, &metrics, &samples, error);
   /* Keep what was trained even when it stopped early (a NaN keeps the last good weights). */
   char *ckpt = g_build_filename (a->out, "model.safetensors", NULL);
-  char *losses_path = g_build_filename (a->out, "losses.csv", NULL);
+  char *losses_path = g_build_filename (a->out, "losses.csv.gz", NULL);
   ok = dv_toy_trainer_save (tr, ckpt, ok ? error : NULL) && ok;
-  ok = g_file_set_contents (losses_path, losses->str, (gssize) losses->len, ok ? error : NULL) && ok;
+  ok = dv_toy_loss_history_write ((const DvToyLossRecord *) losses->data, losses->len, losses_path, ok ? error : NULL)
+       && ok;
   if (ok)
     {
       char *info = g_build_filename (a->out, "final_info.json", NULL);
@@ -329,12 +343,12 @@ run_train (const ToyOptions *o, TrainArgs *a, GError **error)
                                      dv_schedule_kind_to_string (cfg.schedule), cfg.steps,
                                      cfg.gan ? (cfg.fake == DV_TOY_FAKE_X0 ? ", GAN (x̂₀)" : ", GAN (noisy)") : "",
                                      metrics.kl_divergence);
-      DvScatterStyle style;
-      dv_scatter_style_init (&style);
+      DvScatterPngStyle style;
+      dv_scatter_png_style_init (&style);
       style.title = title;
       ok = write_final_info (info, dataset, &metrics, &cfg, &sampler, error) &&
            dv_toy_points_save_csv (samples, N_EVAL_SAMPLES, samples_csv, error) &&
-           dv_scatter_plot_write_png (png, 800, 800, data.xy, data.n, samples, N_EVAL_SAMPLES, &style, error);
+           dv_scatter_png_write (png, 800, 800, data.xy, data.n, samples, N_EVAL_SAMPLES, &style, error);
       if (ok)
         printf ("%s: training_time %.2f s, eval_loss %.4f, inference_time %.3f s, kl_divergence %.4f bits\n",
                 dataset, metrics.training_time, metrics.eval_loss, metrics.inference_time, metrics.kl_divergence);
@@ -347,7 +361,7 @@ run_train (const ToyOptions *o, TrainArgs *a, GError **error)
   g_free (ckpt);
   g_free (samples);
   g_free (label);
-  g_string_free (losses, TRUE);
+  g_array_unref (losses);
   dv_toy_trainer_free (tr);
   dv_toy_data_clear (&data);
   return ok;
@@ -369,7 +383,7 @@ cmd_train (int argc, char **argv)
   };
   GError *error = NULL;
   gboolean ok = parse_options ("- train one model",
-                               "Writes DIR/final_info.json, losses.csv, samples.csv, samples.png and model.safetensors.",
+                               "Writes DIR/final_info.json, losses.csv.gz, samples.csv, samples.png and model.safetensors.",
                                &o, extra, &argc, &argv, &error) &&
                 run_train (&o, &a, &error);
   int status = ok ? 0 : dv_cli_fail ("toy train: %s", error ? error->message : "failed");
@@ -398,12 +412,12 @@ write_dataset_outputs (const char *out, const char *name, const ToyMetrics *m, c
       return FALSE;
     }
   g_autofree char *title = g_strdup_printf ("%s: KL %.3f bits", name, m->kl_divergence);
-  DvScatterStyle style;
-  dv_scatter_style_init (&style);
+  DvScatterPngStyle style;
+  dv_scatter_png_style_init (&style);
   style.title = title;
   return write_final_info (info, name, m, cfg, sampler, error) &&
          dv_toy_points_save_csv (samples, N_EVAL_SAMPLES, samples_csv, error) &&
-         dv_scatter_plot_write_png (png, 800, 800, data->xy, data->n, samples, N_EVAL_SAMPLES, &style, error);
+         dv_scatter_png_write (png, 800, 800, data->xy, data->n, samples, N_EVAL_SAMPLES, &style, error);
 }
 
 static gboolean

@@ -1,10 +1,10 @@
 /* dimvida views: the multi-view object dataset, OBJ renders and contact sheets. */
 #include "commands.h"
-#include "multiview_dataset.h"
-#include "obj_loader.h"
-#include "object_classes.h"
-#include "png_io.h"
-#include "rasterizer.h"
+#include "views/multiview.h"
+#include "views/obj.h"
+#include "views/objects/registry.h"
+#include "io/png.h"
+#include "views/rasterizer.h"
 
 #include <cairo.h>
 #include <stdio.h>
@@ -77,7 +77,7 @@ cmd_dataset (int argc, char **argv)
   if (seed < 0)
     return dv_cli_fail ("--seed must not be negative");
   DvMultiviewConfig config;
-  dv_multiview_config_default (&config);
+  dv_multiview_config_init (&config);
   config.seed = (guint64) seed;
   config.n_threads = threads;
   config.write_png = !no_png;
@@ -135,8 +135,8 @@ cmd_render (int argc, char **argv)
       int given;
       dv_multiview_object ((guint64) seed, DV_SPLIT_D, k, (guint) index, &mesh, &given);
     }
-  DvRenderOptions options;
-  dv_render_options_default (&options);
+  DvRasterizerConfig options;
+  dv_rasterizer_config_init (&options);
   options.width = options.height = size;
   g_autoptr (DvRasterizer) rasterizer = dv_rasterizer_new (&options);
   gsize view_bytes = 3 * (gsize) size * size;
@@ -202,8 +202,8 @@ cmd_sheet (int argc, char **argv)
   guint8 *data = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
 
-  DvRenderOptions options;
-  dv_render_options_default (&options);
+  DvRasterizerConfig options;
+  dv_rasterizer_config_init (&options);
   options.width = options.height = S;
   g_autoptr (DvRasterizer) rasterizer = dv_rasterizer_new (&options);
   g_autofree guint8 *views = g_new (guint8, DV_VIEW_COUNT * 3 * (gsize) S * S);

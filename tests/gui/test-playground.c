@@ -15,9 +15,11 @@
 #include <sys/resource.h>
 #include <string.h>
 
-#include "blas.h"
+#include "core/blas.h"
+#include "core/rng.h"
+#include "toy/train.h"
 #include "dv-application.h"
-#include "dv_common.h"
+#include "core/common.h"
 #include "dv-playground-page.h"
 #include "dv-window.h"
 
@@ -410,10 +412,16 @@ measure_live_training (gboolean compare)
     g_print ("# live training with redraw: %.1f steps/s; %.1f window frames/s, the scatter redrawn %.1f times/s "
              "(%.1f s); CPU: main thread %.2f s, whole process %.2f s\n",
              rate[0], frames / seconds, draw_rate[0], seconds, main_cpu, all_cpu);
-  /* Generous bounds: the figures are reported, not promised by this test. */
+  /* By default, that each side trained and its plot was redrawn; speeds are
+   * asserted only with -m perf (bench/run), generously: the figures are
+   * reported, not promised by this test. */
   for (int side = 0; side < n_sides; side++) {
-    g_assert_cmpfloat (rate[side], >, 5);
-    g_assert_cmpfloat (draw_rate[side], >, 2);
+    g_assert_cmpint (dv_playground_page_get_step (p, side), >, steps0[side]);
+    g_assert_cmpuint (dv_scatter_plot_get_draw_count (plots[side]), >, draws0[side]);
+    if (g_test_perf ()) {
+      g_assert_cmpfloat (rate[side], >, 5);
+      g_assert_cmpfloat (draw_rate[side], >, 2);
+    }
   }
   settled_step (0);
   if (compare)
@@ -458,7 +466,8 @@ test_actions_return_at_once (void)
     double took = cpu_seconds (RUSAGE_THREAD) - before;
     if (took > worst)
       worst = took, worst_name = actions[i].action;
-    g_assert_cmpfloat (took, <, 0.05);
+    if (g_test_perf ()) /* a timing: bench/run's -m perf */
+      g_assert_cmpfloat (took, <, 0.05);
     spin (300);
   }
   g_print ("# main thread inside an action: at most %.1f ms of CPU (%s)\n", worst * 1000, worst_name);
@@ -686,10 +695,13 @@ test_exports (void)
 {
   DvPlaygroundPage *p = page ();
   activate ("page.reset", NULL);
-  activate ("page.step", NULL);
-  gint64 target = 1;
-  wait_for (reached_step, &target, 30, "a step");
-  settled_step (0);
+  /* Past the EMA's start (step 100), so that the exported EMA weights are
+   * trained ones, not the initial weights of every fresh run. */
+  activate ("page.play-pause", NULL);
+  gint64 target = 110;
+  wait_for (reached_step, &target, 60, "110 steps");
+  activate ("page.play-pause", NULL);
+  const gint64 step = settled_step (0);
   g_autoptr (GError) error = NULL;
 
   g_autofree char *png = g_build_filename (work_dir, "plot.png", NULL);
@@ -706,9 +718,24 @@ test_exports (void)
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "x,y\n"));
   size_t n_samples;
-  dv_scatter_plot_get_samples (dv_playground_page_get_scatter (p, 0), &n_samples);
+  const float *plotted = dv_scatter_plot_get_samples (dv_playground_page_get_scatter (p, 0), &n_samples);
+  g_assert_cmpint (n_samples, >, 0);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_assert_cmpint (g_strv_length (lines), ==, n_samples + 2); /* header, rows, empty after the last newline */
+  g_assert_cmpstr (lines[n_samples + 1], ==, "");
+  /* Each row is the plotted sample, to the 6 digits written. */
+  for (size_t i = 0; i < n_samples; i++) {
+    g_auto (GStrv) cells = g_strsplit (lines[i + 1], ",", -1);
+    g_assert_cmpint (g_strv_length (cells), ==, 2);
+    for (int c = 0; c < 2; c++) {
+      char *end = NULL;
+      double v = g_ascii_strtod (cells[c], &end);
+      g_assert_true (end != cells[c] && *end == '\0');
+      const double want = plotted[2 * i + c];
+      if (fabs (v - want) > 6e-6 * fabs (want) + 1e-12)
+        g_error ("samples.csv row %zu: %s, plotted %.9g", i + 1, lines[i + 1], want);
+    }
+  }
 
   g_autofree char *json = g_build_filename (work_dir, "run.json", NULL);
   g_assert_true (dv_playground_page_export_json (p, json, &error));
@@ -716,13 +743,33 @@ test_exports (void)
   g_assert_true (json_parser_load_from_file (parser, json, &error));
   JsonObject *run = json_array_get_object_element (
     json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "runs"), 0);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (run, "metrics"), "steps"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (run, "metrics"), "steps"), ==, step);
   g_assert_true (json_object_has_member (json_object_get_object_member (run, "config"), "train"));
 
   g_autofree char *weights = g_build_filename (work_dir, "model.safetensors", NULL);
   g_assert_true (dv_playground_page_export_weights (p, weights, &error));
   g_assert_no_error (error);
-  g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
+  /* Loaded back, they are the model the page shows: at its step, and
+   * sampling them the way the page does (its fixed noise and DDPM noise,
+   * the EMA weights; dv-playground-run.c) gives the plotted samples. */
+  {
+    size_t n_data;
+    const float *data = dv_scatter_plot_get_data (dv_playground_page_get_scatter (p, 0), &n_data);
+    g_autoptr (DvToyTrainer) loaded = dv_toy_trainer_load (weights, data, n_data, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (dv_toy_trainer_get_step (loaded), ==, step);
+    const guint64 seed = dv_toy_trainer_get_config (loaded)->seed;
+    float *x = g_new (float, 2 * n_samples);
+    DvRng rng;
+    dv_rng_init_stream (&rng, seed, 0x11fe);
+    dv_rng_fill_normal (&rng, x, 2 * n_samples);
+    DvToySamplerConfig ddpm = { DV_SAMPLER_DDPM, 0, seed ^ 0x5a3d1e5ULL };
+    g_assert_true (dv_toy_trainer_sample (loaded, TRUE, &ddpm, x, (int) n_samples, NULL, NULL, NULL, NULL, &error));
+    for (size_t i = 0; i < 2 * n_samples; i++)
+      if (fabsf (x[i] - plotted[i]) > 1e-5f * (1 + fabsf (plotted[i])))
+        g_error ("the exported weights sample %.7g where the page plots %.7g (coordinate %zu)", x[i], plotted[i], i);
+    g_free (x);
+  }
 
   /* A configuration saved and loaded back gives the same file again. */
   g_autofree char *config = g_build_filename (work_dir, "config.json", NULL);

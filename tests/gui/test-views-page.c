@@ -11,7 +11,7 @@
 #include "dv-view-slot.h"
 #include "dv-views-page.h"
 #include "dv-window.h"
-#include "png_io.h"
+#include "io/png.h"
 #include "test-util.h"
 
 static DvApplication *app;
@@ -38,7 +38,7 @@ views_page (void)
 static gboolean
 slots_mapped (gpointer page)
 {
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     if (!gtk_widget_get_mapped (GTK_WIDGET (dv_views_page_get_slot (page, v))))
       return FALSE;
   return TRUE;
@@ -142,7 +142,7 @@ test_open_sample_shows_four_views (void)
   dv_window_set_page (main_window (), "views");
   wait_for (slots_mapped, page, 10, "the four views to be shown");
   const char *names[] = { "Front", "Right", "Back", "Left" };
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     {
       DvViewSlot *slot = dv_views_page_get_slot (page, v);
       g_assert_true (dv_view_slot_has_image (slot));
@@ -199,7 +199,7 @@ test_bad_files_keep_the_object (void)
   g_assert_cmpuint (g_list_model_get_n_items (dv_views_page_get_images (page)), ==, n_before + 1);
   wait_for (window_shows_text, (gpointer) "Could not open an image: “corrupt.png”", 10, "the error toast");
   g_assert_cmpstr (dv_views_page_get_object_title (page), ==, "Chair");
-  for (int v = 0; v < DV_N_VIEWS; v++)
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
     g_assert_true (dv_view_slot_has_image (dv_views_page_get_slot (page, v)));
   g_autoptr (GBytes) after = gdk_texture_save_to_png_bytes (dv_view_slot_get_texture (dv_views_page_get_slot (page, DV_VIEW_FRONT)));
   g_assert_true (g_bytes_equal (before, after));

@@ -2,7 +2,8 @@
 """End-to-end test through the accessibility tree (dogtail): start DiMViDA
 Studio, check that every control has an accessible name (read once), switch pages by
 clicking the view switcher and with Alt+1..3, play and pause the Playground
-with Space, turn compare mode on and off with its toggle, hide and show its
+with Space (its step counter advances, then stops), turn compare mode on and
+off with its toggle, swap A and B (their titles change places), hide and show its
 settings with F9 (and only there), open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
@@ -88,8 +89,45 @@ def frames(app):
     return [child.name for child in app.children if child.roleName == "frame"]
 
 
+def scatter(window, prefix):
+    """The scatter plot whose accessible name (its title) starts with prefix."""
+    for node in window.findChildren(lambda n: n.roleName == "image" and n.name.startswith(prefix),
+                                    showingOnly=False):
+        return node
+    return None
+
+
+def step_of(plot):
+    """The step counter of a scatter plot's caption (its accessible description)."""
+    m = re.search(r"step (\d+) / \d+", plot.description)
+    return int(m.group(1)) if m else None
+
+
+def settled_step(plot, timeout=20.0):
+    """The step counter once it has stopped moving for a second."""
+    deadline = time.monotonic() + timeout
+    last = step_of(plot)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = step_of(plot)
+        if now is not None and now == last:
+            return now
+        last = now
+    raise AssertionError(f"the step counter kept moving: {last}")
+
+
+def toggle(node):
+    """Activates a switch through its accessible action (it may be scrolled out of view)."""
+    for name in ("toggle", "activate", "click", "press"):
+        if name in node.actions:
+            node.doActionNamed(name)
+            return
+    node.click()
+
+
 def main():
-    env = dict(os.environ, GSETTINGS_BACKEND="memory", LANGUAGE="C", LC_ALL="C.UTF-8")
+    # Criticals abort the app, as in the other GUI tests.
+    env = dict(os.environ, GSETTINGS_BACKEND="memory", LANGUAGE="C", LC_ALL="C.UTF-8", G_DEBUG="fatal-criticals")
     proc = subprocess.Popen([APP], env=env)
     try:
         run(proc)
@@ -143,10 +181,19 @@ def run(proc):
     window.child(name="Playground", roleName="page tab").click()
     wait_until(lambda: tab_selected(window, "Playground"), "the Playground tab to be selected")
     wait_until(lambda: find(window, "Play", "push button") is not None, "the Play button")
+    wait_until(lambda: scatter(window, "Samples") is not None, "the scatter plot")
+    plot = scatter(window, "Samples")
+    wait_until(lambda: step_of(plot) == 0, "the fresh run at step 0")
     rawinput.pressKey("space")
     wait_until(lambda: find(window, "Pause", "push button") is not None, "Space to start training")
+    step("the step counter advances while training")
+    wait_until(lambda: (step_of(plot) or 0) >= 20, "the step counter to reach 20", timeout=60)
     rawinput.pressKey("space")
     wait_until(lambda: find(window, "Play", "push button") is not None, "Space to pause training")
+    stopped = settled_step(plot)
+    time.sleep(1.5)
+    assert step_of(plot) == stopped, f"paused at step {stopped}, the counter went on to {step_of(plot)}"
+    step(f"paused at step {stopped}")
     # Compare: the toggle turns on B, and with it the buttons that only make sense then.
     step("clicking Compare A | B enables Copy A to B and Swap, clicking it again disables them")
 
@@ -163,7 +210,26 @@ def run(proc):
     compare.click()
     wait_until(lambda: pressed(compare) and sensitive("Copy A to B") and sensitive("Swap A and B"),
                "Copy A to B and Swap A and B to be enabled")
+    # Swap exchanges the runs with their settings: give B a discriminator
+    # first, so that the two plots' titles differ.
+    step("Swap A and B exchanges the runs")
+    wait_until(lambda: scatter(window, "A ·") is not None and scatter(window, "B ·") is not None, "plots A and B")
+    plot_a, plot_b = scatter(window, "A ·"), scatter(window, "B ·")
+    edit_b = find(window, "Edit run B", "push button")
+    assert edit_b is not None, "no Edit run B button"
+    edit_b.doActionNamed("click")
+    wait_until(lambda: pressed(edit_b), "Edit run B to be selected")
+    # (GTK 4.8 gives a switch the toggle button role.)
+    gan = next(iter(window.findChildren(
+        lambda n: n.name == "Discriminator" and n.roleName in ("switch", "toggle button", "check box"),
+        showingOnly=False)), None)
+    assert gan is not None, "no Discriminator switch: " + repr(
+        [(n.roleName, n.name) for n in window.findChildren(lambda n: "Discriminator" in n.name, showingOnly=False)])
+    toggle(gan)
+    wait_until(lambda: "GAN" in plot_b.name and "GAN" not in plot_a.name, "B's title to show its discriminator")
     find(window, "Swap A and B", "push button").click()
+    wait_until(lambda: "GAN" in plot_a.name and "GAN" not in plot_b.name,
+               f"Swap to move the discriminator to A (A: {plot_a.name!r}, B: {plot_b.name!r})")
     compare.click()
     wait_until(lambda: not pressed(compare) and not sensitive("Copy A to B") and not sensitive("Swap A and B"),
                "Copy A to B and Swap A and B to be disabled")

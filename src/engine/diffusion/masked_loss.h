@@ -13,7 +13,7 @@
 #pragma once
 
 #include "diffusion/vp_sde.h"
-#include "rng.h"
+#include "core/rng.h"
 
 G_BEGIN_DECLS
 

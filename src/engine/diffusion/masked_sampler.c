@@ -1,6 +1,6 @@
 #include "diffusion/masked_sampler.h"
 
-#include "rng.h"
+#include "core/rng.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * "weighted = False"): score = ε̂ / σ(t), x̂₀ = (x_t + σ(t) ε̂) / m(t). */
 #pragma once
 
-#include "dv_common.h"
+#include "core/common.h"
 
 G_BEGIN_DECLS
 

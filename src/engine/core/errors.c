@@ -1,0 +1,3 @@
+#include "core/errors.h"
+
+G_DEFINE_QUARK (dv-error-quark, dv_error)

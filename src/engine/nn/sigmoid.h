@@ -1,0 +1,9 @@
+/* The logistic sigmoid 1/(1 + e^-x).
+ * Forward: out[N] = f(inp[N]) (out may alias inp). Backward: dinp[N] +=
+ * dout[N] ⊙ f'(inp[N]), accumulated, from the forward's input. */
+#pragma once
+
+#include <stddef.h>
+
+void dv_sigmoid_forward (float *out, const float *inp, size_t N);
+void dv_sigmoid_backward (float *dinp, const float *dout, const float *inp, size_t N);
