@@ -19,7 +19,18 @@ static const char views_usage[] =
   "  render  (--obj FILE.obj | --class NAME [--seed N] [--index I]) --out STRIP.png [--size PX]\n"
   "          Render an object from the front, right, back and left into one strip\n"
   "  sheet   --out SHEET.png [--seed N] [--objects N] [--class NAME] [--columns N] [--size PX]\n"
-  "          A contact sheet: N objects (8) of every class from all 4 views\n";
+  "          A contact sheet: N objects (8) of every class from all 4 views\n"
+  "  train-ae --data DIR [--out DIR] [--resume FILE] [--minutes M] [--steps N] [--seed S] [--threads T]\n"
+  "          Train the view autoencoder on split d (checkpoints; resumable)\n"
+  "  reconstruct IN.png --out OUT.png [--model FILE]\n"
+  "          Encode and decode a view or a 4-view strip (any size) with the autoencoder\n"
+  "  encode IN.png --out LATENT.csv [--model FILE]   /   decode LATENT.csv --out OUT.png [--model FILE]\n"
+  "  eval-ae --data DIR [--split e] [--model FILE]\n"
+  "          PSNR and SSIM of reconstructions per class\n"
+  "  export-ae CHECKPOINT --out FILE [--f16] [--meta KEY=VALUE …]\n"
+  "          The weights alone, from a train-ae checkpoint\n"
+  "  bench-conv [--shapes LIST] [--ae-batch B] [--backend onednn|im2col] [--threads T]\n"
+  "          Time convolutions and an autoencoder step (bench/conv_torch.py sets them against PyTorch)\n";
 
 static void
 print_progress (const DvProgress *progress, gpointer user_data)
@@ -279,6 +290,20 @@ dv_cmd_views (int argc, char **argv)
     return cmd_render (argc - 1, argv + 1);
   if (strcmp (argv[1], "sheet") == 0)
     return cmd_sheet (argc - 1, argv + 1);
+  if (strcmp (argv[1], "train-ae") == 0)
+    return dv_cmd_views_train_ae (argc - 1, argv + 1);
+  if (strcmp (argv[1], "reconstruct") == 0)
+    return dv_cmd_views_reconstruct (argc - 1, argv + 1);
+  if (strcmp (argv[1], "encode") == 0)
+    return dv_cmd_views_encode (argc - 1, argv + 1);
+  if (strcmp (argv[1], "decode") == 0)
+    return dv_cmd_views_decode (argc - 1, argv + 1);
+  if (strcmp (argv[1], "eval-ae") == 0)
+    return dv_cmd_views_eval_ae (argc - 1, argv + 1);
+  if (strcmp (argv[1], "export-ae") == 0)
+    return dv_cmd_views_export_ae (argc - 1, argv + 1);
+  if (strcmp (argv[1], "bench-conv") == 0)
+    return dv_cmd_views_bench_conv (argc - 1, argv + 1);
   fprintf (stderr, "dimvida views: unknown command '%s'\n\n%s", argv[1], views_usage);
   return 2;
 }

@@ -1,0 +1,8 @@
+"""PyTorch twins of DiMViDA Studio's networks, with the same parameter names and
+layouts as the engine's safetensors files, so that a file moves both ways
+without conversion (used by the parity tests and the benches)."""
+from .safetensors_io import load_file, save_file
+from .layers import ResBlock
+from .autoencoder import ViewAutoencoder, AutoencoderConfig
+
+__all__ = ["load_file", "save_file", "ResBlock", "ViewAutoencoder", "AutoencoderConfig"]

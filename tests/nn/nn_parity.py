@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""PyTorch parity of the engine's conv layers and the view autoencoder, and of
+its SSIM/PSNR against scikit-image: same weights and inputs into both, outputs
+and parameter gradients compared (max |C − torch| ≤ 1e-4 · max |torch|).
+
+    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, autoencoder, metrics or all (default)
+
+Prints TAP."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from dimvida_torch import ResBlock, ViewAutoencoder, AutoencoderConfig, load_file, save_file  # noqa: E402
+
+TOL = 1e-4
+EXE = sys.argv[1]
+WHICH = sys.argv[2] if len(sys.argv) > 2 else "all"
+tmp = tempfile.mkdtemp(prefix="dv-parity-")
+results = []
+
+
+def run_c(layer, tensors, metadata=None):
+    src, dst = os.path.join(tmp, "in.safetensors"), os.path.join(tmp, "out.safetensors")
+    save_file(tensors, src, metadata)
+    subprocess.run([EXE, layer, src, dst], check=True)
+    out, meta = load_file(dst)
+    return out, meta
+
+
+def close(name, ours, ref):
+    ref = ref.detach().float()
+    scale = max(ref.abs().max().item(), 1e-12)
+    err = (ours - ref).abs().max().item()
+    ok = ours.shape == ref.shape and err <= TOL * scale
+    return ok, f"{name}: max |diff| {err:.3g} vs scale {scale:.3g} (rel {err / scale:.2g})"
+
+
+def check(case, pairs):
+    lines, ok = [], True
+    for name, ours, ref in pairs:
+        good, line = close(name, ours, ref)
+        ok &= good
+        lines.append(line)
+    results.append((case, ok, lines))
+
+
+def module_case(case, layer, module, x, metadata=None, prefix_free=True):
+    x = x.clone().requires_grad_(True)
+    y = module(x)
+    dout = torch.randn_like(y)
+    module.zero_grad()
+    (y * dout).sum().backward()
+    tensors = {"x": x.detach(), "dout": dout}
+    for k, v in module.state_dict().items():
+        tensors[k] = v
+    out, _ = run_c(layer, tensors, metadata)
+    pairs = [("y", out["y"], y)]
+    if "dx" in out:
+        pairs.append(("dx", out["dx"], x.grad))
+    for k, p in module.named_parameters():
+        pairs.append(("grad." + k, out["grad." + k], p.grad))
+    check(case, pairs)
+
+
+class Fn(torch.nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x):
+        return self.f(x)
+
+
+def layers():
+    torch.manual_seed(0)
+    for (b, cin, cout, h, w, k, s, p, g, bias) in [
+            (2, 3, 8, 9, 7, 3, 1, 1, 1, True), (2, 3, 16, 16, 16, 4, 2, 1, 1, True),
+            (3, 8, 4, 5, 5, 1, 1, 0, 1, False), (2, 8, 12, 10, 10, 3, 2, 1, 4, True),
+            (2, 6, 6, 8, 8, 3, 1, 1, 6, True), (4, 32, 32, 32, 32, 3, 1, 1, 1, True)]:
+        conv = torch.nn.Conv2d(cin, cout, k, stride=s, padding=p, groups=g, bias=bias)
+        module_case(f"conv2d {cin}->{cout} k{k} s{s} p{p} g{g} bias={bias} on {b}x{h}x{w}", "conv2d", conv,
+                    torch.randn(b, cin, h, w), {"stride": s, "padding": p, "groups": g})
+    gn = torch.nn.GroupNorm(4, 8)
+    with torch.no_grad():
+        gn.weight.normal_(), gn.bias.normal_()
+    module_case("group_norm 4 groups of 8 channels", "group_norm", gn, 3 * torch.randn(2, 8, 5, 6) + 1,
+                {"groups": 4})
+    module_case("avg_pool 3 s2 p1 (count_include_pad)", "avg_pool", Fn(lambda x: F.avg_pool2d(x, 3, 2, 1)),
+                torch.randn(2, 3, 9, 8))
+    module_case("upsample nearest x2", "upsample", Fn(lambda x: F.interpolate(x, scale_factor=2, mode="nearest")),
+                torch.randn(2, 3, 5, 4))
+    module_case("leaky_relu 0.2", "leaky_relu", Fn(lambda x: F.leaky_relu(x, 0.2)), torch.randn(2, 3, 5, 4))
+    for fin, fout in [(8, 8), (8, 16), (16, 4)]:
+        module_case(f"res_block {fin}->{fout}", "res_block", ResBlock(fin, fout), torch.randn(2, fin, 8, 8))
+
+
+def autoencoder():
+    torch.manual_seed(1)
+    for config, batch in [(AutoencoderConfig(), 3),
+                          (AutoencoderConfig(image_size=32, latent_dim=8, channels=[8, 12, 16], head_channels=4), 2)]:
+        model = ViewAutoencoder(config)
+        x = torch.rand(batch, 3, config.image_size, config.image_size)
+        z = model.encoder(x)
+        y = model.decoder(z)
+        dout = torch.randn_like(y)
+        model.zero_grad()
+        (y * dout).sum().backward()
+        tensors = dict(model.state_dict())
+        tensors["x"], tensors["dout"] = x, dout
+        out, _ = run_c("autoencoder", tensors, {"autoencoder_config": config.to_json()})
+        pairs = [("z", out["z"], z), ("y", out["y"], y)]
+        pairs += [("grad." + k, out["grad." + k], p.grad) for k, p in model.named_parameters()]
+        n = sum(p.numel() for p in model.parameters())
+        check(f"autoencoder {config.to_json()} ({n} parameters), batch {batch}", pairs)
+
+
+def metrics():
+    from skimage.metrics import structural_similarity, peak_signal_noise_ratio
+    rng = np.random.default_rng(3)
+    for h, w, noise in [(64, 64, 0.05), (64, 64, 0.3), (23, 40, 0.1), (11, 11, 0.2)]:
+        a = rng.random((h, w, 3)).astype(np.float32)
+        # A smooth image plus noise, so the local statistics vary.
+        yy, xx = np.mgrid[0:h, 0:w]
+        a = (0.5 + 0.4 * np.sin(yy / 5.0)[..., None] * np.cos(xx / 7.0)[..., None] + 0.1 * a).astype(np.float32)
+        b = np.clip(a + noise * rng.standard_normal(a.shape), 0, 1).astype(np.float32)
+        out, meta = run_c("image_quality", {"x": torch.from_numpy(a), "dout": torch.from_numpy(b)})
+        psnr_c, ssim_c = (float(v) for v in meta["metrics"].split())
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        ssim_ref = structural_similarity(a64, b64, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                                         data_range=1.0, channel_axis=-1)
+        psnr_ref = peak_signal_noise_ratio(a64, b64, data_range=1.0)
+        ok = abs(ssim_c - ssim_ref) <= 1e-6 and abs(psnr_c - psnr_ref) <= 1e-6 * psnr_ref
+        results.append((f"ssim/psnr vs scikit-image on {h}x{w}, noise {noise}", ok,
+                        [f"SSIM ours {ssim_c:.9f} skimage {ssim_ref:.9f}; PSNR ours {psnr_c:.6f} skimage {psnr_ref:.6f}"]))
+
+
+if WHICH in ("layers", "all"):
+    layers()
+if WHICH in ("autoencoder", "all"):
+    autoencoder()
+if WHICH in ("metrics", "all"):
+    metrics()
+print(f"1..{len(results)}")
+for i, (case, ok, lines) in enumerate(results, 1):
+    for line in lines:
+        print("# " + line)
+    print(f"{'ok' if ok else 'not ok'} {i} {case}")
+sys.exit(0 if all(ok for _, ok, _ in results) else 1)

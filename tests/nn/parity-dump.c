@@ -1,0 +1,225 @@
+/* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
+ * or the whole view autoencoder, forward and backward on the tensors of
+ * IN.safetensors and writes the results to OUT.safetensors.
+ *   parity-dump LAYER IN.safetensors OUT.safetensors
+ * IN holds "x", "dout" and the parameters under their PyTorch names; its
+ * metadata the layer's settings. OUT holds "y", "dx" (when the layer has one)
+ * and "grad.NAME" for every parameter. */
+#include "metrics/image_quality.h"
+#include "nn/avg_pool.h"
+#include "nn/conv2d.h"
+#include "nn/group_norm.h"
+#include "nn/leaky_relu.h"
+#include "nn/res_block.h"
+#include "nn/upsample.h"
+#include "io/safetensors.h"
+#include "views/ae_train.h"
+#include "views/autoencoder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static DvSafetensors *st;
+static DvSafetensorsWriter *w;
+
+static G_NORETURN void
+die (const char *msg)
+{
+  fprintf (stderr, "parity-dump: %s\n", msg);
+  exit (1);
+}
+
+static float *
+read_tensor (const char *name, int *ndim, int shape[4])
+{
+  DvDtype dtype;
+  if (!dv_safetensors_shape (st, name, ndim, shape, &dtype))
+    die (name);
+  size_t n = 1;
+  for (int i = 0; i < *ndim; i++)
+    n *= shape[i];
+  float *p = g_new (float, MAX (n, 1));
+  g_autoptr (GError) error = NULL;
+  if (!dv_safetensors_read (st, name, *ndim, shape, p, &error))
+    die (error->message);
+  return p;
+}
+
+static int
+meta_int (const char *key, int fallback)
+{
+  const char *v = dv_safetensors_metadata (st, key);
+  return v ? atoi (v) : fallback;
+}
+
+static void
+write_tensor (const char *name, int ndim, const int *shape, const float *data)
+{
+  dv_safetensors_writer_add (w, name, DV_DTYPE_F32, ndim, shape, data);
+}
+
+static size_t
+numel (int ndim, const int *shape)
+{
+  size_t n = 1;
+  for (int i = 0; i < ndim; i++)
+    n *= shape[i];
+  return n;
+}
+
+/* Loads every parameter of `params` from IN, runs, and writes the gradients. */
+static void
+load_params (DvParams *params)
+{
+  for (guint i = 0; i < dv_params_n_tensors (params); i++)
+    {
+      const DvParamInfo *info = dv_params_info (params, i);
+      g_autoptr (GError) error = NULL;
+      if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, params->data + info->offset, &error))
+        die (error->message);
+    }
+}
+
+static void
+write_grads (const DvParams *params, const char *strip_prefix)
+{
+  for (guint i = 0; i < dv_params_n_tensors (params); i++)
+    {
+      const DvParamInfo *info = dv_params_info (params, i);
+      const char *name = info->name;
+      if (strip_prefix && g_str_has_prefix (name, strip_prefix))
+        name += strlen (strip_prefix);
+      g_autofree char *key = g_strconcat ("grad.", name, NULL);
+      write_tensor (key, info->ndim, info->shape, params->grad + info->offset);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc != 4)
+    die ("usage: parity-dump LAYER IN.safetensors OUT.safetensors");
+  g_autoptr (GError) error = NULL;
+  st = dv_safetensors_open (argv[2], &error);
+  if (!st)
+    die (error->message);
+  w = dv_safetensors_writer_new ();
+  const char *layer = argv[1];
+  /* DV_CONV2D_BACKEND=im2col checks the other backend. */
+  if (g_strcmp0 (g_getenv ("DV_CONV2D_BACKEND"), "im2col") == 0)
+    dv_conv2d_set_backend (DV_CONV2D_IM2COL);
+  int xd, xs[4], dd, ds[4];
+  float *x = read_tensor ("x", &xd, xs);
+  float *dout = read_tensor ("dout", &dd, ds);
+  const size_t n_x = numel (xd, xs), n_out = numel (dd, ds);
+  float *y = g_new0 (float, n_out), *dx = g_new0 (float, n_x);
+  if (strcmp (layer, "conv2d") == 0)
+    {
+      int wd, ws[4], bd, bs[4];
+      float *weight = read_tensor ("weight", &wd, ws);
+      float *bias = dv_safetensors_has (st, "bias") ? read_tensor ("bias", &bd, bs) : NULL;
+      DvConv2dShape s;
+      dv_conv2d_shape_init (&s, xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], meta_int ("stride", 1), meta_int ("padding", 0));
+      s.kernel_w = ws[3];
+      s.groups = meta_int ("groups", 1);
+      float *work = g_new (float, dv_conv2d_workspace_size (&s));
+      float *dw = g_new0 (float, numel (wd, ws)), *db = g_new0 (float, ws[0]);
+      dv_conv2d_forward (y, x, weight, bias, &s, work);
+      dv_conv2d_backward (dx, dw, bias ? db : NULL, dout, x, weight, &s, work);
+      write_tensor ("grad.weight", wd, ws, dw);
+      if (bias)
+        write_tensor ("grad.bias", 1, ws, db);
+    }
+  else if (strcmp (layer, "group_norm") == 0)
+    {
+      int wd, ws[4];
+      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      int G = meta_int ("groups", 1), B = xs[0], C = xs[1], HW = xs[2] * xs[3];
+      float *mean = g_new (float, B * G), *rstd = g_new (float, B * G);
+      float *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      dv_group_norm_forward (y, mean, rstd, x, weight, bias, B, C, HW, G, 1e-5f);
+      dv_group_norm_backward (dx, dw, db, dout, x, mean, rstd, weight, B, C, HW, G);
+      write_tensor ("grad.weight", 1, ws, dw);
+      write_tensor ("grad.bias", 1, ws, db);
+    }
+  else if (strcmp (layer, "avg_pool") == 0)
+    {
+      dv_avg_pool_forward (y, x, xs[0] * xs[1], xs[2], xs[3], 3, 2, 1);
+      dv_avg_pool_backward (dx, dout, xs[0] * xs[1], xs[2], xs[3], 3, 2, 1);
+    }
+  else if (strcmp (layer, "upsample") == 0)
+    {
+      dv_upsample2x_forward (y, x, xs[0] * xs[1], xs[2], xs[3]);
+      dv_upsample2x_backward (dx, dout, xs[0] * xs[1], xs[2], xs[3]);
+    }
+  else if (strcmp (layer, "leaky_relu") == 0)
+    {
+      dv_leaky_relu_forward (y, x, n_x, 0.2f);
+      dv_leaky_relu_backward (dx, dout, x, n_x, 0.2f);
+    }
+  else if (strcmp (layer, "res_block") == 0)
+    {
+      DvParams params;
+      dv_params_init (&params);
+      DvResBlock b;
+      dv_res_block_register (&b, &params, "block", xs[1], ds[1], xs[2], xs[3]);
+      dv_params_alloc (&params);
+      /* The file's names are the bare module's (conv_0.weight …): read them under the prefix. */
+      for (guint i = 0; i < dv_params_n_tensors (&params); i++)
+        {
+          const DvParamInfo *info = dv_params_info (&params, i);
+          if (!dv_safetensors_read (st, info->name + strlen ("block."), info->ndim, info->shape,
+                                    params.data + info->offset, &error))
+            die (error->message);
+        }
+      float *acts = g_new (float, dv_res_block_acts_size (&b, xs[0]));
+      float *work = g_new (float, dv_res_block_work_size (&b, xs[0]));
+      dv_res_block_forward (&b, params.data, y, acts, x, xs[0], work);
+      dv_params_zero_grad (&params);
+      dv_res_block_backward (&b, params.data, params.grad, dx, dout, x, acts, xs[0], work);
+      write_grads (&params, "block.");
+    }
+  else if (strcmp (layer, "autoencoder") == 0)
+    {
+      DvAutoencoderConfig config;
+      const char *json = dv_safetensors_metadata (st, "autoencoder_config");
+      if (!json || !dv_autoencoder_config_from_json (&config, json, &error))
+        die (error ? error->message : "no autoencoder_config");
+      g_autoptr (DvAutoencoder) ae = dv_autoencoder_new (&config);
+      load_params (&ae->params);
+      DvAutoencoderBuffers buf;
+      dv_autoencoder_buffers_init (&buf, ae, xs[0]);
+      float *z = g_new (float, (size_t) xs[0] * config.latent_dim);
+      dv_autoencoder_encode (ae, ae->params.data, &buf, z, x);
+      dv_autoencoder_decode (ae, ae->params.data, &buf, y, z);
+      dv_params_zero_grad (&ae->params);
+      dv_autoencoder_backward (ae, ae->params.data, ae->params.grad, &buf, x, dout, NULL);
+      write_tensor ("z", 2, (int[]) { xs[0], config.latent_dim }, z);
+      write_grads (&ae->params, NULL);
+      dv_autoencoder_buffers_clear (&buf);
+      g_clear_pointer (&dx, g_free); /* the encoder's input gradient is not computed */
+    }
+  else if (strcmp (layer, "image_quality") == 0)
+    {
+      /* x and dout are two [h][w][3] images: y = (PSNR, SSIM). */
+      if (xd != 3 || dd != 3 || xs[2] != 3 || memcmp (xs, ds, sizeof xs))
+        die ("image_quality wants two [h][w][3] images");
+      double psnr = dv_psnr (x, dout, xs[0], xs[1]), ssim = dv_ssim (x, dout, xs[0], xs[1]);
+      float metrics[2] = { (float) psnr, (float) ssim };
+      g_autofree char *text = g_strdup_printf ("%.17g %.17g", psnr, ssim);
+      dv_safetensors_writer_set_metadata (w, "metrics", text);
+      write_tensor ("y", 1, (int[]) { 2 }, metrics);
+      g_clear_pointer (&dx, g_free);
+      dd = 0;
+    }
+  else
+    die ("unknown layer");
+  if (dd > 0)
+    write_tensor ("y", dd, ds, y);
+  if (dx)
+    write_tensor ("dx", xd, xs, dx);
+  if (!dv_safetensors_writer_save (w, argv[3], &error))
+    die (error->message);
+  return 0;
+}
