@@ -211,6 +211,41 @@ test_all_given_returns_them (void)
       g_assert_cmpfloat (out[k * 12 + i], ==, given[i]);
 }
 
+/* One given set per row: with the same set in every row, the shared-set run
+ * exactly; with different sets, each row keeps its own given parts. */
+static void
+test_given_per_row (void)
+{
+  DvVpSde sde;
+  dv_vp_sde_init (&sde);
+  DvMaskedSamplerConfig cfg;
+  dv_masked_sampler_config_init (&cfg);
+  cfg.steps = 20;
+  cfg.seed = 5;
+  float given[4 * 3] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+  float rows[3 * 4 * 3], shared[3 * 4 * 3], per_row[3 * 4 * 3];
+  for (int k = 0; k < 3; k++)
+    memcpy (rows + k * 12, given, sizeof given);
+  Gaussian g = { .sde = &sde, .rho = 0.5, .D = 3 };
+  g_assert_true (dv_masked_sampler_run (&cfg, &sde, 4, 3, given, 0x5, 3, gaussian_score, &g, NULL, NULL, shared, NULL,
+                                        NULL));
+  g_assert_true (dv_masked_sampler_run_rows (&cfg, &sde, 4, 3, rows, 0x5, 3, gaussian_score, &g, NULL, NULL, per_row,
+                                             NULL, NULL));
+  g_assert_cmpmem (shared, sizeof shared, per_row, sizeof per_row);
+  for (int i = 0; i < 12; i++)
+    rows[12 + i] = -given[i], rows[24 + i] = 2 * given[i];
+  g_assert_true (dv_masked_sampler_run_rows (&cfg, &sde, 4, 3, rows, 0x5, 3, gaussian_score, &g, NULL, NULL, per_row,
+                                             NULL, NULL));
+  for (int k = 0; k < 3; k++)
+    for (int v = 0; v < 4; v += 2)  /* parts 0 and 2 given */
+      for (int d = 0; d < 3; d++)
+        g_assert_cmpfloat (per_row[(k * 4 + v) * 3 + d], ==, rows[(k * 4 + v) * 3 + d]);
+  gboolean differs = FALSE;
+  for (int i = 0; i < 12; i++)
+    differs |= per_row[12 + i] != shared[12 + i];
+  g_assert_true (differs);
+}
+
 typedef struct {
   int calls, last_step;
   float first_given;
@@ -434,6 +469,7 @@ main (int argc, char **argv)
   g_test_add_func ("/diffusion/masked-sampler/ode-conditional", test_ode_draws_the_conditional);
   g_test_add_func ("/diffusion/masked-sampler/repaint-conditional", test_repaint_draws_the_conditional);
   g_test_add_func ("/diffusion/masked-sampler/all-given", test_all_given_returns_them);
+  g_test_add_func ("/diffusion/masked-sampler/given-per-row", test_given_per_row);
   g_test_add_func ("/diffusion/masked-sampler/seeded-steps-cancel", test_seeded_steps_and_cancel);
   g_test_add_func ("/diffusion/masked-sampler/config", test_config_checked);
   g_test_add_func ("/diffusion/masked-loss/subsets", test_masked_subsets);

@@ -104,6 +104,7 @@ typedef struct {
   int V, D, K;
   guint given_mask;
   const float *given;
+  size_t given_stride;  /* 0: one given set for all rows; V·D: one per row */
   float *x, *x0_hat, *eps_hat, *tau, *z;
   DvRng rng;
 } Run;
@@ -129,8 +130,9 @@ clamp_given (Run *r)
       if (is_given (r, v))
         {
           const size_t off = ((size_t) k * r->V + v) * r->D;
-          memcpy (r->x + off, r->given + (size_t) v * r->D, sizeof (float) * r->D);
-          memcpy (r->x0_hat + off, r->given + (size_t) v * r->D, sizeof (float) * r->D);
+          const float *g = r->given + (size_t) k * r->given_stride + (size_t) v * r->D;
+          memcpy (r->x + off, g, sizeof (float) * r->D);
+          memcpy (r->x0_hat + off, g, sizeof (float) * r->D);
         }
 }
 
@@ -170,11 +172,11 @@ step (Run *r, int a, int b, gboolean last, DvMaskedScoreFunc score, gpointer sco
       }
 }
 
-gboolean
-dv_masked_sampler_run (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int n_parts, int dim,
-                       const float *given, guint given_mask, int variations, DvMaskedScoreFunc score,
-                       gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data, float *out,
-                       GCancellable *cancellable, GError **error)
+static gboolean
+run_sampler (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int n_parts, int dim, const float *given,
+             gboolean given_per_row, guint given_mask, int variations, DvMaskedScoreFunc score,
+             gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data, float *out,
+             GCancellable *cancellable, GError **error)
 {
   DV_CHECK (n_parts >= 1 && n_parts <= 16 && dim >= 1 && variations >= 1,
             "dv_masked_sampler_run: bad shape V %d, D %d, K %d", n_parts, dim, variations);
@@ -184,7 +186,7 @@ dv_masked_sampler_run (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int
   given_mask &= all;
   const size_t n = (size_t) variations * n_parts * dim;
   Run r = { .cfg = cfg, .sde = sde, .V = n_parts, .D = dim, .K = variations, .given_mask = given_mask,
-            .given = given, .x = out };
+            .given = given, .given_stride = given_per_row ? (size_t) n_parts * dim : 0, .x = out };
   if (given_mask == all)
     {
       memset (out, 0, sizeof (float) * n);
@@ -239,4 +241,24 @@ dv_masked_sampler_run (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int
   g_free (r.tau);
   g_free (r.z);
   return ok;
+}
+
+gboolean
+dv_masked_sampler_run (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int n_parts, int dim,
+                       const float *given, guint given_mask, int variations, DvMaskedScoreFunc score,
+                       gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data, float *out,
+                       GCancellable *cancellable, GError **error)
+{
+  return run_sampler (cfg, sde, n_parts, dim, given, FALSE, given_mask, variations, score, score_data, on_step,
+                      step_data, out, cancellable, error);
+}
+
+gboolean
+dv_masked_sampler_run_rows (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int n_parts, int dim,
+                            const float *given, guint given_mask, int rows, DvMaskedScoreFunc score,
+                            gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data, float *out,
+                            GCancellable *cancellable, GError **error)
+{
+  return run_sampler (cfg, sde, n_parts, dim, given, TRUE, given_mask, rows, score, score_data, on_step, step_data,
+                      out, cancellable, error);
 }

@@ -65,4 +65,12 @@ gboolean dv_masked_sampler_run (const DvMaskedSamplerConfig *cfg, const DvVpSde 
                                 gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data,
                                 float *out, GCancellable *cancellable, GError **error);
 
+/* The same with one given set per row, given[K][V][D] (several objects with the
+ * same given views in one batched call: an evaluation). Row k's output depends
+ * on the whole batch's noise draws, so only on (seed, rows, their order). */
+gboolean dv_masked_sampler_run_rows (const DvMaskedSamplerConfig *cfg, const DvVpSde *sde, int n_parts, int dim,
+                                     const float *given, guint given_mask, int rows, DvMaskedScoreFunc score,
+                                     gpointer score_data, DvMaskedSamplerStepFunc on_step, gpointer step_data,
+                                     float *out, GCancellable *cancellable, GError **error);
+
 G_END_DECLS

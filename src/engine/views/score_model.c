@@ -196,25 +196,44 @@ call_network (float *eps_hat, const float *x, const float *tau, int batch, gpoin
   dv_score_net_forward (c->model->net, c->model->weights, c->buf, eps_hat, x, tau);
 }
 
+static gboolean
+generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given, gboolean per_row,
+          guint given_mask, int rows, DvMaskedSamplerStepFunc on_step, gpointer step_data, float *out,
+          GCancellable *cancellable, GError **error)
+{
+  const int V = model->net->config.n_views, L = model->net->config.latent_dim;
+  const size_t given_rows = per_row ? (size_t) rows : 1;
+  g_autofree float *given_std = g_memdup2 (given, sizeof (float) * given_rows * V * L);
+  dv_latent_stats_standardize (&model->stats, given_std, given_rows);
+  ScoreCall call = { model, dv_score_net_buffers_new (model->net, rows) };
+  gboolean ok = per_row ? dv_masked_sampler_run_rows (sampler, &model->sde, V, L, given_std, given_mask, rows,
+                                                      call_network, &call, on_step, step_data, out, cancellable, error)
+                        : dv_masked_sampler_run (sampler, &model->sde, V, L, given_std, given_mask, rows,
+                                                 call_network, &call, on_step, step_data, out, cancellable, error);
+  dv_score_net_buffers_free (call.buf);
+  if (!ok)
+    return FALSE;
+  dv_latent_stats_unstandardize (&model->stats, out, (size_t) rows);
+  /* The given views come back exactly as they went in, not through a round trip. */
+  for (int k = 0; k < rows; k++)
+    for (int v = 0; v < V; v++)
+      if ((given_mask >> v) & 1u)
+        memcpy (out + ((size_t) k * V + v) * L, given + ((per_row ? (size_t) k * V : 0) + v) * L, sizeof (float) * L);
+  return TRUE;
+}
+
 gboolean
 dv_score_model_generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
                          guint given_mask, int variations, DvMaskedSamplerStepFunc on_step, gpointer step_data,
                          float *out, GCancellable *cancellable, GError **error)
 {
-  const int V = model->net->config.n_views, L = model->net->config.latent_dim;
-  g_autofree float *given_std = g_memdup2 (given, sizeof (float) * V * L);
-  dv_latent_stats_standardize (&model->stats, given_std, 1);
-  ScoreCall call = { model, dv_score_net_buffers_new (model->net, variations) };
-  gboolean ok = dv_masked_sampler_run (sampler, &model->sde, V, L, given_std, given_mask, variations, call_network,
-                                       &call, on_step, step_data, out, cancellable, error);
-  dv_score_net_buffers_free (call.buf);
-  if (!ok)
-    return FALSE;
-  dv_latent_stats_unstandardize (&model->stats, out, (size_t) variations);
-  /* The given views come back exactly as they went in, not through a round trip. */
-  for (int k = 0; k < variations; k++)
-    for (int v = 0; v < V; v++)
-      if ((given_mask >> v) & 1u)
-        memcpy (out + ((size_t) k * V + v) * L, given + (size_t) v * L, sizeof (float) * L);
-  return TRUE;
+  return generate (model, sampler, given, FALSE, given_mask, variations, on_step, step_data, out, cancellable, error);
+}
+
+gboolean
+dv_score_model_generate_rows (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
+                              guint given_mask, int rows, DvMaskedSamplerStepFunc on_step, gpointer step_data,
+                              float *out, GCancellable *cancellable, GError **error)
+{
+  return generate (model, sampler, given, TRUE, given_mask, rows, on_step, step_data, out, cancellable, error);
 }

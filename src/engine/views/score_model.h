@@ -49,5 +49,9 @@ DvScoreModel *dv_score_model_load (const char *path, GError **error);
 gboolean dv_score_model_generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
                                   guint given_mask, int variations, DvMaskedSamplerStepFunc on_step,
                                   gpointer step_data, float *out, GCancellable *cancellable, GError **error);
+/* One given set per row: given[K][V][L] raw latents, out[K][V][L] (an evaluation's batch of objects). */
+gboolean dv_score_model_generate_rows (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
+                                       guint given_mask, int rows, DvMaskedSamplerStepFunc on_step,
+                                       gpointer step_data, float *out, GCancellable *cancellable, GError **error);
 
 G_END_DECLS
