@@ -304,6 +304,14 @@ dv_cmd_views (int argc, char **argv)
     return dv_cmd_views_export_ae (argc - 1, argv + 1);
   if (strcmp (argv[1], "bench-conv") == 0)
     return dv_cmd_views_bench_conv (argc - 1, argv + 1);
+  if (strcmp (argv[1], "train-score") == 0)
+    return dv_cmd_views_train_score (argc - 1, argv + 1);
+  if (strcmp (argv[1], "generate") == 0)
+    return dv_cmd_views_generate (argc - 1, argv + 1);
+  if (strcmp (argv[1], "eval") == 0)
+    return dv_cmd_views_eval (argc - 1, argv + 1);
+  if (strcmp (argv[1], "bench-score") == 0)
+    return dv_cmd_views_bench_score (argc - 1, argv + 1);
   fprintf (stderr, "dimvida views: unknown command '%s'\n\n%s", argv[1], views_usage);
   return 2;
 }
