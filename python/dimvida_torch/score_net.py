@@ -14,7 +14,7 @@ import torch.nn.functional as F
 class ScoreNetConfig:
     n_views: int = 4
     latent_dim: int = 64
-    width: int = 512
+    width: int = 384
     time_dim: int = 128
     levels: int = 2
     groups: int = 32

@@ -318,8 +318,9 @@ dv_cmd_views_bench_score (int argc, char **argv)
     }
   if (gen_steps > 0 && last_width > 0)
     {
-      /* 3 missing views from 1 given: encode the given view, gen_steps Euler–Maruyama steps, decode the 3 others;
-       * random weights (the cost does not depend on their values), the last width above. */
+      /* 3 missing views from 1 given, as views generate runs it: encode the given view, gen_steps Euler–Maruyama
+       * steps, decode the 3 others; random weights (the cost does not depend on their values), the last width
+       * above. */
       DvScoreNetConfig cfg;
       dv_score_net_config_init (&cfg);
       cfg.width = last_width;
@@ -341,6 +342,7 @@ dv_cmd_views_bench_score (int argc, char **argv)
       dv_masked_sampler_config_init (&sc);
       sc.steps = gen_steps;
       gpointer call[2] = { net, buf };
+      dv_conv2d_set_threads (1);  /* as views generate does for fewer than 16 views */
       double t[64];
       const int R = MIN (repeats, 64);
       for (int r = -1; r < R; r++)

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 typedef struct {
   int n_views;     /* V: 4 */
   int latent_dim;  /* L: 64 */
-  int width;       /* W: 512 */
+  int width;       /* W: 384 (sized by bench-score: see dv_score_net_config_init) */
   int time_dim;    /* T: 128 */
   int levels;      /* 2 (MLD's dim_mults (1, 1)) */
   int groups;      /* GroupNorm groups: 32 */

@@ -17,7 +17,7 @@ typedef struct {
   int batch;               /* 256 */
   float lr;                /* 3e-4 peak */
   int warmup_steps;        /* 200 */
-  gint64 steps;            /* schedule length (cosine to lr/20) */
+  gint64 steps;            /* schedule length (cosine to lr/20): 36000 */
   double minutes;          /* wall-clock budget, 0 = none: stops with a checkpoint, resumable */
   float ema_beta;          /* 0.999; 0 = no EMA */
   float clip_norm;         /* 1.0; 0 = none */
