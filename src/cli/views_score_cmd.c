@@ -273,10 +273,14 @@ dv_cmd_views_train_score (int argc, char **argv)
   g_hash_table_insert (extra, "autoencoder_sha256", dv_view_latents_autoencoder_id (ae));
   g_hash_table_insert (extra, "dataset_seed", g_strdup_printf ("%" G_GUINT64_FORMAT, data_seed));
   g_hash_table_insert (extra, "objects", g_strdup_printf ("%u", n_objects));
-  printf ("Training the score model (width %d, batch %d, mask drawn per %s) on %u objects of %s/d.dvmv (seed %"
-          G_GINT64_FORMAT ", %d threads, BLAS core %s)\n", config.model.width, config.batch,
-          config.mask.draw == DV_MASK_DRAW_PER_BATCH ? "batch" : "object", n_objects, data, seed, threads,
-          dv_blas_core_name ());
+  if (resume)
+    printf ("Resuming from %s (its settings win) on %u objects of %s/d.dvmv (%d threads, BLAS core %s)\n", resume,
+            n_objects, data, threads, dv_blas_core_name ());
+  else
+    printf ("Training the score model (width %d, batch %d, mask drawn per %s) on %u objects of %s/d.dvmv (seed %"
+            G_GINT64_FORMAT ", %d threads, BLAS core %s)\n", config.model.width, config.batch,
+            config.mask.draw == DV_MASK_DRAW_PER_BATCH ? "batch" : "object", n_objects, data, seed, threads,
+            dv_blas_core_name ());
   fflush (stdout);
   gint64 last = 0, start = g_get_monotonic_time ();
   if (!dv_score_train (&config, latents, n_objects, dir, resume, extra, print_score_progress, &last, NULL, &error))

@@ -267,6 +267,17 @@ expect_failure (const char *const *args, const char *message, const char *not_wr
 static void
 test_bad_input (void)
 {
+  /* The usage lists the commands. */
+  {
+    const char *usage[] = { "views", "--help", NULL };
+    Run r;
+    run_dimvida (&r, usage);
+    g_autofree char *both = g_strconcat (r.out, r.err, NULL);
+    const char *commands[] = { "train-score --data DIR", "generate --given", "eval --data DIR", "bench-score" };
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      g_assert_nonnull (strstr (both, commands[i]));
+    run_clear (&r);
+  }
   const char *no_given[] = { "views", "generate", "strip.png", "--out", "x.png", "--model", "sc/score.safetensors",
                              "--ae", "ae/autoencoder.safetensors", NULL };
   expect_failure (no_given, "usage: dimvida views generate --given", "x.png");
