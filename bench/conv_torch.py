@@ -124,6 +124,11 @@ def main():
     report = "\n".join(out) + "\n"
     print(report)
     if args.out:
+        # bench/score_torch.py's section, after ours, is kept.
+        old = open(args.out).read() if os.path.exists(args.out) else ""
+        kept = old.find("\n## Score network and generation")
+        if kept >= 0:
+            report += old[kept:]
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:
             f.write(report)

@@ -4,5 +4,6 @@ without conversion (used by the parity tests and the benches)."""
 from .safetensors_io import load_file, save_file
 from .layers import ResBlock
 from .autoencoder import ViewAutoencoder, AutoencoderConfig
+from .score_net import ScoreNet, ScoreNetConfig
 
-__all__ = ["load_file", "save_file", "ResBlock", "ViewAutoencoder", "AutoencoderConfig"]
+__all__ = ["load_file", "save_file", "ResBlock", "ViewAutoencoder", "AutoencoderConfig", "ScoreNet", "ScoreNetConfig"]

@@ -89,8 +89,8 @@ dv_cmd_views_train_ae (int argc, char **argv)
           (g_get_monotonic_time () - start) / 6e7, dir, dir);
   return 0;
 }
-static DvAutoencoder *
-load_model (const char *path, GError **error)
+DvAutoencoder *
+dv_cli_load_autoencoder (const char *path, GError **error)
 {
   /* The shipped weights, looked up as the other data files are ($DIMVIDA_DATADIR, installed, source tree). */
   g_autofree char *found = NULL;
@@ -144,8 +144,8 @@ run_autoencoder (const DvAutoencoder *ae, const float *views, int n, float *z, f
   dv_autoencoder_buffers_clear (&buf);
 }
 
-static void
-chw_to_hwc (float *dst, const float *src, int size)
+void
+dv_cli_chw_to_hwc (float *dst, const float *src, int size)
 {
   const size_t P = (size_t) size * size;
   for (size_t p = 0; p < P; p++)
@@ -171,7 +171,7 @@ dv_cmd_views_reconstruct (int argc, char **argv)
   g_autofree char *out_owned = out, *model_owned = model, *layout_owned = layout;
   if (argc != 2 || !out)
     return dv_cli_fail ("usage: dimvida views reconstruct IN.png --out OUT.png [--model FILE] [--layout L]");
-  g_autoptr (DvAutoencoder) ae = load_model (model, &error);
+  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
   if (!ae)
     return dv_cli_fail ("%s", error->message);
   int n = 0;
@@ -192,8 +192,8 @@ dv_cmd_views_reconstruct (int argc, char **argv)
   g_autofree float *a = g_new (float, 3 * P), *b = g_new (float, 3 * P);
   for (int v = 0; v < n; v++)
     {
-      chw_to_hwc (a, views + (size_t) v * 3 * P, S);
-      chw_to_hwc (b, rec + (size_t) v * 3 * P, S);
+      dv_cli_chw_to_hwc (a, views + (size_t) v * 3 * P, S);
+      dv_cli_chw_to_hwc (b, rec + (size_t) v * 3 * P, S);
       printf ("view %d: PSNR %.2f dB, SSIM %.4f against the %d×%d input\n", v, dv_psnr (a, b, S, S),
               dv_ssim (a, b, S, S), S, S);
     }
@@ -219,7 +219,7 @@ dv_cmd_views_encode (int argc, char **argv)
   g_autofree char *out_owned = out, *model_owned = model, *layout_owned = layout;
   if (argc != 2 || !out)
     return dv_cli_fail ("usage: dimvida views encode IN.png --out LATENT.csv [--model FILE] [--layout L]");
-  g_autoptr (DvAutoencoder) ae = load_model (model, &error);
+  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
   if (!ae)
     return dv_cli_fail ("%s", error->message);
   int n = 0;
@@ -265,7 +265,7 @@ dv_cmd_views_decode (int argc, char **argv)
   g_autofree char *out_owned = out, *model_owned = model;
   if (argc != 2 || !out)
     return dv_cli_fail ("usage: dimvida views decode LATENT.csv --out OUT.png [--model FILE]");
-  g_autoptr (DvAutoencoder) ae = load_model (model, &error);
+  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
   if (!ae)
     return dv_cli_fail ("%s", error->message);
   g_autofree char *text = NULL;
@@ -398,7 +398,7 @@ dv_cmd_views_eval_ae (int argc, char **argv)
     return dv_cli_fail ("--split is d, c or e");
   dv_blas_set_threads (MAX (threads, 1));
   dv_conv2d_set_threads (MAX (threads, 1));
-  g_autoptr (DvAutoencoder) ae = load_model (model, &error);
+  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
   if (!ae)
     return dv_cli_fail ("%s", error->message);
   g_autofree char *file = g_strdup_printf ("%s.dvmv", split_name);
@@ -435,8 +435,8 @@ dv_cmd_views_eval_ae (int argc, char **argv)
       for (int i = 0; i < n; i++)
         {
           guint k = start + i, label = set.labels[k / set.n_views], view = k % set.n_views;
-          chw_to_hwc (a, x + (size_t) i * 3 * P, S);
-          chw_to_hwc (b, y + (size_t) i * 3 * P, S);
+          dv_cli_chw_to_hwc (a, x + (size_t) i * 3 * P, S);
+          dv_cli_chw_to_hwc (b, y + (size_t) i * 3 * P, S);
           double p = dv_psnr (a, b, S, S);
           psnr_sum[label] += p;
           ssim_sum[label] += dv_ssim (a, b, S, S);
@@ -468,8 +468,8 @@ dv_cmd_views_eval_ae (int argc, char **argv)
 
 /* ---- bench-conv: the speed figures bench/conv_torch.py sets against PyTorch ---- */
 
-static double
-median (double *v, int n)
+double
+dv_cli_median (double *v, int n)
 {
   for (int i = 1; i < n; i++)
     for (int j = i; j > 0 && v[j - 1] > v[j]; j--)
@@ -542,8 +542,8 @@ dv_cmd_views_bench_conv (int argc, char **argv)
             t[r] = (t2 - t0) / 1e3, tf[r] = (t1 - t0) / 1e3;
         }
       double flops = 3.0 * 2.0 * n_out * n_w / co;
-      double ms = median (t, n);
-      printf ("conv %s fwd+bwd_ms %.2f fwd_ms %.2f gflops %.0f\n", list[i], ms, median (tf, n), flops / ms / 1e6);
+      double ms = dv_cli_median (t, n);
+      printf ("conv %s fwd+bwd_ms %.2f fwd_ms %.2f gflops %.0f\n", list[i], ms, dv_cli_median (tf, n), flops / ms / 1e6);
       g_free (x), g_free (dx), g_free (w), g_free (dw), g_free (b), g_free (db), g_free (y), g_free (dy), g_free (work);
     }
   if (ae_batch > 0)
@@ -572,7 +572,7 @@ dv_cmd_views_bench_conv (int argc, char **argv)
           if (r >= 0)
             t[r] = (g_get_monotonic_time () - t0) / 1e3;
         }
-      printf ("ae batch %d params %zu step_ms %.1f\n", ae_batch, ae->params.count, median (t, n));
+      printf ("ae batch %d params %zu step_ms %.1f\n", ae_batch, ae->params.count, dv_cli_median (t, n));
       dv_autoencoder_buffers_clear (&buf);
       g_free (x), g_free (y), g_free (dy);
     }

@@ -1,4 +1,5 @@
-/* dimvida views: the multi-view object dataset, OBJ renders and contact sheets. */
+/* dimvida views: the multi-view object dataset, OBJ renders and contact sheets; the dispatch to the autoencoder's
+ * (views_ae_cmd.c) and the score model's (views_score_cmd.c, views_eval_cmd.c) subcommands. */
 #include "commands.h"
 #include "views/multiview.h"
 #include "views/obj.h"
@@ -30,7 +31,17 @@ static const char views_usage[] =
   "  export-ae CHECKPOINT --out FILE [--f16] [--meta KEY=VALUE …]\n"
   "          The weights alone, from a train-ae checkpoint\n"
   "  bench-conv [--shapes LIST] [--ae-batch B] [--backend onednn|im2col] [--threads T]\n"
-  "          Time convolutions and an autoencoder step (bench/conv_torch.py sets them against PyTorch)\n";
+  "          Time convolutions and an autoencoder step (bench/conv_torch.py sets them against PyTorch)\n"
+  "  train-score --data DIR [--ae FILE] [--out DIR] [--resume FILE] [--minutes M] [--steps N] [--seed S]\n"
+  "          [--threads T] [--width W] [--batch B] [--mask-draw batch|object]\n"
+  "          Train the masked score model on split d's latents (encoded once; checkpoints; resumable)\n"
+  "  generate --given front[,right,back,left] IN.png --out OUT.png [--steps N] [--sampler em|ode|repaint]\n"
+  "          [--seed S] [--variations K] [--frames DIR] [--model FILE] [--ae FILE]\n"
+  "          The missing views from the given ones: a 4-view strip per variation\n"
+  "  eval --data DIR [--objects N] [--steps N] [--sampler NAME] [--cache FILE] [--model FILE] [--ae FILE]\n"
+  "          The paper's Table I on split e, with the autoencoder's ceiling and nearest-neighbour retrieval\n"
+  "  bench-score [--widths 256,384,512] [--batch B] [--generate-steps N] [--threads T]\n"
+  "          Time score-network training steps and a generation (bench/score_torch.py sets them against PyTorch)\n";
 
 static void
 print_progress (const DvProgress *progress, gpointer user_data)
@@ -304,6 +315,14 @@ dv_cmd_views (int argc, char **argv)
     return dv_cmd_views_export_ae (argc - 1, argv + 1);
   if (strcmp (argv[1], "bench-conv") == 0)
     return dv_cmd_views_bench_conv (argc - 1, argv + 1);
+  if (strcmp (argv[1], "train-score") == 0)
+    return dv_cmd_views_train_score (argc - 1, argv + 1);
+  if (strcmp (argv[1], "generate") == 0)
+    return dv_cmd_views_generate (argc - 1, argv + 1);
+  if (strcmp (argv[1], "eval") == 0)
+    return dv_cmd_views_eval (argc - 1, argv + 1);
+  if (strcmp (argv[1], "bench-score") == 0)
+    return dv_cmd_views_bench_score (argc - 1, argv + 1);
   fprintf (stderr, "dimvida views: unknown command '%s'\n\n%s", argv[1], views_usage);
   return 2;
 }

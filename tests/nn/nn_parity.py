@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch parity of the engine's conv layers and the view autoencoder, and of
+"""PyTorch parity of the engine's conv layers, the view autoencoder and the
+masked score network, and of
 its SSIM/PSNR against scikit-image: same weights and inputs into both, outputs
 and parameter gradients compared (max |C − torch| ≤ 1e-4 · max |torch|).
 
-    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, autoencoder, metrics or all (default)
+    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, autoencoder, score, metrics or all (default)
 
 Prints TAP."""
 import json
@@ -18,6 +19,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 from dimvida_torch import ResBlock, ViewAutoencoder, AutoencoderConfig, load_file, save_file  # noqa: E402
+from dimvida_torch import ScoreNet, ScoreNetConfig  # noqa: E402
 
 TOL = 1e-4
 EXE = sys.argv[1]
@@ -121,6 +123,35 @@ def autoencoder():
         check(f"autoencoder {config.to_json()} ({n} parameters), batch {batch}", pairs)
 
 
+def score():
+    torch.manual_seed(2)
+    for config, batch in [(ScoreNetConfig(), 5),
+                          (ScoreNetConfig(n_views=3, latent_dim=5, width=24, time_dim=7, levels=1, groups=4), 3),
+                          (ScoreNetConfig(n_views=4, latent_dim=8, width=32, time_dim=16, levels=3, groups=8), 4)]:
+        model = ScoreNet(config)
+        with torch.no_grad():
+            # The zero output layer would hide every other gradient; the norms' affine weights vary too.
+            model.final.weight.normal_(0, 0.05), model.final.bias.normal_(0, 0.05)
+            for name, p in model.named_parameters():
+                if "norm" in name:
+                    p.add_(0.2 * torch.randn_like(p))
+        x = torch.randn(batch, config.n_views * config.latent_dim)
+        tau = torch.rand(batch, config.n_views)
+        tau[0, 0] = 0.0  # a given view
+        tau[-1, :] = torch.tensor([0.0, 0.7, 0.0] + [0.7] * (config.n_views - 3))
+        y = model(x, tau)
+        dout = torch.randn_like(y)
+        model.zero_grad()
+        (y * dout).sum().backward()
+        tensors = dict(model.state_dict())
+        tensors["x"], tensors["tau"], tensors["dout"] = x, tau, dout
+        out, _ = run_c("score_net", tensors, {"score_net_config": config.to_json()})
+        pairs = [("y", out["y"], y)]
+        pairs += [("grad." + k, out["grad." + k], p.grad) for k, p in model.named_parameters()]
+        n = sum(p.numel() for p in model.parameters())
+        check(f"score_net {config.to_json()} ({n} parameters), batch {batch}", pairs)
+
+
 def metrics():
     from skimage.metrics import structural_similarity, peak_signal_noise_ratio
     rng = np.random.default_rng(3)
@@ -145,6 +176,8 @@ if WHICH in ("layers", "all"):
     layers()
 if WHICH in ("autoencoder", "all"):
     autoencoder()
+if WHICH in ("score", "all"):
+    score()
 if WHICH in ("metrics", "all"):
     metrics()
 print(f"1..{len(results)}")

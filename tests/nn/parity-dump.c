@@ -1,5 +1,5 @@
 /* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
- * or the whole view autoencoder, forward and backward on the tensors of
+ * or the whole view autoencoder or score network, forward and backward on the tensors of
  * IN.safetensors and writes the results to OUT.safetensors.
  *   parity-dump LAYER IN.safetensors OUT.safetensors
  * IN holds "x", "dout" and the parameters under their PyTorch names; its
@@ -15,6 +15,7 @@
 #include "io/safetensors.h"
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
+#include "views/score_net.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,26 @@ main (int argc, char **argv)
       write_grads (&ae->params, NULL);
       dv_autoencoder_buffers_clear (&buf);
       g_clear_pointer (&dx, g_free); /* the encoder's input gradient is not computed */
+    }
+  else if (strcmp (layer, "score_net") == 0)
+    {
+      /* x [B][V·L], "tau" [B][V], dout [B][V·L]; the config in "score_net_config". */
+      DvScoreNetConfig config;
+      const char *json = dv_safetensors_metadata (st, "score_net_config");
+      if (!json || !dv_score_net_config_from_json (&config, json, &error))
+        die (error ? error->message : "no score_net_config");
+      int td, ts[4];
+      g_autofree float *tau = read_tensor ("tau", &td, ts);
+      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config.n_views || xs[1] != config.n_views * config.latent_dim)
+        die ("score_net wants x [B][V·L] and tau [B][V]");
+      g_autoptr (DvScoreNet) net = dv_score_net_new (&config);
+      load_params (&net->params);
+      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, xs[0]);
+      dv_score_net_forward (net, net->params.data, buf, y, x, tau);
+      dv_params_zero_grad (&net->params);
+      dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
+      write_grads (&net->params, NULL);
+      g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
     }
   else if (strcmp (layer, "image_quality") == 0)
     {

@@ -1,0 +1,57 @@
+/* A trained masked score model as the app and the CLI use it: the network's
+ * weights (EMA when trained with one), the per-view, per-dimension latent
+ * statistics it was trained on, and the VP-SDE; one safetensors file.
+ *
+ * Latents are standardised with the whole training set's statistics
+ * (z − mean) / std — the MLD code takes them from its first batch only. */
+#pragma once
+
+#include "diffusion/masked_sampler.h"
+#include "views/score_net.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int n_views, latent_dim;
+  float *mean, *std;  /* [V][L] each */
+} DvLatentStats;
+
+/* Mean and standard deviation (biased, at least 1e-4) of latents[n][V][L] per view and dimension. */
+void dv_latent_stats_compute (DvLatentStats *stats, const float *latents, size_t n, int n_views, int latent_dim);
+void dv_latent_stats_clear (DvLatentStats *stats);
+/* In place, rows of [V][L]. */
+void dv_latent_stats_standardize (const DvLatentStats *stats, float *z, size_t rows);
+void dv_latent_stats_unstandardize (const DvLatentStats *stats, float *z, size_t rows);
+
+typedef struct {
+  DvScoreNet *net;
+  float *weights;  /* what the sampler uses: net->params.data */
+  DvLatentStats stats;
+  DvVpSde sde;
+} DvScoreModel;
+
+/* Takes ownership of nothing: copies the weights and stats. */
+DvScoreModel *dv_score_model_new (const DvScoreNet *net, const float *weights, const DvLatentStats *stats);
+void dv_score_model_free (DvScoreModel *model);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DvScoreModel, dv_score_model_free)
+
+/* The file: the network's tensors by their names, "latent_mean" and
+ * "latent_std" [V][L], metadata "format" = "dimvida-score-model-1" and
+ * "score_net_config"; extra_metadata (may be NULL) joins it. Atomic. */
+gboolean dv_score_model_save (const DvScoreModel *model, const char *path, gboolean f16, GHashTable *extra_metadata,
+                              GError **error);
+/* Refuses another network's file, a wrong shape or a missing tensor, naming it. */
+DvScoreModel *dv_score_model_load (const char *path, GError **error);
+
+/* Generation in standardised latent space: given[V][L] raw latents (only
+ * given_mask's views read), out[K][V][L] raw latents; on_step sees
+ * standardised states (unstandardise with dv_latent_stats_unstandardize). */
+gboolean dv_score_model_generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
+                                  guint given_mask, int variations, DvMaskedSamplerStepFunc on_step,
+                                  gpointer step_data, float *out, GCancellable *cancellable, GError **error);
+/* One given set per row: given[K][V][L] raw latents, out[K][V][L] (an evaluation's batch of objects). */
+gboolean dv_score_model_generate_rows (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,
+                                       guint given_mask, int rows, DvMaskedSamplerStepFunc on_step,
+                                       gpointer step_data, float *out, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
