@@ -116,8 +116,8 @@ def main():
             f"- PyTorch {torch.__version__}, {torch.get_num_threads()} threads; "
             f"oneDNN {torch.backends.mkldnn.is_available() and 'on' or 'off'}",
             f"- Load average before / after: {' '.join(load_before)} / {' '.join(load_after)} "
-            "(the 2 cores were shared with other developers' builds and a background training run, so absolute "
-            "times are inflated; the ratios are what to read)",
+            "(the 2 cores may be shared with other work: absolute times then are inflated and noisy; read the ratios (both "
+            "sides run interleaved, under the same load))",
             f"- Command: `/usr/bin/python3 bench/conv_torch.py {args.build_dir} --threads {args.threads} "
             f"--repeats {args.repeats}`, which ran for dimvida:"]
     out += [f"  - `{c}`" for c in commands]
