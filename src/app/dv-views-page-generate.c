@@ -461,6 +461,8 @@ on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- Actions ---- */
 
+static const char *generate_blocked_reason (DvViewsPage *self);
+
 static void
 generate_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
@@ -468,11 +470,10 @@ generate_action (GtkWidget *widget, const char *name, GVariant *parameter)
   if (self->gen.job != NULL)
     return;
   _dv_views_page_update_generate (self);
-  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->generate_button)))
+  const char *reason = generate_blocked_reason (self);
+  if (reason != NULL)
     {
-      const char *reason = gtk_widget_get_tooltip_text (GTK_WIDGET (self->generate_button));
-      if (reason != NULL)
-        _dv_views_page_show_error (self, reason);
+      _dv_views_page_show_error (self, reason);
       return;
     }
   stop_replay (self);
@@ -576,6 +577,22 @@ _dv_views_page_forget_run (DvViewsPage *self)
   gtk_label_set_text (self->timeline_label, "");
 }
 
+/* Why Generate cannot run now, or NULL. */
+static const char *
+generate_blocked_reason (DvViewsPage *self)
+{
+  guint given = _dv_views_page_given_mask (self);
+  if (self->gen.missing_weights != NULL)
+    return self->gen.missing_weights;
+  if (self->object_title == NULL || given == 0)
+    return _("Give at least one view: open an image or a sample");
+  if (given == 0xfu)
+    return _("Every view is given: click a view to mark it as one to be generated");
+  if (self->gen.job != NULL)
+    return _("The model is generating");
+  return NULL;
+}
+
 void
 _dv_views_page_update_generate (DvViewsPage *self)
 {
@@ -589,19 +606,12 @@ _dv_views_page_update_generate (DvViewsPage *self)
         self->gen.missing_weights = g_strdup (error->message);
     }
   gtk_widget_set_visible (self->weights_box, self->gen.missing_weights != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->gen.missing_weights == NULL);
   gtk_label_set_text (self->weights_label, self->gen.missing_weights ? self->gen.missing_weights : "");
 
-  guint given = _dv_views_page_given_mask (self);
-  const char *reason = NULL;
-  if (self->gen.missing_weights != NULL)
-    reason = self->gen.missing_weights;
-  else if (self->object_title == NULL || given == 0)
-    reason = _("Give at least one view: open an image or a sample");
-  else if (given == 0xfu)
-    reason = _("Every view is given: click a view to mark it as one to be generated");
-  else if (running)
-    reason = _("The model is generating");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->generate_button), reason == NULL);
+  const char *reason = generate_blocked_reason (self);
+  /* The button follows the action; Ctrl+Return too. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.generate", reason == NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->generate_button),
                                reason ? reason : _("Generate the views not given (Ctrl+Return)"));
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);

@@ -80,6 +80,7 @@ struct _DvViewsPage
   GtkLabel *title_label;
   GtkLabel *subtitle_label;
   GtkFlowBox *views_box;
+  GtkLabel *hint_label;
   GtkWidget *weights_box;
   GtkLabel *weights_label;
   GtkDropDown *sampler_dropdown;
