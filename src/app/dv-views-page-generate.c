@@ -759,6 +759,11 @@ _dv_views_page_generate_init (DvViewsPage *self)
   g_signal_connect_swapped (self->sampler_dropdown, "notify::selected", G_CALLBACK (on_sampler_changed), self);
   g_signal_connect_swapped (self->estimate_button, "toggled", G_CALLBACK (on_show_toggled), self);
   g_signal_connect_swapped (self->timeline_scale, "value-changed", G_CALLBACK (on_timeline_changed), self);
+  /* GTK 4.8's drop-down leaves the name off the button inside it. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sampler_dropdown)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sampler"), -1);
   on_sampler_changed (self);
   stop_replay (self);
   _dv_views_page_update_generate (self);
