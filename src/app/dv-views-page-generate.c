@@ -181,10 +181,13 @@ typedef struct {
 
   /* On the worker while it runs. */
   DvJob *job;
-  DvAutoencoderBuffers buf;
-  float *z, *decoded;
+  DvAutoencoderBuffers buf; /* batch 2 × n_missing: x_t and x̂₀ of the missing views */
+  int n_missing, missing[4];
+  float *z, *batch_z, *decoded;
   int n_steps, frame_every;
-  gint64 last_live_us;
+  gint64 start_us, last_live_us;
+  gint64 decode_us; /* spent decoding frames, of the run's time */
+  int n_decoded;
   GPtrArray *frames;
 } GenerateData;
 
@@ -218,49 +221,86 @@ chw_to_hwc (float *hwc, const float *chw)
       hwc[i * 3 + c] = chw[c * P + i];
 }
 
-/* Both latents of the step, all four views in one batch of 8, decoded. */
+/* z[2][V][L] standardised: the missing views' latents of both, decoded into d->decoded [2][n_missing]. */
+static void
+decode_missing (GenerateData *d)
+{
+  const DvAutoencoder *ae = d->models->ae;
+  const int L = ae->config.latent_dim;
+  dv_latent_stats_unstandardize (&d->models->score->stats, d->z, 2);
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < d->n_missing; i++)
+      memcpy (d->batch_z + (size_t) (k * d->n_missing + i) * L, d->z + (size_t) (k * 4 + d->missing[i]) * L,
+              sizeof (float) * L);
+  dv_autoencoder_decode (ae, ae->params.data, &d->buf, d->decoded, d->batch_z);
+}
+
+/* Both latents of the step, of the missing views only, decoded. */
 static ViewsFrame *
 decode_frame (GenerateData *d, const DvMaskedSamplerStep *step)
 {
-  const DvScoreModel *score = d->models->score;
-  const DvAutoencoder *ae = d->models->ae;
-  const int L = ae->config.latent_dim;
+  const int L = d->models->ae->config.latent_dim;
   memcpy (d->z, step->x, sizeof (float) * 4 * L);
   memcpy (d->z + 4 * L, step->x0_hat, sizeof (float) * 4 * L);
-  dv_latent_stats_unstandardize (&score->stats, d->z, 2);
-  dv_autoencoder_decode (ae, ae->params.data, &d->buf, d->decoded, d->z);
+  decode_missing (d);
   ViewsFrame *frame = g_atomic_rc_box_new0 (ViewsFrame);
   frame->step = step->step;
   frame->n_steps = step->n_steps;
   frame->t = step->t;
   for (int k = 0; k < 2; k++)
-    for (int v = 0; v < 4; v++)
-      if (!((d->given_mask >> v) & 1u))
-        {
-          frame->rgb[k][v] = g_malloc (VIEW_FLOATS);
-          chw_to_rgb8 (frame->rgb[k][v], d->decoded + (size_t) (k * 4 + v) * VIEW_FLOATS);
-        }
+    for (int i = 0; i < d->n_missing; i++)
+      {
+        guint8 *rgb = frame->rgb[k][d->missing[i]] = g_malloc (VIEW_FLOATS);
+        chw_to_rgb8 (rgb, d->decoded + (size_t) (k * d->n_missing + i) * VIEW_FLOATS);
+      }
   return frame;
 }
 
+/* Keeps at most 2 × MAX_FRAMES: beyond, every other one goes (the first and the last stay). */
+static void
+thin_frames (GPtrArray *frames)
+{
+  if (frames->len < 2 * MAX_FRAMES)
+    return;
+  guint out = 1;
+  for (guint i = 1; i < frames->len; i++)
+    {
+      if (i % 2 == 1 && i != frames->len - 1)
+        {
+          _dv_views_frame_unref (frames->pdata[i]);
+          continue;
+        }
+      frames->pdata[out++] = frames->pdata[i];
+    }
+  frames->len = out; /* what was beyond has been moved or released */
+}
+
+/* Decoding costs more than a step of the sampler: a step is decoded when a
+ * live frame is due (LIVE_FRAME_US since the last), or when it is one of the
+ * replay's evenly spaced steps and decoding has not yet taken half the run
+ * (after a first 0.2 s, free). Every decoded frame is kept for the replay. */
 static void
 on_step (const DvMaskedSamplerStep *step, gpointer user_data)
 {
   GenerateData *d = user_data;
-  gboolean keep = step->step % d->frame_every == 0 || step->step == step->n_steps;
   gint64 now = g_get_monotonic_time ();
-  gboolean live = now - d->last_live_us >= LIVE_FRAME_US || step->step == step->n_steps;
+  gboolean last = step->step == step->n_steps;
+  gboolean live = now - d->last_live_us >= LIVE_FRAME_US || last;
+  gboolean even = step->step % d->frame_every == 0
+                  && (d->decode_us < 200000 || d->decode_us <= (now - d->start_us) / 2);
   DvProgress progress = { _("Generating"), (size_t) step->step, (size_t) step->n_steps };
-  if (!keep && !live)
+  if (!live && !even)
     {
       dv_job_report_progress (d->job, &progress);
       return;
     }
   ViewsFrame *frame = decode_frame (d, step);
-  if (keep)
-    g_ptr_array_add (d->frames, frame_ref (frame));
-  if (live)
-    d->last_live_us = now;
+  gint64 done = g_get_monotonic_time ();
+  d->decode_us += done - now;
+  d->n_decoded++;
+  d->last_live_us = now;
+  g_ptr_array_add (d->frames, frame_ref (frame));
+  thin_frames (d->frames);
   dv_job_publish (d->job, &progress, frame, (GDestroyNotify) _dv_views_frame_unref);
 }
 
@@ -279,9 +319,14 @@ generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
   d->n_steps = dv_masked_sampler_count_steps (&d->sampler);
   d->frame_every = MAX (1, (d->n_steps + MAX_FRAMES - 1) / MAX_FRAMES);
   d->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) _dv_views_frame_unref);
-  dv_autoencoder_buffers_init (&d->buf, ae, 8);
+  for (int v = 0; v < 4; v++)
+    if (!((d->given_mask >> v) & 1u))
+      d->missing[d->n_missing++] = v;
+  g_return_val_if_fail (d->n_missing > 0 && d->n_missing < 4, NULL);
+  dv_autoencoder_buffers_init (&d->buf, ae, 2 * d->n_missing);
   d->z = g_new (float, 8 * L);
-  d->decoded = g_new (float, (size_t) 8 * VIEW_FLOATS);
+  d->batch_z = g_new (float, (size_t) 2 * d->n_missing * L);
+  d->decoded = g_new (float, (size_t) 2 * d->n_missing * VIEW_FLOATS);
 
   g_autofree float *given_z = g_new0 (float, 4 * L);
   g_autofree float *out_z = g_new (float, 4 * L);
@@ -292,7 +337,7 @@ generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
     dv_autoencoder_encode (ae, ae->params.data, &buf, given_z, d->views);
     dv_autoencoder_buffers_clear (&buf);
   }
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = d->start_us = g_get_monotonic_time ();
   gboolean ok = dv_score_model_generate (d->models->score, &d->sampler, given_z, d->given_mask, 1, on_step, d, out_z,
                                          cancellable, error);
   ViewsRun *run = NULL;
@@ -305,15 +350,18 @@ generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
       run->n_steps = d->n_steps;
       run->frames = g_steal_pointer (&d->frames);
       run->views = g_memdup2 (d->views, sizeof (float) * 4 * VIEW_FLOATS);
+      /* The result is raw latents: standardised twice over, decode_missing takes them back. */
       memcpy (d->z, out_z, sizeof (float) * 4 * L);
-      dv_autoencoder_decode (ae, ae->params.data, &d->buf, d->decoded, d->z);
+      memcpy (d->z + 4 * L, out_z, sizeof (float) * 4 * L);
+      dv_latent_stats_standardize (&d->models->score->stats, d->z, 2);
+      decode_missing (d);
       g_autofree float *a = g_new (float, VIEW_FLOATS), *b = g_new (float, VIEW_FLOATS);
       for (int v = 0; v < 4; v++)
+        run->psnr[v] = run->ssim[v] = NAN;
+      for (int i = 0; i < d->n_missing; i++)
         {
-          run->psnr[v] = run->ssim[v] = NAN;
-          if ((d->given_mask >> v) & 1u)
-            continue;
-          const float *made = d->decoded + (size_t) v * VIEW_FLOATS;
+          const int v = d->missing[i];
+          const float *made = d->decoded + (size_t) i * VIEW_FLOATS;
           memcpy (run->views + (size_t) v * VIEW_FLOATS, made, sizeof (float) * VIEW_FLOATS);
           if ((d->truth_mask >> v) & 1u)
             {
@@ -327,9 +375,12 @@ generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
             }
         }
       run->seconds = (g_get_monotonic_time () - start) / 1e6;
+      g_debug ("sampler and decoding %.2f s, of which %d frames decoded in %.2f s", run->seconds, d->n_decoded,
+               d->decode_us / 1e6);
     }
   dv_autoencoder_buffers_clear (&d->buf);
   g_clear_pointer (&d->z, g_free);
+  g_clear_pointer (&d->batch_z, g_free);
   g_clear_pointer (&d->decoded, g_free);
   return run;
 }

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
 /* The side of a view as the model sees it. */
 #define VIEW_SIDE 64
 #define VIEW_FLOATS (3 * VIEW_SIDE * VIEW_SIDE)
-/* At most this many steps of a run keep their decoded frames for the replay. */
-#define MAX_FRAMES 160
+/* The replay keeps the decoded frames of MAX_FRAMES evenly spaced steps, and
+ * the live ones between them, up to 2 × MAX_FRAMES (then thinned by half). */
+#define MAX_FRAMES 100
 
 /* The autoencoder and the score model, loaded once (on a worker) and shared
  * by the runs: an atomic rc box, read-only once made. */

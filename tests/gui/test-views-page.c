@@ -595,7 +595,7 @@ main (int argc, char **argv)
   weights_dir = g_build_filename (tmp_dir, "weights", NULL);
   no_weights_dir = g_build_filename (tmp_dir, "no-weights", NULL);
   g_autoptr (GError) error = NULL;
-  if (!tiny_views_weights_write (weights_dir, &error) || g_mkdir_with_parents (no_weights_dir, 0755) != 0)
+  if (!tiny_views_weights_write (weights_dir, FALSE, &error) || g_mkdir_with_parents (no_weights_dir, 0755) != 0)
     g_error ("tiny weights: %s", error ? error->message : "mkdir");
   g_setenv ("DIMVIDA_VIEWS_WEIGHTS", weights_dir, TRUE);
   gui_test_isolate ("memory", TRUE);

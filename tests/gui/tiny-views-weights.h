@@ -5,5 +5,6 @@
 
 #include <glib.h>
 
-/* Writes DIR/autoencoder.safetensors and DIR/score.safetensors. */
-gboolean tiny_views_weights_write (const char *dir, GError **error);
+/* Writes DIR/autoencoder.safetensors and DIR/score.safetensors; full_size:
+ * the shipped networks' sizes (random all the same), to time the page. */
+gboolean tiny_views_weights_write (const char *dir, gboolean full_size, GError **error);
