@@ -288,12 +288,10 @@ on_step (const DvMaskedSamplerStep *step, gpointer user_data)
   gboolean live = now - d->last_live_us >= LIVE_FRAME_US || last;
   gboolean even = step->step % d->frame_every == 0
                   && (d->decode_us < 200000 || d->decode_us <= (now - d->start_us) / 2);
-  DvProgress progress = { _("Generating"), (size_t) step->step, (size_t) step->n_steps };
+  /* No progress between frames: a snapshot without a frame would replace a frame not yet shown. */
   if (!live && !even)
-    {
-      dv_job_report_progress (d->job, &progress);
-      return;
-    }
+    return;
+  DvProgress progress = { _("Generating"), (size_t) step->step, (size_t) step->n_steps };
   ViewsFrame *frame = decode_frame (d, step);
   gint64 done = g_get_monotonic_time ();
   d->decode_us += done - now;

@@ -491,6 +491,41 @@ test_cancel (void)
   set_steps (6);
 }
 
+static gboolean
+count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer counter)
+{
+  (*(guint *) counter)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* With random weights of the shipped networks' sizes: how often the live
+ * views reach the screen. Reported, not asserted (timing on a shared machine). */
+static void
+test_live_rate (void)
+{
+  DvViewsPage *page = views_page ();
+  g_autofree char *full_dir = g_build_filename (tmp_dir, "full-size", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (tiny_views_weights_write (full_dir, TRUE, &error));
+  use_weights (full_dir);
+  set_steps (100);
+  guint drawn = 0;
+  guint tick = gtk_widget_add_tick_callback (GTK_WIDGET (page), count_frame, &drawn, NULL);
+  gint64 start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 120, "the generation to finish");
+  double seconds = (g_get_monotonic_time () - start) / 1e6;
+  gtk_widget_remove_tick_callback (GTK_WIDGET (page), tick);
+  guint64 live = dv_views_page_get_live_frames (page);
+  g_test_message ("100 steps at the shipped sizes: %.2f s, %" G_GUINT64_FORMAT " live frames (%.1f a second), "
+                  "%u frame-clock frames (%.1f a second), %u kept for the replay",
+                  seconds, live, live / seconds, drawn, drawn / seconds, dv_views_page_get_n_frames (page));
+  g_assert_cmpuint (live, >, 0);
+  g_assert_cmpuint (dv_views_page_get_n_frames (page), >=, 2);
+  use_weights (weights_dir);
+  set_steps (6);
+}
+
 static void
 test_open_in_slot (void)
 {
@@ -613,6 +648,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views-page/sampler-and-seed", test_sampler_and_seed);
   g_test_add_func ("/views-page/cancel", test_cancel);
   g_test_add_func ("/views-page/open-in-slot", test_open_in_slot);
+  g_test_add_func ("/views-page/live-rate", test_live_rate);
   g_test_add_func ("/views-page/bad-files", test_bad_files_keep_the_object);
   g_test_add_func ("/views-page/strip-and-single-views", test_open_strip_and_single_views);
   int status = g_test_run ();
