@@ -403,6 +403,8 @@ show_step_text (DvViewsPage *self, const ViewsFrame *frame)
   gtk_label_set_text (self->progress_label, text);
 }
 
+static void set_metrics (DvViewsPage *self, gboolean shown);
+
 static void
 show_run_frame (DvViewsPage *self, guint index)
 {
@@ -413,6 +415,8 @@ show_run_frame (DvViewsPage *self, guint index)
   self->gen.frame = index;
   ViewsFrame *frame = g_ptr_array_index (run->frames, index);
   show_frame (self, frame);
+  /* The metrics are the end's: not under an earlier step. */
+  set_metrics (self, index == run->frames->len - 1);
   /* Translators: the replay's position: the step shown, of how many. */
   g_autofree char *text = g_strdup_printf (_("Step %d of %d"), frame->step, frame->n_steps);
   gtk_label_set_text (self->timeline_label, text);
@@ -439,13 +443,13 @@ on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsP
 }
 
 static void
-set_metrics (DvViewsPage *self)
+set_metrics (DvViewsPage *self, gboolean shown)
 {
   ViewsRun *run = self->gen.run;
   for (int v = 0; v < 4; v++)
     {
       g_autofree char *text = NULL;
-      if (run != NULL && !isnan (run->psnr[v]))
+      if (shown && run != NULL && !isnan (run->psnr[v]))
         /* Translators: image quality of a generated view against the true one: PSNR in decibels, then SSIM (0–1). */
         text = g_strdup_printf (_("PSNR %.1f dB · SSIM %.3f"), run->psnr[v], run->ssim[v]);
       dv_view_slot_set_metrics (self->slots[v], text);
@@ -501,7 +505,6 @@ on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
   self->gen.run = run;
   gtk_range_set_range (GTK_RANGE (self->timeline_scale), 0, MAX (run->frames->len - 1, 1));
   show_run_frame (self, run->frames->len - 1);
-  set_metrics (self);
   double seconds = (g_get_monotonic_time () - self->gen.started_us) / 1e6;
   g_debug ("generated %d steps in %.2f s, %" G_GUINT64_FORMAT " live frames shown (%.1f a second)", run->n_steps,
            seconds, self->gen.redraws, self->gen.redraws / MAX (seconds, 1e-6));

@@ -345,6 +345,8 @@ test_scrub_and_switch (void)
   wait_for (window_shows_text, (gpointer) "Step 0 of 6", 10, "the first step");
   g_autoptr (GBytes) noise = slot_png (DV_VIEW_BACK);
   g_assert_false (g_bytes_equal (noise, end_state));
+  /* The metrics belong to the end, not to step 0. */
+  g_assert_cmpstr (dv_view_slot_get_metrics (dv_views_page_get_slot (page, DV_VIEW_BACK)), ==, "");
 
   /* The estimate x̂₀ at step 0 is not the noise x_t. */
   GtkWidget *estimate = page_widget ("estimate_button");
@@ -360,6 +362,7 @@ test_scrub_and_switch (void)
   dv_views_page_show_frame (page, 6);
   g_autoptr (GBytes) end_again = slot_png (DV_VIEW_BACK);
   g_assert_true (g_bytes_equal (end_state, end_again));
+  g_assert_true (g_str_has_prefix (dv_view_slot_get_metrics (dv_views_page_get_slot (page, DV_VIEW_BACK)), "PSNR "));
   g_autoptr (GBytes) front_again = slot_png (DV_VIEW_FRONT);
   g_assert_true (g_bytes_equal (front, front_again));
 }
