@@ -16,7 +16,6 @@
 /* Live frames reach the main loop at least this often while steps are
  * quicker (25 a second), and no decode is spent on frames nobody sees. */
 #define LIVE_FRAME_US 40000
-#define REPLAY_FPS 24
 
 static const DvMaskedSamplerKind sampler_kinds[] = {
   DV_MASKED_SAMPLER_EULER_MARUYAMA, DV_MASKED_SAMPLER_ODE, DV_MASKED_SAMPLER_REPAINT,
@@ -383,48 +382,7 @@ generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
   return run;
 }
 
-/* ---- Showing frames ---- */
-
-static void
-show_frame (DvViewsPage *self, const ViewsFrame *frame)
-{
-  int kind = self->gen.show_estimate ? 1 : 0;
-  guint given = self->gen.run && !self->gen.job ? self->gen.run->given_mask : _dv_views_page_given_mask (self);
-  for (int v = 0; v < 4; v++)
-    if (!((given >> v) & 1u) && frame->rgb[kind][v] != NULL)
-      dv_view_slot_set_generated (self->slots[v], frame->rgb[kind][v], VIEW_SIDE);
-}
-
-static void
-show_step_text (DvViewsPage *self, const ViewsFrame *frame)
-{
-  /* Translators: a sampler's progress: the step, of how many, and the diffusion time t (1 = noise, 0 = clean). */
-  g_autofree char *text = g_strdup_printf (_("Step %d of %d · t = %.3f"), frame->step, frame->n_steps, frame->t);
-  gtk_label_set_text (self->progress_label, text);
-}
-
-static void set_metrics (DvViewsPage *self, gboolean shown);
-
-static void
-show_run_frame (DvViewsPage *self, guint index)
-{
-  ViewsRun *run = self->gen.run;
-  if (run == NULL || run->frames->len == 0)
-    return;
-  index = MIN (index, run->frames->len - 1);
-  self->gen.frame = index;
-  ViewsFrame *frame = g_ptr_array_index (run->frames, index);
-  show_frame (self, frame);
-  /* The metrics are the end's: not under an earlier step. */
-  set_metrics (self, index == run->frames->len - 1);
-  /* Translators: the replay's position: the step shown, of how many. */
-  g_autofree char *text = g_strdup_printf (_("Step %d of %d"), frame->step, frame->n_steps);
-  gtk_label_set_text (self->timeline_label, text);
-  show_step_text (self, frame);
-  gtk_progress_bar_set_fraction (self->progress_bar, frame->n_steps > 0 ? (double) frame->step / frame->n_steps : 1);
-  if ((guint) gtk_range_get_value (GTK_RANGE (self->timeline_scale)) != index)
-    gtk_range_set_value (GTK_RANGE (self->timeline_scale), index);
-}
+/* ---- The main loop's side ---- */
 
 static void
 on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsPage *self)
@@ -437,34 +395,11 @@ on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsP
     return;
   g_clear_pointer (&self->gen.live, _dv_views_frame_unref);
   self->gen.live = frame_ref (snapshot);
-  show_frame (self, self->gen.live);
-  show_step_text (self, self->gen.live);
+  _dv_views_page_show_frame (self, self->gen.live);
+  _dv_views_page_show_step_text (self, self->gen.live);
   self->gen.redraws++;
 }
 
-static void
-set_metrics (DvViewsPage *self, gboolean shown)
-{
-  ViewsRun *run = self->gen.run;
-  for (int v = 0; v < 4; v++)
-    {
-      g_autofree char *text = NULL;
-      if (shown && run != NULL && !isnan (run->psnr[v]))
-        /* Translators: image quality of a generated view against the true one: PSNR in decibels, then SSIM (0–1). */
-        text = g_strdup_printf (_("PSNR %.1f dB · SSIM %.3f"), run->psnr[v], run->ssim[v]);
-      dv_view_slot_set_metrics (self->slots[v], text);
-    }
-}
-
-static void
-stop_replay (DvViewsPage *self)
-{
-  g_clear_handle_id (&self->gen.replay_tick, g_source_remove);
-  gtk_button_set_icon_name (self->replay_button, "media-playback-start-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->replay_button), _("Replay the run"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->replay_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Replay"), -1);
-}
 
 static void
 on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -504,7 +439,7 @@ on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
   _dv_views_run_free (self->gen.run);
   self->gen.run = run;
   gtk_range_set_range (GTK_RANGE (self->timeline_scale), 0, MAX (run->frames->len - 1, 1));
-  show_run_frame (self, run->frames->len - 1);
+  _dv_views_page_show_run_frame (self, run->frames->len - 1);
   double seconds = (g_get_monotonic_time () - self->gen.started_us) / 1e6;
   g_debug ("generated %d steps in %.2f s, %" G_GUINT64_FORMAT " live frames shown (%.1f a second)", run->n_steps,
            seconds, self->gen.redraws, self->gen.redraws / MAX (seconds, 1e-6));
@@ -528,7 +463,7 @@ generate_action (GtkWidget *widget, const char *name, GVariant *parameter)
       _dv_views_page_show_error (self, reason);
       return;
     }
-  stop_replay (self);
+  _dv_views_page_stop_replay (self);
   _dv_views_page_forget_run (self);
 
   GenerateData *d = g_new0 (GenerateData, 1);
@@ -579,48 +514,13 @@ new_seed_action (GtkWidget *widget, const char *name, GVariant *parameter)
   gtk_spin_button_set_value (self->seed_spin, g_random_int_range (0, G_MAXINT32));
 }
 
-static gboolean
-replay_tick (gpointer user_data)
-{
-  DvViewsPage *self = user_data;
-  ViewsRun *run = self->gen.run;
-  if (run == NULL || self->gen.frame + 1 >= run->frames->len)
-    {
-      self->gen.replay_tick = 0;
-      stop_replay (self);
-      return G_SOURCE_REMOVE;
-    }
-  show_run_frame (self, self->gen.frame + 1);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-replay_action (GtkWidget *widget, const char *name, GVariant *parameter)
-{
-  DvViewsPage *self = DV_VIEWS_PAGE (widget);
-  if (self->gen.replay_tick != 0)
-    {
-      stop_replay (self);
-      return;
-    }
-  if (self->gen.run == NULL)
-    return;
-  /* From the start when at the end. */
-  if (self->gen.frame + 1 >= self->gen.run->frames->len)
-    show_run_frame (self, 0);
-  self->gen.replay_tick = g_timeout_add (1000 / REPLAY_FPS, replay_tick, self);
-  gtk_button_set_icon_name (self->replay_button, "media-playback-pause-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->replay_button), _("Pause the replay"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->replay_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pause"),
-                                  -1);
-}
 
 /* ---- State ---- */
 
 void
 _dv_views_page_forget_run (DvViewsPage *self)
 {
-  stop_replay (self);
+  _dv_views_page_stop_replay (self);
   g_clear_pointer (&self->gen.run, _dv_views_run_free);
   for (int v = 0; v < 4; v++)
     dv_view_slot_set_generated (self->slots[v], NULL, 0);
@@ -692,28 +592,6 @@ on_sampler_changed (DvViewsPage *self)
                       sampler_explanation (sampler_kinds[MIN (selected, G_N_ELEMENTS (sampler_kinds) - 1)]));
 }
 
-static void
-on_show_toggled (DvViewsPage *self)
-{
-  gboolean estimate = gtk_toggle_button_get_active (self->estimate_button);
-  if (estimate == self->gen.show_estimate)
-    return;
-  self->gen.show_estimate = estimate;
-  if (self->gen.live != NULL)
-    show_frame (self, self->gen.live);
-  else if (self->gen.run != NULL)
-    show_run_frame (self, self->gen.frame);
-}
-
-static void
-on_timeline_changed (DvViewsPage *self)
-{
-  if (self->gen.run == NULL || self->gen.job != NULL)
-    return;
-  guint index = (guint) (gtk_range_get_value (GTK_RANGE (self->timeline_scale)) + 0.5);
-  if (index != self->gen.frame)
-    show_run_frame (self, index);
-}
 
 /* ---- Public ---- */
 
@@ -724,33 +602,6 @@ dv_views_page_get_generating (DvViewsPage *self)
   return self->gen.job != NULL;
 }
 
-guint
-dv_views_page_get_n_frames (DvViewsPage *self)
-{
-  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), 0);
-  return self->gen.run ? self->gen.run->frames->len : 0;
-}
-
-void
-dv_views_page_show_frame (DvViewsPage *self, guint index)
-{
-  g_return_if_fail (DV_IS_VIEWS_PAGE (self));
-  gtk_range_set_value (GTK_RANGE (self->timeline_scale), index);
-}
-
-guint
-dv_views_page_get_frame (DvViewsPage *self)
-{
-  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), 0);
-  return self->gen.frame;
-}
-
-void
-dv_views_page_set_show_estimate (DvViewsPage *self, gboolean estimate)
-{
-  g_return_if_fail (DV_IS_VIEWS_PAGE (self));
-  gtk_toggle_button_set_active (estimate ? self->estimate_button : self->state_button, TRUE);
-}
 
 guint64
 dv_views_page_get_live_frames (DvViewsPage *self)
@@ -759,17 +610,6 @@ dv_views_page_get_live_frames (DvViewsPage *self)
   return self->gen.redraws;
 }
 
-gboolean
-dv_views_page_get_metrics (DvViewsPage *self, DvView view, double *psnr, double *ssim)
-{
-  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
-  g_return_val_if_fail (view < 4, FALSE);
-  if (self->gen.run == NULL || isnan (self->gen.run->psnr[view]))
-    return FALSE;
-  *psnr = self->gen.run->psnr[view];
-  *ssim = self->gen.run->ssim[view];
-  return TRUE;
-}
 
 void
 dv_views_page_refresh_weights (DvViewsPage *self)
@@ -788,7 +628,6 @@ _dv_views_page_generate_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "views.generate", NULL, generate_action);
   gtk_widget_class_install_action (widget_class, "views.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "views.new-seed", NULL, new_seed_action);
-  gtk_widget_class_install_action (widget_class, "views.replay", NULL, replay_action);
 }
 
 void
@@ -809,15 +648,13 @@ _dv_views_page_generate_init (DvViewsPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   g_signal_connect_swapped (self->sampler_dropdown, "notify::selected", G_CALLBACK (on_sampler_changed), self);
-  g_signal_connect_swapped (self->estimate_button, "toggled", G_CALLBACK (on_show_toggled), self);
-  g_signal_connect_swapped (self->timeline_scale, "value-changed", G_CALLBACK (on_timeline_changed), self);
   /* GTK 4.8's drop-down leaves the name off the button inside it. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sampler_dropdown)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_TOGGLE_BUTTON (child))
       gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sampler"), -1);
   on_sampler_changed (self);
-  stop_replay (self);
+  _dv_views_page_stop_replay (self);
   _dv_views_page_update_generate (self);
 }
 

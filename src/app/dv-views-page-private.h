@@ -1,6 +1,7 @@
 /* What the parts of the Views page share:
  *   dv-views-page.c          the page: loading objects (samples, PNG files, drops), the slots, GObject
- *   dv-views-page-generate.c the model's weights, Generate on a worker, the live preview, the replay, metrics
+ *   dv-views-page-generate.c the model's weights, Generate on a worker (decoding frames), the metrics' measure
+ *   dv-views-page-player.c   the live or replayed frame in the slots, x_t / x̂₀, the timeline and replay
  *   dv-views-page-files.c    exports (the 4-view strip, the run as JSON) and their file chooser
  * Functions named _dv_views_page_* are the page's own, called across parts. */
 #pragma once
@@ -117,6 +118,15 @@ void _dv_views_page_generate_dispose (DvViewsPage *self);
 void _dv_views_page_update_generate (DvViewsPage *self);
 void _dv_views_page_forget_run (DvViewsPage *self);
 const char *_dv_views_page_view_id (int view);
+
+/* dv-views-page-player.c */
+void _dv_views_page_player_class_init (GtkWidgetClass *widget_class);
+void _dv_views_page_player_init (DvViewsPage *self);
+void _dv_views_page_show_frame (DvViewsPage *self, const ViewsFrame *frame);
+void _dv_views_page_show_step_text (DvViewsPage *self, const ViewsFrame *frame);
+/* A frame of the last run, with its step, the timeline and (at the end) the metrics. */
+void _dv_views_page_show_run_frame (DvViewsPage *self, guint index);
+void _dv_views_page_stop_replay (DvViewsPage *self);
 
 /* dv-views-page-files.c */
 void _dv_views_page_files_class_init (GtkWidgetClass *widget_class);

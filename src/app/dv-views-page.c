@@ -103,6 +103,9 @@ _dv_views_page_image_mask (DvViewsPage *self)
 void
 _dv_views_page_object_changed (DvViewsPage *self)
 {
+  /* A run for views that are gone is of no use. */
+  if (self->gen.job != NULL)
+    dv_job_cancel (self->gen.job);
   _dv_views_page_forget_run (self);
   update_header (self);
   _dv_views_page_update_generate (self);
@@ -443,6 +446,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
     gtk_widget_class_bind_template_child_full (widget_class, children[i], FALSE, offsets[i]);
   _dv_views_page_generate_class_init (widget_class);
+  _dv_views_page_player_class_init (widget_class);
   _dv_views_page_files_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "views.open-sample", "s", open_sample_activated);
 }
@@ -485,6 +489,7 @@ dv_views_page_init (DvViewsPage *self)
           gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), _("No sample objects were found"));
         }
     }
+  _dv_views_page_player_init (self);
   _dv_views_page_generate_init (self);
   update_header (self);
   /* Ready to press Generate: a sample, front given (the chair when there). */
