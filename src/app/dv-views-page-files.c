@@ -1,6 +1,7 @@
 /* The Views page's exports: the 4-view strip of the last run (64×64 views,
- * or upscaled by nearest neighbour) and the run's settings and metrics as
- * JSON; the file chooser they share. */
+ * or upscaled by nearest neighbour), the unfolding as a contact sheet (steps
+ * × views) or a folder of frames, the run's settings and metrics as JSON;
+ * the file chooser they share. */
 #include "dv-views-page-private.h"
 
 #include <glib/gi18n.h>
@@ -12,6 +13,7 @@
 
 #define JSON_FORMAT "dimvida-views-run-1"
 #define LARGE_SCALE 4
+#define CONTACT_SHEET_ROWS 12
 
 typedef gboolean (*PageFileFunc) (DvViewsPage *self, const char *path, GError **error);
 
@@ -46,6 +48,74 @@ dv_views_page_export_strip (DvViewsPage *self, const char *path, int scale, GErr
             (guint8) (CLAMP (view[c * P + sy * VIEW_SIDE + sx], 0.0f, 1.0f) * 255.0f + 0.5f);
       }
   return dv_png_write_rgb8 (path, rgb, width, side, error);
+}
+
+/* One frame of the run as a 4-view strip [S][4S][3] into rgb (row stride 4S·3 · columns):
+ * the given views as loaded, the missing ones as the frame shows them (x_t or x̂₀). */
+static void
+frame_strip (const ViewsRun *run, const ViewsFrame *frame, int kind, guint8 *rgb, size_t stride)
+{
+  const int P = VIEW_SIDE * VIEW_SIDE;
+  for (int v = 0; v < 4; v++)
+    for (int y = 0; y < VIEW_SIDE; y++)
+      for (int x = 0; x < VIEW_SIDE; x++)
+        {
+          guint8 *q = rgb + (size_t) y * stride + ((size_t) v * VIEW_SIDE + x) * 3;
+          if (frame->rgb[kind][v] != NULL)
+            memcpy (q, frame->rgb[kind][v] + ((size_t) y * VIEW_SIDE + x) * 3, 3);
+          else
+            for (int c = 0; c < 3; c++)
+              q[c] = (guint8) (CLAMP (run->views[(size_t) v * VIEW_FLOATS + c * P + y * VIEW_SIDE + x], 0.0f, 1.0f)
+                                 * 255.0f + 0.5f);
+        }
+}
+
+gboolean
+dv_views_page_export_contact_sheet (DvViewsPage *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  if (!check_run (self, error))
+    return FALSE;
+  const ViewsRun *run = self->gen.run;
+  /* Evenly spaced kept frames, the first (noise) and the last (the result) always. */
+  const guint rows = MIN (run->frames->len, CONTACT_SHEET_ROWS);
+  const int width = 4 * VIEW_SIDE, height = (int) rows * VIEW_SIDE;
+  g_autofree guint8 *rgb = g_malloc ((gsize) width * height * 3);
+  for (guint r = 0; r < rows; r++)
+    {
+      guint index = rows > 1 ? (guint) ((guint64) r * (run->frames->len - 1) / (rows - 1)) : 0;
+      frame_strip (run, g_ptr_array_index (run->frames, index), self->gen.show_estimate ? 1 : 0,
+                   rgb + (size_t) r * VIEW_SIDE * width * 3, (size_t) width * 3);
+    }
+  return dv_png_write_rgb8 (path, rgb, width, height, error);
+}
+
+gboolean
+dv_views_page_export_frames (DvViewsPage *self, const char *dir, GError **error)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  if (!check_run (self, error))
+    return FALSE;
+  const ViewsRun *run = self->gen.run;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_IO, _("Could not create the folder %s"), dir);
+      return FALSE;
+    }
+  const int width = 4 * VIEW_SIDE;
+  g_autofree guint8 *rgb = g_malloc ((gsize) width * VIEW_SIDE * 3);
+  const char *names[2] = { "xt", "x0" };
+  for (int kind = 0; kind < 2; kind++)
+    for (guint i = 0; i < run->frames->len; i++)
+      {
+        const ViewsFrame *frame = g_ptr_array_index (run->frames, i);
+        frame_strip (run, frame, kind, rgb, (size_t) width * 3);
+        g_autofree char *name = g_strdup_printf ("%s-%04d.png", names[kind], frame->step);
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        if (!dv_png_write_rgb8 (path, rgb, width, VIEW_SIDE, error))
+          return FALSE;
+      }
+  return TRUE;
 }
 
 static gboolean
@@ -160,20 +230,24 @@ on_chooser_response (GtkNativeDialog *dialog, int response, DvViewsPage *self)
   g_clear_object (&self->chooser);
 }
 
+/* A file to save (pattern given) or a folder to write into (pattern NULL). */
 static void
 choose_file (DvViewsPage *self, const char *title, const char *suggested, const char *pattern, PageFileFunc func)
 {
   if (self->chooser != NULL)
     return;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-  gtk_file_filter_add_pattern (filter, pattern);
-  gtk_file_filter_set_name (filter, pattern);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+    title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+    pattern ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Save"), _("_Cancel"));
+  if (pattern != NULL)
+    {
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
+      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+      gtk_file_filter_add_pattern (filter, pattern);
+      gtk_file_filter_set_name (filter, pattern);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
   g_object_set_data (G_OBJECT (chooser), "dv-file-func", func);
   g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
@@ -207,6 +281,14 @@ file_action (GtkWidget *widget, const char *name, GVariant *parameter)
       g_autofree char *suggested = suggested_name (self, "-views-large.png");
       choose_file (self, _("Export the 4-View Strip, Enlarged"), suggested, "*.png", export_strip_large);
     }
+  else if (g_str_equal (name, "views.export-contact-sheet"))
+    {
+      g_autofree char *suggested = suggested_name (self, "-unfolding.png");
+      choose_file (self, _("Export the Unfolding as a Contact Sheet"), suggested, "*.png",
+                   dv_views_page_export_contact_sheet);
+    }
+  else if (g_str_equal (name, "views.export-frames"))
+    choose_file (self, _("Export the Unfolding into a Folder"), NULL, NULL, dv_views_page_export_frames);
   else
     {
       g_autofree char *suggested = suggested_name (self, "-run.json");
@@ -217,7 +299,10 @@ file_action (GtkWidget *widget, const char *name, GVariant *parameter)
 void
 _dv_views_page_files_class_init (GtkWidgetClass *widget_class)
 {
-  const char *actions[] = { "views.export-strip", "views.export-strip-large", "views.export-json" };
+  const char *actions[] = {
+    "views.export-strip", "views.export-strip-large", "views.export-contact-sheet", "views.export-frames",
+    "views.export-json",
+  };
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, file_action);
   /* Ctrl+S (win.export) on this page. */

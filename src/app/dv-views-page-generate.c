@@ -578,6 +578,8 @@ _dv_views_page_update_generate (DvViewsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip", has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip-large", has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-json", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-contact-sheet", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-frames", has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export", has_run);
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), has_run);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->export_button),

@@ -52,6 +52,11 @@ void dv_views_page_set_show_estimate (DvViewsPage *self, gboolean estimate);
 gboolean dv_views_page_get_metrics (DvViewsPage *self, DvView view, double *psnr, double *ssim);
 /* The last run's views, given and generated, side by side (each view scale² pixels per view pixel). */
 gboolean dv_views_page_export_strip (DvViewsPage *self, const char *path, int scale, GError **error);
+/* The unfolding, as x_t or x̂₀ as shown: a contact sheet (up to 12 evenly
+ * spaced kept steps as rows of 4 views), or every kept step's strip in dir as
+ * xt-NNNN.png and x0-NNNN.png (NNNN the step). */
+gboolean dv_views_page_export_contact_sheet (DvViewsPage *self, const char *path, GError **error);
+gboolean dv_views_page_export_frames (DvViewsPage *self, const char *dir, GError **error);
 /* Its settings and metrics. */
 gboolean dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error);
 

@@ -432,6 +432,33 @@ test_export (void)
   dv_image_clear (&large);
   dv_image_clear (&chair);
 
+  /* The unfolding: 7 kept steps, so 7 rows; the last row's missing views are the strip's, the first is noise. */
+  g_autofree char *sheet_path = g_build_filename (tmp_dir, "sheet.png", NULL);
+  g_assert_true (dv_views_page_export_contact_sheet (page, sheet_path, &error));
+  DvImage sheet = { 0 };
+  g_assert_true (dv_png_read (sheet_path, &sheet, &error));
+  g_assert_cmpint (sheet.width, ==, 256);
+  g_assert_cmpint (sheet.height, ==, 7 * 64);
+  g_assert_true (dv_png_read (strip_path, &strip, &error));
+  g_assert_cmpmem (sheet.rgb + (size_t) 6 * 64 * 256 * 3, sizeof (float) * 64 * 256 * 3, strip.rgb,
+                   sizeof (float) * 64 * 256 * 3);
+  g_assert_cmpmem (sheet.rgb, sizeof (float) * 64 * 3, strip.rgb, sizeof (float) * 64 * 3); /* the front, row 0 */
+  g_assert_true (memcmp (sheet.rgb + 64 * 3, strip.rgb + 64 * 3, sizeof (float) * 64 * 3) != 0);
+  dv_image_clear (&sheet);
+  dv_image_clear (&strip);
+  g_autofree char *frames_dir = g_build_filename (tmp_dir, "frames", NULL);
+  g_assert_true (dv_views_page_export_frames (page, frames_dir, &error));
+  for (int k = 0; k <= 6; k++)
+    for (int kind = 0; kind < 2; kind++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s-%04d.png", kind ? "x0" : "xt", k);
+        g_autofree char *frame_path = g_build_filename (frames_dir, name, NULL);
+        DvImage frame = { 0 };
+        g_assert_true (dv_png_read (frame_path, &frame, &error));
+        g_assert_cmpint (frame.width, ==, 256);
+        dv_image_clear (&frame);
+      }
+
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_assert_true (json_parser_load_from_file (parser, json_path, &error));
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
