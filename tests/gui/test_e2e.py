@@ -6,7 +6,7 @@ with Space (its step counter advances, then stops), turn compare mode on and
 off with its toggle, swap A and B (their titles change places), hide and show its
 settings with F9 (and only there), generate the missing views on the Views
 page with tiny weights (the step count reaches its end, PSNR shows, the
-timeline can be scrubbed), open About and Preferences from the primary menu and close them,
+timeline can be scrubbed; Ctrl+Return runs it again), open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -277,6 +277,11 @@ def run(proc):
     assert timeline is not None, "no Timeline slider"
     timeline.value = 0
     wait_until(lambda: find(window, "Step 0 of 12", "label") is not None, "the first step after scrubbing")
+    step("Ctrl+Return generates again")
+    assert find(window, "Step 12 of 12 · t = 0.001", "label") is None, "still at the last step after scrubbing"
+    rawinput.keyCombo("<Control>Return")
+    wait_until(lambda: find(window, "Step 12 of 12 · t = 0.001", "label") is not None, "Ctrl+Return's run to end",
+               timeout=60)
 
     # The primary menu: About, then Preferences.
     for item, frame in (("About DiMViDA Studio", "About"), ("Preferences", "Preferences")):
