@@ -11,6 +11,8 @@ struct _DvViewSlot
   GdkTexture *texture;   /* the view as loaded (the true view, when known) */
   GdkTexture *generated; /* what the model made of it, shown instead while not given */
   GdkTexture *truth;     /* the loaded view, small, beside a generated one */
+  GdkTexture *texture_native, *generated_native; /* the same at their own size: GTK enlarges them smoothly */
+  gboolean smooth;
   gboolean given;
   gboolean locked;
 
@@ -51,7 +53,9 @@ update_state (DvViewSlot *self)
   if (gtk_toggle_button_get_active (self->toggle) != self->given)
     gtk_toggle_button_set_active (self->toggle, self->given);
   gboolean showing_generated = !self->given && self->generated != NULL;
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (showing_generated ? self->generated : self->texture));
+  GdkTexture *shown = showing_generated ? (self->smooth ? self->generated_native : self->generated)
+                                        : (self->smooth ? self->texture_native : self->texture);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (shown));
   gtk_widget_set_visible (GTK_WIDGET (self->pending_label), !self->given && !showing_generated);
   gtk_widget_set_visible (GTK_WIDGET (self->given_icon), self->given);
   gtk_widget_set_opacity (GTK_WIDGET (self->picture), self->given || showing_generated ? 1.0 : 0.35);
@@ -122,9 +126,12 @@ dv_view_slot_set_image (DvViewSlot *self, const DvImage *img, int x0, int side, 
 
   g_clear_object (&self->texture);
   g_clear_object (&self->generated);
+  g_clear_object (&self->generated_native);
   g_clear_object (&self->truth);
   gtk_label_set_text (self->metrics_label, "");
   self->texture = scaled_texture (img, x0, NULL, side, DV_VIEW_SLOT_SIDE);
+  g_clear_object (&self->texture_native);
+  self->texture_native = scaled_texture (img, x0, NULL, side, side);
   self->truth = scaled_texture (img, x0, NULL, side, DV_VIEW_SLOT_TRUTH_SIDE);
   gtk_picture_set_paintable (self->truth_picture, GDK_PAINTABLE (self->truth));
   gtk_label_set_text (self->source_label, source ? source : "");
@@ -140,6 +147,8 @@ dv_view_slot_clear (DvViewSlot *self)
   g_clear_object (&self->texture);
   g_clear_object (&self->generated);
   g_clear_object (&self->truth);
+  g_clear_object (&self->texture_native);
+  g_clear_object (&self->generated_native);
   gtk_label_set_text (self->metrics_label, "");
   gtk_picture_set_paintable (self->truth_picture, NULL);
   gtk_label_set_text (self->source_label, "");
@@ -167,8 +176,12 @@ dv_view_slot_set_generated (DvViewSlot *self, const guint8 *rgb, int side)
 {
   g_return_if_fail (DV_IS_VIEW_SLOT (self));
   g_clear_object (&self->generated);
+  g_clear_object (&self->generated_native);
   if (rgb != NULL)
-    self->generated = scaled_texture (NULL, 0, rgb, side, DV_VIEW_SLOT_SIDE);
+    {
+      self->generated = scaled_texture (NULL, 0, rgb, side, DV_VIEW_SLOT_SIDE);
+      self->generated_native = scaled_texture (NULL, 0, rgb, side, side);
+    }
   else
     gtk_label_set_text (self->metrics_label, "");
   update_state (self);
@@ -194,6 +207,14 @@ dv_view_slot_get_metrics (DvViewSlot *self)
 {
   g_return_val_if_fail (DV_IS_VIEW_SLOT (self), NULL);
   return gtk_label_get_text (self->metrics_label);
+}
+
+void
+dv_view_slot_set_smooth (DvViewSlot *self, gboolean smooth)
+{
+  g_return_if_fail (DV_IS_VIEW_SLOT (self));
+  self->smooth = smooth;
+  update_state (self);
 }
 
 void
@@ -272,6 +293,8 @@ dv_view_slot_dispose (GObject *object)
   g_clear_object (&self->texture);
   g_clear_object (&self->generated);
   g_clear_object (&self->truth);
+  g_clear_object (&self->texture_native);
+  g_clear_object (&self->generated_native);
   G_OBJECT_CLASS (dv_view_slot_parent_class)->dispose (object);
 }
 

@@ -38,6 +38,8 @@ GdkTexture *dv_view_slot_get_generated (DvViewSlot *self);
 /* A line under a generated view (its PSNR and SSIM against the true one); NULL or "" for none. */
 void dv_view_slot_set_metrics (DvViewSlot *self, const char *text);
 const char *dv_view_slot_get_metrics (DvViewSlot *self);
+/* Enlarged smoothly (GTK's filtering of the view at its own size) rather than by nearest neighbour. */
+void dv_view_slot_set_smooth (DvViewSlot *self, gboolean smooth);
 /* While locked, clicks do not change whether the view is given. */
 void dv_view_slot_set_locked (DvViewSlot *self, gboolean locked);
 

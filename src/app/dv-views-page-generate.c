@@ -573,7 +573,8 @@ _dv_views_page_update_generate (DvViewsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.cancel", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.new-seed", !running);
   gboolean has_run = self->gen.run != NULL && !running;
-  gtk_widget_set_sensitive (self->timeline_box, has_run);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_scale), has_run);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_label), has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.replay", has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip", has_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip-large", has_run);

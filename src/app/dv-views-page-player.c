@@ -3,6 +3,8 @@
  * under the generated views. */
 #include "dv-views-page-private.h"
 
+#include "dv-application.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -178,9 +180,24 @@ _dv_views_page_player_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "views.replay", NULL, replay_action);
 }
 
+static void
+on_smooth_toggled (DvViewsPage *self)
+{
+  gboolean smooth = gtk_toggle_button_get_active (self->smooth_button);
+  for (int v = 0; v < 4; v++)
+    dv_view_slot_set_smooth (self->slots[v], smooth);
+}
+
 void
 _dv_views_page_player_init (DvViewsPage *self)
 {
+  g_signal_connect_swapped (self->smooth_button, "toggled", G_CALLBACK (on_smooth_toggled), self);
+  /* The choice is kept (GSettings), when the app has its settings. */
+  GApplication *app = g_application_get_default ();
+  if (DV_IS_APPLICATION (app))
+    g_settings_bind (dv_application_get_settings (DV_APPLICATION (app)), "views-smooth", self->smooth_button,
+                     "active", G_SETTINGS_BIND_DEFAULT);
+  on_smooth_toggled (self);
   g_signal_connect_swapped (self->estimate_button, "toggled", G_CALLBACK (on_show_toggled), self);
   g_signal_connect_swapped (self->timeline_scale, "value-changed", G_CALLBACK (on_timeline_changed), self);
   _dv_views_page_stop_replay (self);

@@ -100,6 +100,7 @@ struct _DvViewsPage
   GtkScale *timeline_scale;
   GtkLabel *timeline_label;
   GtkMenuButton *export_button;
+  GtkToggleButton *smooth_button;
 };
 
 /* dv-views-page.c */

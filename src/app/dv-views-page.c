@@ -429,7 +429,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   const char *children[] = {
     "hint_label", "weights_box", "weights_label", "sampler_dropdown", "sampler_label", "steps_spin", "seed_spin",
     "generate_button", "cancel_button", "progress_bar", "progress_label", "state_button", "estimate_button",
-    "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button",
+    "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button", "smooth_button",
   };
   const goffset offsets[] = {
     G_STRUCT_OFFSET (DvViewsPage, hint_label), G_STRUCT_OFFSET (DvViewsPage, weights_box), G_STRUCT_OFFSET (DvViewsPage, weights_label),
@@ -440,7 +440,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
     G_STRUCT_OFFSET (DvViewsPage, state_button), G_STRUCT_OFFSET (DvViewsPage, estimate_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_box), G_STRUCT_OFFSET (DvViewsPage, replay_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_scale), G_STRUCT_OFFSET (DvViewsPage, timeline_label),
-    G_STRUCT_OFFSET (DvViewsPage, export_button),
+    G_STRUCT_OFFSET (DvViewsPage, export_button), G_STRUCT_OFFSET (DvViewsPage, smooth_button),
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (children) == G_N_ELEMENTS (offsets));
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)

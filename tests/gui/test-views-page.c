@@ -367,6 +367,29 @@ test_scrub_and_switch (void)
   g_assert_true (g_bytes_equal (front, front_again));
 }
 
+static void
+test_smooth (void)
+{
+  DvViewsPage *page = views_page ();
+  GtkPicture *back = GTK_PICTURE (find_descendant (GTK_WIDGET (dv_views_page_get_slot (page, DV_VIEW_BACK)),
+                                                   GTK_TYPE_PICTURE));
+  GtkPicture *front = GTK_PICTURE (find_descendant (GTK_WIDGET (dv_views_page_get_slot (page, DV_VIEW_FRONT)),
+                                                    GTK_TYPE_PICTURE));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (back)), ==, DV_VIEW_SLOT_SIDE);
+  GtkToggleButton *smooth = GTK_TOGGLE_BUTTON (page_widget ("smooth_button"));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (smooth)));
+  g_signal_emit_by_name (smooth, "clicked");
+  /* GTK enlarges the views at their own size: 64 for a generated one, the sample's side for a loaded one. */
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (back)), ==, 64);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (front)), <, DV_VIEW_SLOT_SIDE);
+  /* Kept in the settings. */
+  GSettings *settings = dv_application_get_settings (app);
+  g_assert_true (g_settings_get_boolean (settings, "views-smooth"));
+  g_signal_emit_by_name (smooth, "clicked");
+  g_assert_false (g_settings_get_boolean (settings, "views-smooth"));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (back)), ==, DV_VIEW_SLOT_SIDE);
+}
+
 static gboolean
 replay_at_end (gpointer page)
 {
@@ -674,6 +697,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views-page/generate", test_generate);
   g_test_add_func ("/views-page/scrub-and-switch", test_scrub_and_switch);
   g_test_add_func ("/views-page/replay", test_replay);
+  g_test_add_func ("/views-page/smooth", test_smooth);
   g_test_add_func ("/views-page/export", test_export);
   g_test_add_func ("/views-page/sampler-and-seed", test_sampler_and_seed);
   g_test_add_func ("/views-page/cancel", test_cancel);
