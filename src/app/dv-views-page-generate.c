@@ -3,6 +3,8 @@
  * finished run and its PSNR / SSIM against the true views. */
 #include "dv-views-page-private.h"
 
+#include "dv-application.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -656,6 +658,11 @@ _dv_views_page_generate_init (DvViewsPage *self)
        child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_TOGGLE_BUTTON (child))
       gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sampler"), -1);
+  /* A new sampler starts with the steps of Preferences → Sampling Steps. */
+  GApplication *app = g_application_get_default ();
+  if (DV_IS_APPLICATION (app))
+    gtk_spin_button_set_value (self->steps_spin,
+                               g_settings_get_int (dv_application_get_settings (DV_APPLICATION (app)), "sampling-steps"));
   on_sampler_changed (self);
   _dv_views_page_stop_replay (self);
   _dv_views_page_update_generate (self);

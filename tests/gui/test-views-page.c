@@ -264,6 +264,9 @@ use_weights (const char *dir)
 static void
 test_missing_weights (void)
 {
+  /* The steps start as Preferences → Sampling Steps says. */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (page_widget ("steps_spin"))), ==,
+                   g_settings_get_int (dv_application_get_settings (app), "sampling-steps"));
   use_weights (no_weights_dir);
   GtkWidget *generate = page_widget ("generate_button");
   g_assert_nonnull (generate);
