@@ -280,6 +280,32 @@ test_missing_weights (void)
   g_assert_cmpuint (dv_views_page_get_n_frames (views_page ()), ==, 0);
 }
 
+/* Weights that are there but broken: a clear message, nothing changed, Generate ready again. */
+static void
+test_corrupt_weights (void)
+{
+  DvViewsPage *page = views_page ();
+  g_autofree char *dir = g_build_filename (tmp_dir, "corrupt-weights", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_autofree char *ae = g_build_filename (weights_dir, "autoencoder.safetensors", NULL);
+  g_autofree char *ae_copy = g_build_filename (dir, "autoencoder.safetensors", NULL);
+  g_autofree char *score = g_build_filename (dir, "score.safetensors", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (ae, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (ae_copy, contents, (gssize) length, NULL));
+  g_assert_true (g_file_set_contents (score, "not a safetensors file", -1, NULL));
+  use_weights (dir);
+  set_steps (6);
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 60, "the failed generation to end");
+  wait_for (window_shows_text, (gpointer) "Could not generate the views", 10, "the message");
+  g_assert_cmpuint (dv_views_page_get_n_frames (page), ==, 0);
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    g_assert_null (dv_view_slot_get_generated (dv_views_page_get_slot (page, v)));
+  g_assert_true (gtk_widget_get_sensitive (page_widget ("generate_button")));
+}
+
 static void
 test_generate (void)
 {
@@ -697,6 +723,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views-page/open-sample", test_open_sample_shows_four_views);
   g_test_add_func ("/views-page/toggle-given", test_toggle_changes_given);
   g_test_add_func ("/views-page/missing-weights", test_missing_weights);
+  g_test_add_func ("/views-page/corrupt-weights", test_corrupt_weights);
   g_test_add_func ("/views-page/generate", test_generate);
   g_test_add_func ("/views-page/scrub-and-switch", test_scrub_and_switch);
   g_test_add_func ("/views-page/replay", test_replay);
