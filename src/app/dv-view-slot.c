@@ -49,7 +49,8 @@ update_state (DvViewSlot *self)
 {
   gboolean has_image = self->texture != NULL;
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle), has_image);
+  /* A generated view without a loaded one stays bright: the toggle is not greyed, clicks are refused. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle), has_image || self->generated != NULL);
   if (gtk_toggle_button_get_active (self->toggle) != self->given)
     gtk_toggle_button_set_active (self->toggle, self->given);
   gboolean showing_generated = !self->given && self->generated != NULL;

@@ -703,6 +703,20 @@ test_open_strip_and_single_views (void)
   DvViewSlot *back = dv_views_page_get_slot (page, DV_VIEW_BACK);
   dv_view_slot_set_given (back, TRUE);
   g_assert_false (dv_view_slot_get_given (back));
+
+  /* Views nobody has are generated all the same, without metrics (no truth to measure against). */
+  set_steps (6);
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 60, "the generation to finish");
+  g_assert_nonnull (dv_view_slot_get_generated (back));
+  g_assert_null (dv_view_slot_get_generated (dv_views_page_get_slot (page, DV_VIEW_RIGHT)));
+  double psnr, ssim;
+  g_assert_false (dv_views_page_get_metrics (page, DV_VIEW_BACK, &psnr, &ssim));
+  g_assert_cmpstr (dv_view_slot_get_metrics (back), ==, "");
+  GtkWidget *back_toggle = find_descendant (GTK_WIDGET (back), GTK_TYPE_TOGGLE_BUTTON);
+  g_assert_true (gtk_widget_get_sensitive (back_toggle));
+  g_signal_emit_by_name (back_toggle, "clicked");
+  g_assert_false (dv_view_slot_get_given (back));
 }
 
 int
