@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 /* The side, in pixels, at which a view is drawn: 64×64 views grow 3×, by
  * nearest neighbour so that their pixels stay crisp. */
 #define DV_VIEW_SLOT_SIDE 192
+/* The true view, small in a corner, beside a generated one. */
+#define DV_VIEW_SLOT_TRUTH_SIDE 64
 
 #define DV_TYPE_VIEW_SLOT (dv_view_slot_get_type ())
 G_DECLARE_FINAL_TYPE (DvViewSlot, dv_view_slot, DV, VIEW_SLOT, GtkWidget)
@@ -27,6 +29,19 @@ void dv_view_slot_clear (DvViewSlot *self);
 gboolean dv_view_slot_has_image (DvViewSlot *self);
 /* The scaled image shown, or NULL. */
 GdkTexture *dv_view_slot_get_texture (DvViewSlot *self);
+
+/* What the model made of a view not given: rgb [side][side][3] bytes, shown
+ * instead of the loaded view (which goes small in a corner) while the slot is
+ * not given; NULL takes it away. A given slot keeps showing its own view. */
+void dv_view_slot_set_generated (DvViewSlot *self, const guint8 *rgb, int side);
+GdkTexture *dv_view_slot_get_generated (DvViewSlot *self);
+/* A line under a generated view (its PSNR and SSIM against the true one); NULL or "" for none. */
+void dv_view_slot_set_metrics (DvViewSlot *self, const char *text);
+const char *dv_view_slot_get_metrics (DvViewSlot *self);
+/* Enlarged smoothly (GTK's filtering of the view at its own size) rather than by nearest neighbour. */
+void dv_view_slot_set_smooth (DvViewSlot *self, gboolean smooth);
+/* While locked, clicks do not change whether the view is given. */
+void dv_view_slot_set_locked (DvViewSlot *self, gboolean locked);
 
 gboolean dv_view_slot_get_given (DvViewSlot *self);
 /* Ignored (stays FALSE) while the slot has no image. */

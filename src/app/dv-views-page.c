@@ -1,34 +1,17 @@
-#include "dv-views-page.h"
+#include "dv-views-page-private.h"
 
 #include <glib/gi18n.h>
 
 #include "dv-window.h"
 #include "views/objects/registry.h"
 #include "core/data_file.h"
+#include "views/ae_image.h"
+
+#include <string.h>
 
 /* A view larger than this is refused before its pixels are read: a decoded
  * view is kept as floats, and nothing the model draws is anywhere near it. */
 #define VIEW_MAX_SIDE 2048
-
-struct _DvViewsPage
-{
-  AdwBin parent_instance;
-
-  GListStore *images;
-  char *object_title;
-  DvViewSlot *slots[DV_VIEW_COUNT];
-  guint error_idle;
-  GPtrArray *pending_errors; /* of char*: shown together once the window's own toast is out */
-
-  /* Template widgets */
-  GtkStack *stack;
-  AdwStatusPage *status_page;
-  GtkMenuButton *empty_sample_button;
-  GtkMenuButton *header_sample_button;
-  GtkLabel *title_label;
-  GtkLabel *subtitle_label;
-  GtkFlowBox *views_box;
-};
 
 G_DEFINE_FINAL_TYPE (DvViewsPage, dv_views_page, ADW_TYPE_BIN)
 
@@ -97,10 +80,71 @@ update_header (DvViewsPage *self)
   gtk_stack_set_visible_child_name (self->stack, self->object_title ? "object" : "empty");
 }
 
-static void
-on_given_changed (DvViewsPage *self)
+guint
+_dv_views_page_given_mask (DvViewsPage *self)
 {
+  guint mask = 0;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    if (dv_view_slot_get_given (self->slots[v]))
+      mask |= 1u << v;
+  return mask;
+}
+
+guint
+_dv_views_page_image_mask (DvViewsPage *self)
+{
+  guint mask = 0;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    if (dv_view_slot_has_image (self->slots[v]))
+      mask |= 1u << v;
+  return mask;
+}
+
+void
+_dv_views_page_object_changed (DvViewsPage *self)
+{
+  /* A run for views that are gone is of no use. */
+  if (self->gen.job != NULL)
+    dv_job_cancel (self->gen.job);
+  _dv_views_page_forget_run (self);
   update_header (self);
+  _dv_views_page_update_generate (self);
+}
+
+static void
+on_given_changed (DvViewSlot *slot, GParamSpec *pspec, DvViewsPage *self)
+{
+  /* The model generates from what is given: at least one view stays given. */
+  if (!self->loading && _dv_views_page_given_mask (self) == 0 && dv_view_slot_has_image (slot))
+    {
+      dv_view_slot_set_given (slot, TRUE);
+      _dv_views_page_show_error (self, _("At least one view must stay given: the model generates from it"));
+      return;
+    }
+  if (!self->loading)
+    _dv_views_page_object_changed (self);
+}
+
+/* The slot's view at the model's size, as the autoencoder will see it. */
+static void
+store_view (DvViewsPage *self, int view, const DvImage *img, int x0, int side)
+{
+  DvImage crop;
+  dv_image_init (&crop, side, side);
+  for (int y = 0; y < side; y++)
+    memcpy (crop.rgb + (size_t) y * side * 3, img->rgb + ((size_t) y * img->width + x0) * 3,
+            sizeof (float) * side * 3);
+  g_autofree float *views = NULL;
+  dv_ae_image_to_views (&crop, DV_AE_LAYOUT_SINGLE, VIEW_SIDE, &views);
+  memcpy (self->views + (size_t) view * VIEW_FLOATS, views, sizeof (float) * VIEW_FLOATS);
+  dv_image_clear (&crop);
+}
+
+static void
+set_slot_image (DvViewsPage *self, int view, const DvImage *img, int x0, int side, const char *source)
+{
+  dv_view_slot_set_image (self->slots[view], img, x0, side, source);
+  store_view (self, view, img, x0, side);
 }
 
 static void
@@ -115,30 +159,35 @@ static void
 show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source)
 {
   int side = strip->height;
+  self->loading = TRUE;
   for (int v = 0; v < DV_VIEW_COUNT; v++)
-    dv_view_slot_set_image (self->slots[v], strip, v * side, side, source);
+    set_slot_image (self, v, strip, v * side, side, source);
+  self->loading = FALSE;
   set_object_title (self, title);
-  update_header (self);
+  _dv_views_page_object_changed (self);
 }
 
 /* A square view fills the next free slot, one not given (its image, if any,
  * was to be generated anyway); with none free it starts a new object. */
 static void
-show_single_view (DvViewsPage *self, const DvImage *view, const char *source)
+show_single_view (DvViewsPage *self, const DvImage *view, const char *source, int slot)
 {
-  int free_slot = -1;
+  int free_slot = slot;
   for (int v = 0; v < DV_VIEW_COUNT && free_slot < 0; v++)
     if (self->object_title == NULL || !dv_view_slot_get_given (self->slots[v]))
       free_slot = v;
+  self->loading = TRUE;
   if (free_slot < 0 || self->object_title == NULL)
     {
       for (int v = 0; v < DV_VIEW_COUNT; v++)
         dv_view_slot_clear (self->slots[v]);
+      memset (self->views, 0, sizeof (float) * DV_VIEW_COUNT * VIEW_FLOATS);
       set_object_title (self, source);
-      free_slot = 0;
+      free_slot = slot >= 0 ? slot : 0;
     }
-  dv_view_slot_set_image (self->slots[free_slot], view, 0, view->width, source);
-  update_header (self);
+  set_slot_image (self, free_slot, view, 0, view->width, source);
+  self->loading = FALSE;
+  _dv_views_page_object_changed (self);
 }
 
 /* ---- Loading ---- */
@@ -173,7 +222,7 @@ check_png_size (const char *path, const char *name, GError **error)
 }
 
 static gboolean
-open_png (DvViewsPage *self, const char *path, const char *name, const char *title, GError **error)
+open_png (DvViewsPage *self, const char *path, const char *name, const char *title, int slot, GError **error)
 {
   if (!check_png_size (path, name, error))
     return FALSE;
@@ -189,7 +238,7 @@ open_png (DvViewsPage *self, const char *path, const char *name, const char *tit
   if (img.width == DV_VIEW_COUNT * img.height)
     show_strip (self, &img, title, name);
   else if (img.width == img.height)
-    show_single_view (self, &img, name);
+    show_single_view (self, &img, name, slot);
   else
     {
       /* Translators: %s is a file name, then its width and height in pixels. */
@@ -210,7 +259,15 @@ dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **e
   if (path == NULL)
     return FALSE;
   g_autofree char *basename = g_path_get_basename (path);
-  return open_png (self, path, basename, class_display_name (class_name), error);
+  if (!open_png (self, path, basename, class_display_name (class_name), -1, error))
+    return FALSE;
+  /* A sample's views are all known: the front is given, the model imagines the rest. */
+  self->loading = TRUE;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    dv_view_slot_set_given (self->slots[v], v == DV_VIEW_FRONT);
+  self->loading = FALSE;
+  _dv_views_page_object_changed (self);
+  return TRUE;
 }
 
 static gboolean
@@ -230,8 +287,8 @@ show_pending_errors (gpointer user_data)
 }
 
 /* After the window's "opened" toast, which would otherwise replace it. */
-static void
-queue_error (DvViewsPage *self, const char *message)
+void
+_dv_views_page_show_error (DvViewsPage *self, const char *message)
 {
   g_ptr_array_add (self->pending_errors, g_strdup (message));
   if (self->error_idle == 0)
@@ -253,14 +310,56 @@ dv_views_page_add_images (DvViewsPage *self, GFile *const *files, guint n_files)
       if (path == NULL)
         g_set_error (&error, DV_ERROR, DV_ERROR_IO, _("“%s” is not a local file"), name);
       else
-        open_png (self, path, name, name, &error);
+        open_png (self, path, name, name, -1, &error);
       if (error != NULL)
         {
           /* Translators: the reason a file could not be opened follows. */
           g_autofree char *message = g_strdup_printf (_("Could not open an image: %s"), error->message);
-          queue_error (self, message);
+          _dv_views_page_show_error (self, message);
         }
     }
+}
+
+gboolean
+dv_views_page_open_in_slot (DvViewsPage *self, GFile *file, DvView view, GError **error)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  g_return_val_if_fail (view < DV_VIEW_COUNT, FALSE);
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *name = g_filename_display_name (basename ? basename : "?");
+  g_autofree char *path = g_file_get_path (file);
+  if (self->gen.job != NULL)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("Wait for the model to finish, or cancel it, first"));
+      return FALSE;
+    }
+  if (path == NULL)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_IO, _("“%s” is not a local file"), name);
+      return FALSE;
+    }
+  return open_png (self, path, name, name, view, error);
+}
+
+static gboolean
+on_slot_drop (GtkDropTarget *target, const GValue *value, double x, double y, DvViewsPage *self)
+{
+  GtkWidget *slot = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    if (GTK_WIDGET (self->slots[v]) == slot)
+      {
+        g_autoptr (GError) error = NULL;
+        if (!dv_views_page_open_in_slot (self, files->data, v, &error))
+          {
+            g_autofree char *message = g_strdup_printf (_("Could not open an image: %s"), error->message);
+            _dv_views_page_show_error (self, message);
+          }
+      }
+  g_slist_free (files);
+  return TRUE;
 }
 
 GListModel *
@@ -293,7 +392,7 @@ open_sample_activated (GtkWidget *widget, const char *action_name, GVariant *par
   if (!dv_views_page_open_sample (self, g_variant_get_string (parameter, NULL), &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not open the sample: %s"), error->message);
-      queue_error (self, message);
+      _dv_views_page_show_error (self, message);
     }
 }
 
@@ -302,7 +401,10 @@ dv_views_page_dispose (GObject *object)
 {
   DvViewsPage *self = DV_VIEWS_PAGE (object);
 
+  _dv_views_page_generate_dispose (self);
+  _dv_views_page_files_dispose (self);
   g_clear_handle_id (&self->error_idle, g_source_remove);
+  g_clear_pointer (&self->views, g_free);
   g_clear_object (&self->images);
   g_clear_pointer (&self->pending_errors, g_ptr_array_unref);
   g_clear_pointer (&self->object_title, g_free);
@@ -324,6 +426,28 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, views_box);
+  const char *children[] = {
+    "hint_label", "weights_box", "weights_label", "sampler_dropdown", "sampler_label", "steps_spin", "seed_spin",
+    "generate_button", "cancel_button", "progress_bar", "progress_label", "state_button", "estimate_button",
+    "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button", "smooth_button",
+  };
+  const goffset offsets[] = {
+    G_STRUCT_OFFSET (DvViewsPage, hint_label), G_STRUCT_OFFSET (DvViewsPage, weights_box), G_STRUCT_OFFSET (DvViewsPage, weights_label),
+    G_STRUCT_OFFSET (DvViewsPage, sampler_dropdown), G_STRUCT_OFFSET (DvViewsPage, sampler_label),
+    G_STRUCT_OFFSET (DvViewsPage, steps_spin), G_STRUCT_OFFSET (DvViewsPage, seed_spin),
+    G_STRUCT_OFFSET (DvViewsPage, generate_button), G_STRUCT_OFFSET (DvViewsPage, cancel_button),
+    G_STRUCT_OFFSET (DvViewsPage, progress_bar), G_STRUCT_OFFSET (DvViewsPage, progress_label),
+    G_STRUCT_OFFSET (DvViewsPage, state_button), G_STRUCT_OFFSET (DvViewsPage, estimate_button),
+    G_STRUCT_OFFSET (DvViewsPage, timeline_box), G_STRUCT_OFFSET (DvViewsPage, replay_button),
+    G_STRUCT_OFFSET (DvViewsPage, timeline_scale), G_STRUCT_OFFSET (DvViewsPage, timeline_label),
+    G_STRUCT_OFFSET (DvViewsPage, export_button), G_STRUCT_OFFSET (DvViewsPage, smooth_button),
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (children) == G_N_ELEMENTS (offsets));
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    gtk_widget_class_bind_template_child_full (widget_class, children[i], FALSE, offsets[i]);
+  _dv_views_page_generate_class_init (widget_class);
+  _dv_views_page_player_class_init (widget_class);
+  _dv_views_page_files_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "views.open-sample", "s", open_sample_activated);
 }
 
@@ -332,12 +456,16 @@ dv_views_page_init (DvViewsPage *self)
 {
   self->images = g_list_store_new (G_TYPE_FILE);
   self->pending_errors = g_ptr_array_new_with_free_func (g_free);
+  self->views = g_new0 (float, DV_VIEW_COUNT * VIEW_FLOATS);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (int v = 0; v < DV_VIEW_COUNT; v++)
     {
       self->slots[v] = dv_view_slot_new (view_display_name (v));
-      g_signal_connect_swapped (self->slots[v], "notify::given", G_CALLBACK (on_given_changed), self);
+      g_signal_connect (self->slots[v], "notify::given", G_CALLBACK (on_given_changed), self);
+      GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+      g_signal_connect (drop, "drop", G_CALLBACK (on_slot_drop), self);
+      gtk_widget_add_controller (GTK_WIDGET (self->slots[v]), GTK_EVENT_CONTROLLER (drop));
       gtk_flow_box_append (self->views_box, GTK_WIDGET (self->slots[v]));
       /* The slot's own toggle takes focus; its flow box child need not. */
       gtk_widget_set_focusable (gtk_widget_get_parent (GTK_WIDGET (self->slots[v])), FALSE);
@@ -361,5 +489,11 @@ dv_views_page_init (DvViewsPage *self)
           gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), _("No sample objects were found"));
         }
     }
+  _dv_views_page_player_init (self);
+  _dv_views_page_generate_init (self);
   update_header (self);
+  /* Ready to press Generate: a sample, front given (the chair when there). */
+  if (samples[0] != NULL)
+    dv_views_page_open_sample (self, g_strv_contains ((const char *const *) samples, "chair") ? "chair" : samples[0],
+                               NULL);
 }

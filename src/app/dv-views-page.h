@@ -30,4 +30,34 @@ DvViewSlot *dv_views_page_get_slot (DvViewsPage *self, DvView view);
  * while the page is empty. */
 const char *dv_views_page_get_object_title (DvViewsPage *self);
 
+/* A PNG dropped on one view's slot: a single view fills that slot (a new
+ * object when none is shown), a 4:1 strip all four. On failure the object
+ * shown stays as it was. */
+gboolean dv_views_page_open_in_slot (DvViewsPage *self, GFile *file, DvView view, GError **error);
+
+/* Generation (views.generate, Ctrl+Return; views.cancel, Escape). The
+ * weights are data/weights/views/{autoencoder,score}.safetensors, or those in
+ * the folder $DIMVIDA_VIEWS_WEIGHTS when set; refresh_weights looks again. */
+void dv_views_page_refresh_weights (DvViewsPage *self);
+gboolean dv_views_page_get_generating (DvViewsPage *self);
+/* Live frames shown during the running or last generation. */
+guint64 dv_views_page_get_live_frames (DvViewsPage *self);
+/* The last run's kept frames (0 without one), the one shown, and scrubbing to another. */
+guint dv_views_page_get_n_frames (DvViewsPage *self);
+guint dv_views_page_get_frame (DvViewsPage *self);
+void dv_views_page_show_frame (DvViewsPage *self, guint index);
+/* Show the model's estimate x̂₀ rather than the state x_t. */
+void dv_views_page_set_show_estimate (DvViewsPage *self, gboolean estimate);
+/* PSNR (dB) and SSIM of a generated view against its true one, when known. */
+gboolean dv_views_page_get_metrics (DvViewsPage *self, DvView view, double *psnr, double *ssim);
+/* The last run's views, given and generated, side by side (each view scale² pixels per view pixel). */
+gboolean dv_views_page_export_strip (DvViewsPage *self, const char *path, int scale, GError **error);
+/* The unfolding, as x_t or x̂₀ as shown: a contact sheet (up to 12 evenly
+ * spaced kept steps as rows of 4 views), or every kept step's strip in dir as
+ * xt-NNNN.png and x0-NNNN.png (NNNN the step). */
+gboolean dv_views_page_export_contact_sheet (DvViewsPage *self, const char *path, GError **error);
+gboolean dv_views_page_export_frames (DvViewsPage *self, const char *dir, GError **error);
+/* Its settings and metrics. */
+gboolean dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error);
+
 G_END_DECLS

@@ -1,6 +1,9 @@
 /* Writes one PNG per page of the main window, in the light and the dark style
  * (OUTDIR/<page>-<light|dark>.png), and one of the About, Preferences and
- * Keyboard Shortcuts windows. Run under X (tests/screenshot.sh uses Xvfb). */
+ * Keyboard Shortcuts windows. When the Views page can generate (weights
+ * shipped, or $DIMVIDA_VIEWS_WEIGHTS), also views-generated-<style>.png and
+ * views-during-<style>.png (a run's middle step, replayed). Run under X
+ * (tests/screenshot.sh uses Xvfb). */
 #include "dv-config.h"
 
 #include "gui-util.h"
@@ -12,6 +15,7 @@
 
 #include "dv-application.h"
 #include "dv-preferences-window.h"
+#include "dv-views-page.h"
 #include "dv-window.h"
 
 static gboolean
@@ -167,6 +171,30 @@ main (int argc, char **argv)
         {
           dv_window_set_page (window, pages[p]);
           g_autofree char *name = g_strdup_printf ("%s-%s.png", pages[p], schemes[s]);
+          if (!save_settled (GTK_WIDGET (window), outdir, name, &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return 1;
+            }
+        }
+    }
+
+  /* A generation on the Views page, when there are weights to run. */
+  DvViewsPage *views = DV_VIEWS_PAGE (find_descendant (GTK_WIDGET (window), DV_TYPE_VIEWS_PAGE));
+  dv_window_set_page (window, "views");
+  gtk_widget_activate_action (GTK_WIDGET (views), "views.generate", NULL);
+  while (dv_views_page_get_generating (views))
+    spin (50);
+  guint frames = dv_views_page_get_n_frames (views);
+  for (guint s = 0; s < G_N_ELEMENTS (schemes) && frames > 0; s++)
+    {
+      g_settings_set_string (settings, "color-scheme", schemes[s]);
+      const char *moments[] = { "during", "generated" };
+      guint at[] = { frames / 2, frames - 1 };
+      for (guint m = 0; m < G_N_ELEMENTS (moments); m++)
+        {
+          dv_views_page_show_frame (views, at[m]);
+          g_autofree char *name = g_strdup_printf ("views-%s-%s.png", moments[m], schemes[s]);
           if (!save_settled (GTK_WIDGET (window), outdir, name, &error))
             {
               g_printerr ("%s\n", error->message);

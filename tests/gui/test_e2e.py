@@ -4,15 +4,19 @@ Studio, check that every control has an accessible name (read once), switch page
 clicking the view switcher and with Alt+1..3, play and pause the Playground
 with Space (its step counter advances, then stops), turn compare mode on and
 off with its toggle, swap A and B (their titles change places), hide and show its
-settings with F9 (and only there), open About and Preferences from the primary menu and close them,
+settings with F9 (and only there), generate the missing views on the Views
+page with tiny weights (the step count reaches its end, PSNR shows, the
+timeline can be scrubbed; Ctrl+Return runs it again), open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
 accessibility bus; DV_E2E_APP names the binary."""
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -128,6 +132,10 @@ def toggle(node):
 def main():
     # Criticals abort the app, as in the other GUI tests.
     env = dict(os.environ, GSETTINGS_BACKEND="memory", LANGUAGE="C", LC_ALL="C.UTF-8", G_DEBUG="fatal-criticals")
+    # Tiny random view weights, so that the Views page can generate (quickly, noise-like views).
+    weights = tempfile.mkdtemp(prefix="dv-e2e-weights-")
+    subprocess.run([os.environ["DV_E2E_TINY_WEIGHTS"], weights], check=True)
+    env["DIMVIDA_VIEWS_WEIGHTS"] = weights
     proc = subprocess.Popen([APP], env=env)
     try:
         run(proc)
@@ -137,6 +145,7 @@ def main():
         proc.wait()
         sys.exit(1)
     status = proc.wait(timeout=15)
+    shutil.rmtree(weights, ignore_errors=True)
     assert status == 0, f"the app exited with status {status}"
     step("quit cleanly")
 
@@ -248,6 +257,31 @@ def run(proc):
     rawinput.pressKey("F9")
     time.sleep(1)
     assert pressed(settings), "F9 on the Views page hid the Playground's settings"
+
+    # The Views page opens on a sample, front given: set the steps, Generate, watch it end.
+    step("Generate on the Views page runs the sampler to its last step")
+    steps = find(window, "Steps", "spin button")
+    assert steps is not None, "no Steps spin button"
+    steps.value = 12
+    wait_until(lambda: steps.value == 12, "the steps to be 12")
+    generate = find(window, "Generate", "push button")
+    assert generate is not None, "no Generate button"
+    assert generate.getState().contains(pyatspi.STATE_SENSITIVE), "Generate is disabled with weights there"
+    generate.doActionNamed("click")
+    wait_until(lambda: find(window, "Step 12 of 12 · t = 0.001", "label") is not None, "the last step", timeout=60)
+    wait_until(lambda: next(iter(window.findChildren(lambda n: n.roleName == "label" and n.name.startswith("PSNR "),
+                                                     showingOnly=False)), None) is not None,
+               "PSNR under a generated view")
+    step("the timeline scrubs back to step 0")
+    timeline = find(window, "Timeline", "slider")
+    assert timeline is not None, "no Timeline slider"
+    timeline.value = 0
+    wait_until(lambda: find(window, "Step 0 of 12", "label") is not None, "the first step after scrubbing")
+    step("Ctrl+Return generates again")
+    assert find(window, "Step 12 of 12 · t = 0.001", "label") is None, "still at the last step after scrubbing"
+    rawinput.keyCombo("<Control>Return")
+    wait_until(lambda: find(window, "Step 12 of 12 · t = 0.001", "label") is not None, "Ctrl+Return's run to end",
+               timeout=60)
 
     # The primary menu: About, then Preferences.
     for item, frame in (("About DiMViDA Studio", "About"), ("Preferences", "Preferences")):

@@ -1,0 +1,684 @@
+/* The Views page's generation: the weights, Generate on a worker with the
+ * missing views denoising live, Cancel, the x_t / x̂₀ switch, the replay of a
+ * finished run and its PSNR / SSIM against the true views. */
+#include "dv-views-page-private.h"
+
+#include "dv-application.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/data_file.h"
+#include "metrics/image_quality.h"
+#include "nn/conv2d.h"
+#include "views/autoencoder.h"
+#include "views/score_model.h"
+
+/* Live frames reach the main loop at least this often while steps are
+ * quicker (25 a second), and no decode is spent on frames nobody sees. */
+#define LIVE_FRAME_US 40000
+
+static const DvMaskedSamplerKind sampler_kinds[] = {
+  DV_MASKED_SAMPLER_EULER_MARUYAMA, DV_MASKED_SAMPLER_ODE, DV_MASKED_SAMPLER_REPAINT,
+};
+
+static const char *
+sampler_explanation (DvMaskedSamplerKind kind)
+{
+  switch (kind)
+    {
+    case DV_MASKED_SAMPLER_EULER_MARUYAMA:
+      return _("Follows the reverse SDE: each step removes some noise and adds a little fresh noise, so each seed "
+               "gives another answer.");
+    case DV_MASKED_SAMPLER_ODE:
+      return _("Follows the probability-flow ODE: no noise along the way, so the starting noise alone decides "
+               "the result.");
+    case DV_MASKED_SAMPLER_REPAINT:
+      return _("Euler–Maruyama that now and then jumps back and re-noises, so that the missing views agree "
+               "better with the given ones (slower).");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+const char *
+_dv_views_page_view_id (int view)
+{
+  static const char *const ids[] = { "front", "right", "back", "left" };
+  g_return_val_if_fail (view >= 0 && view < 4, "?");
+  return ids[view];
+}
+
+/* ---- Models and frames ---- */
+
+struct _DvViewsModels
+{
+  DvAutoencoder *ae;
+  DvScoreModel *score;
+};
+
+static void
+models_clear (gpointer data)
+{
+  DvViewsModels *models = data;
+  g_clear_pointer (&models->ae, dv_autoencoder_free);
+  g_clear_pointer (&models->score, dv_score_model_free);
+}
+
+DvViewsModels *
+_dv_views_models_ref (DvViewsModels *models)
+{
+  return g_atomic_rc_box_acquire (models);
+}
+
+void
+_dv_views_models_unref (DvViewsModels *models)
+{
+  g_atomic_rc_box_release_full (models, models_clear);
+}
+
+static void
+frame_clear (gpointer data)
+{
+  ViewsFrame *frame = data;
+  for (int k = 0; k < 2; k++)
+    for (int v = 0; v < 4; v++)
+      g_free (frame->rgb[k][v]);
+}
+
+void
+_dv_views_frame_unref (ViewsFrame *frame)
+{
+  g_atomic_rc_box_release_full (frame, frame_clear);
+}
+
+static ViewsFrame *
+frame_ref (ViewsFrame *frame)
+{
+  return g_atomic_rc_box_acquire (frame);
+}
+
+void
+_dv_views_run_free (ViewsRun *run)
+{
+  if (run == NULL)
+    return;
+  g_clear_pointer (&run->frames, g_ptr_array_unref);
+  g_free (run->views);
+  g_free (run);
+}
+
+/* The weights' paths: $DIMVIDA_VIEWS_WEIGHTS (a folder holding
+ * autoencoder.safetensors and score.safetensors) when set, else the shipped
+ * data/weights/views/ as dv_find_data_file finds it. */
+static gboolean
+find_weights (char **ae_path, char **score_path, GError **error)
+{
+  const char *dir = g_getenv ("DIMVIDA_VIEWS_WEIGHTS");
+  const char *names[2] = { "autoencoder.safetensors", "score.safetensors" };
+  char **paths[2] = { ae_path, score_path };
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *relative = g_build_filename ("weights", "views", names[i], NULL);
+      char *path = NULL;
+      if (dir != NULL && dir[0] != '\0')
+        {
+          path = g_build_filename (dir, names[i], NULL);
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            g_clear_pointer (&path, g_free);
+        }
+      else
+        path = dv_find_data_file (relative, NULL);
+      if (path == NULL)
+        {
+          /* Translators: %s is a file name such as weights/views/score.safetensors. */
+          g_set_error (error, DV_ERROR, DV_ERROR_IO,
+                       _("The view model is not installed: %s was not found. Generating needs the trained "
+                         "autoencoder and score model (see data/weights/README.md)."),
+                       dir != NULL && dir[0] != '\0' ? names[i] : relative);
+          if (i == 1)
+            g_clear_pointer (ae_path, g_free);
+          return FALSE;
+        }
+      *paths[i] = path;
+    }
+  return TRUE;
+}
+
+static DvViewsModels *
+load_models (const char *ae_path, const char *score_path, GError **error)
+{
+  g_autoptr (DvAutoencoder) ae = dv_autoencoder_load (ae_path, error);
+  if (ae == NULL)
+    return NULL;
+  g_autoptr (DvScoreModel) score = dv_score_model_load (score_path, error);
+  if (score == NULL)
+    return NULL;
+  if (ae->config.image_size != VIEW_SIDE || score->net->config.n_views != 4
+      || score->net->config.latent_dim != ae->config.latent_dim)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_SHAPE,
+                   _("The view model's files do not fit together: the autoencoder makes %d×%d views with %d latent "
+                     "values, the score model models %d views of %d"),
+                   ae->config.image_size, ae->config.image_size, ae->config.latent_dim,
+                   score->net->config.n_views, score->net->config.latent_dim);
+      return NULL;
+    }
+  DvViewsModels *models = g_atomic_rc_box_new0 (DvViewsModels);
+  models->ae = g_steal_pointer (&ae);
+  models->score = g_steal_pointer (&score);
+  return models;
+}
+
+/* ---- The worker ---- */
+
+typedef struct {
+  DvViewsModels *models; /* NULL: load them from the paths */
+  char *ae_path, *score_path;
+  DvMaskedSamplerConfig sampler;
+  guint given_mask, truth_mask;
+  float *views; /* [4][3][S][S] */
+
+  /* On the worker while it runs. */
+  DvJob *job;
+  DvAutoencoderBuffers buf; /* batch 2 × n_missing: x_t and x̂₀ of the missing views */
+  int n_missing, missing[4];
+  float *z, *batch_z, *decoded;
+  int n_steps, frame_every;
+  gint64 start_us, last_live_us;
+  gint64 decode_us; /* spent decoding frames, of the run's time */
+  int n_decoded;
+  GPtrArray *frames;
+} GenerateData;
+
+static void
+generate_data_free (gpointer data)
+{
+  GenerateData *d = data;
+  g_clear_pointer (&d->models, _dv_views_models_unref);
+  g_free (d->ae_path);
+  g_free (d->score_path);
+  g_free (d->views);
+  g_clear_pointer (&d->frames, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+chw_to_rgb8 (guint8 *rgb, const float *chw)
+{
+  const int P = VIEW_SIDE * VIEW_SIDE;
+  for (int i = 0; i < P; i++)
+    for (int c = 0; c < 3; c++)
+      rgb[i * 3 + c] = (guint8) (CLAMP (chw[c * P + i], 0.0f, 1.0f) * 255.0f + 0.5f);
+}
+
+static void
+chw_to_hwc (float *hwc, const float *chw)
+{
+  const int P = VIEW_SIDE * VIEW_SIDE;
+  for (int i = 0; i < P; i++)
+    for (int c = 0; c < 3; c++)
+      hwc[i * 3 + c] = chw[c * P + i];
+}
+
+/* z[2][V][L] standardised: the missing views' latents of both, decoded into d->decoded [2][n_missing]. */
+static void
+decode_missing (GenerateData *d)
+{
+  const DvAutoencoder *ae = d->models->ae;
+  const int L = ae->config.latent_dim;
+  dv_latent_stats_unstandardize (&d->models->score->stats, d->z, 2);
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < d->n_missing; i++)
+      memcpy (d->batch_z + (size_t) (k * d->n_missing + i) * L, d->z + (size_t) (k * 4 + d->missing[i]) * L,
+              sizeof (float) * L);
+  dv_autoencoder_decode (ae, ae->params.data, &d->buf, d->decoded, d->batch_z);
+}
+
+/* Both latents of the step, of the missing views only, decoded. */
+static ViewsFrame *
+decode_frame (GenerateData *d, const DvMaskedSamplerStep *step)
+{
+  const int L = d->models->ae->config.latent_dim;
+  memcpy (d->z, step->x, sizeof (float) * 4 * L);
+  memcpy (d->z + 4 * L, step->x0_hat, sizeof (float) * 4 * L);
+  decode_missing (d);
+  ViewsFrame *frame = g_atomic_rc_box_new0 (ViewsFrame);
+  frame->step = step->step;
+  frame->n_steps = step->n_steps;
+  frame->t = step->t;
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < d->n_missing; i++)
+      {
+        guint8 *rgb = frame->rgb[k][d->missing[i]] = g_malloc (VIEW_FLOATS);
+        chw_to_rgb8 (rgb, d->decoded + (size_t) (k * d->n_missing + i) * VIEW_FLOATS);
+      }
+  return frame;
+}
+
+/* Keeps at most 2 × MAX_FRAMES: beyond, every other one goes (the first and the last stay). */
+static void
+thin_frames (GPtrArray *frames)
+{
+  if (frames->len < 2 * MAX_FRAMES)
+    return;
+  guint out = 1;
+  for (guint i = 1; i < frames->len; i++)
+    {
+      if (i % 2 == 1 && i != frames->len - 1)
+        {
+          _dv_views_frame_unref (frames->pdata[i]);
+          continue;
+        }
+      frames->pdata[out++] = frames->pdata[i];
+    }
+  frames->len = out; /* what was beyond has been moved or released */
+}
+
+/* Decoding costs more than a step of the sampler: a step is decoded when a
+ * live frame is due (LIVE_FRAME_US since the last), or when it is one of the
+ * replay's evenly spaced steps and decoding has not yet taken half the run
+ * (after a first 0.2 s, free). Every decoded frame is kept for the replay. */
+static void
+on_step (const DvMaskedSamplerStep *step, gpointer user_data)
+{
+  GenerateData *d = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean last = step->step == step->n_steps;
+  gboolean live = now - d->last_live_us >= LIVE_FRAME_US || last;
+  gboolean even = step->step % d->frame_every == 0
+                  && (d->decode_us < 200000 || d->decode_us <= (now - d->start_us) / 2);
+  /* No progress between frames: a snapshot without a frame would replace a frame not yet shown. */
+  if (!live && !even)
+    return;
+  DvProgress progress = { _("Generating"), (size_t) step->step, (size_t) step->n_steps };
+  ViewsFrame *frame = decode_frame (d, step);
+  gint64 done = g_get_monotonic_time ();
+  d->decode_us += done - now;
+  d->n_decoded++;
+  d->last_live_us = now;
+  g_ptr_array_add (d->frames, frame_ref (frame));
+  thin_frames (d->frames);
+  dv_job_publish (d->job, &progress, frame, (GDestroyNotify) _dv_views_frame_unref);
+}
+
+static gpointer
+generate_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
+{
+  GenerateData *d = data;
+  if (d->models == NULL && !(d->models = load_models (d->ae_path, d->score_path, error)))
+    return NULL;
+  const DvAutoencoder *ae = d->models->ae;
+  const int L = ae->config.latent_dim;
+  /* Eight 64×64 images are too little work to share between threads (see views generate). */
+  dv_conv2d_set_threads (1);
+
+  d->job = job;
+  d->n_steps = dv_masked_sampler_count_steps (&d->sampler);
+  d->frame_every = MAX (1, (d->n_steps + MAX_FRAMES - 1) / MAX_FRAMES);
+  d->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) _dv_views_frame_unref);
+  for (int v = 0; v < 4; v++)
+    if (!((d->given_mask >> v) & 1u))
+      d->missing[d->n_missing++] = v;
+  g_return_val_if_fail (d->n_missing > 0 && d->n_missing < 4, NULL);
+  dv_autoencoder_buffers_init (&d->buf, ae, 2 * d->n_missing);
+  d->z = g_new (float, 8 * L);
+  d->batch_z = g_new (float, (size_t) 2 * d->n_missing * L);
+  d->decoded = g_new (float, (size_t) 2 * d->n_missing * VIEW_FLOATS);
+
+  g_autofree float *given_z = g_new0 (float, 4 * L);
+  g_autofree float *out_z = g_new (float, 4 * L);
+  {
+    /* The buffers' batch is the batch: four views in, four latents out. */
+    DvAutoencoderBuffers buf;
+    dv_autoencoder_buffers_init (&buf, ae, 4);
+    dv_autoencoder_encode (ae, ae->params.data, &buf, given_z, d->views);
+    dv_autoencoder_buffers_clear (&buf);
+  }
+  gint64 start = d->start_us = g_get_monotonic_time ();
+  gboolean ok = dv_score_model_generate (d->models->score, &d->sampler, given_z, d->given_mask, 1, on_step, d, out_z,
+                                         cancellable, error);
+  ViewsRun *run = NULL;
+  if (ok)
+    {
+      run = g_new0 (ViewsRun, 1);
+      run->sampler = d->sampler;
+      run->given_mask = d->given_mask;
+      run->truth_mask = d->truth_mask;
+      run->n_steps = d->n_steps;
+      run->frames = g_steal_pointer (&d->frames);
+      run->views = g_memdup2 (d->views, sizeof (float) * 4 * VIEW_FLOATS);
+      /* The result is raw latents: standardised twice over, decode_missing takes them back. */
+      memcpy (d->z, out_z, sizeof (float) * 4 * L);
+      memcpy (d->z + 4 * L, out_z, sizeof (float) * 4 * L);
+      dv_latent_stats_standardize (&d->models->score->stats, d->z, 2);
+      decode_missing (d);
+      g_autofree float *a = g_new (float, VIEW_FLOATS), *b = g_new (float, VIEW_FLOATS);
+      for (int v = 0; v < 4; v++)
+        run->psnr[v] = run->ssim[v] = NAN;
+      for (int i = 0; i < d->n_missing; i++)
+        {
+          const int v = d->missing[i];
+          const float *made = d->decoded + (size_t) i * VIEW_FLOATS;
+          memcpy (run->views + (size_t) v * VIEW_FLOATS, made, sizeof (float) * VIEW_FLOATS);
+          if ((d->truth_mask >> v) & 1u)
+            {
+              chw_to_hwc (a, made);
+              chw_to_hwc (b, d->views + (size_t) v * VIEW_FLOATS);
+              /* What is shown is 8-bit: so is what is measured. */
+              for (int i = 0; i < VIEW_FLOATS; i++)
+                a[i] = roundf (CLAMP (a[i], 0.0f, 1.0f) * 255.0f) / 255.0f;
+              run->psnr[v] = dv_psnr (a, b, VIEW_SIDE, VIEW_SIDE);
+              run->ssim[v] = dv_ssim (a, b, VIEW_SIDE, VIEW_SIDE);
+            }
+        }
+      run->seconds = (g_get_monotonic_time () - start) / 1e6;
+      g_debug ("sampler and decoding %.2f s, of which %d frames decoded in %.2f s", run->seconds, d->n_decoded,
+               d->decode_us / 1e6);
+    }
+  dv_autoencoder_buffers_clear (&d->buf);
+  g_clear_pointer (&d->z, g_free);
+  g_clear_pointer (&d->batch_z, g_free);
+  g_clear_pointer (&d->decoded, g_free);
+  return run;
+}
+
+/* ---- The main loop's side ---- */
+
+static void
+on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsPage *self)
+{
+  if (job != self->gen.job)
+    return;
+  if (progress->total > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, (double) progress->done / (double) progress->total);
+  if (snapshot == NULL)
+    return;
+  g_clear_pointer (&self->gen.live, _dv_views_frame_unref);
+  self->gen.live = frame_ref (snapshot);
+  _dv_views_page_show_frame (self, self->gen.live);
+  _dv_views_page_show_step_text (self, self->gen.live);
+  self->gen.redraws++;
+}
+
+
+static void
+on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (DvViewsPage) self = user_data; /* the reference Generate took */
+  DvJob *job = DV_JOB (source);
+  g_autoptr (GError) error = NULL;
+  ViewsRun *run = dv_job_run_finish (job, result, &error);
+  GenerateData *data = g_object_get_data (G_OBJECT (job), "dv-generate-data");
+  if (data != NULL && data->models != NULL && self->gen.models == NULL)
+    self->gen.models = _dv_views_models_ref (data->models);
+  gboolean current = job == self->gen.job;
+  if (current)
+    g_clear_object (&self->gen.job);
+  g_clear_pointer (&self->gen.live, _dv_views_frame_unref);
+  for (int v = 0; v < 4; v++)
+    dv_view_slot_set_locked (self->slots[v], FALSE);
+
+  if (run == NULL || !current)
+    {
+      _dv_views_run_free (run);
+      for (int v = 0; v < 4; v++)
+        dv_view_slot_set_generated (self->slots[v], NULL, 0);
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (self->progress_label, _("Cancelled"));
+      else if (error != NULL)
+        {
+          gtk_label_set_text (self->progress_label, "");
+          /* Translators: the reason generation failed follows. */
+          g_autofree char *message = g_strdup_printf (_("Could not generate the views: %s"), error->message);
+          _dv_views_page_show_error (self, message);
+        }
+      _dv_views_page_update_generate (self);
+      return;
+    }
+  _dv_views_run_free (self->gen.run);
+  self->gen.run = run;
+  gtk_range_set_range (GTK_RANGE (self->timeline_scale), 0, MAX (run->frames->len - 1, 1));
+  _dv_views_page_show_run_frame (self, run->frames->len - 1);
+  double seconds = (g_get_monotonic_time () - self->gen.started_us) / 1e6;
+  g_debug ("generated %d steps in %.2f s, %" G_GUINT64_FORMAT " live frames shown (%.1f a second)", run->n_steps,
+           seconds, self->gen.redraws, self->gen.redraws / MAX (seconds, 1e-6));
+  _dv_views_page_update_generate (self);
+}
+
+/* ---- Actions ---- */
+
+static const char *generate_blocked_reason (DvViewsPage *self);
+
+static void
+generate_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  DvViewsPage *self = DV_VIEWS_PAGE (widget);
+  if (self->gen.job != NULL)
+    return;
+  _dv_views_page_update_generate (self);
+  const char *reason = generate_blocked_reason (self);
+  if (reason != NULL)
+    {
+      _dv_views_page_show_error (self, reason);
+      return;
+    }
+  _dv_views_page_stop_replay (self);
+  _dv_views_page_forget_run (self);
+
+  GenerateData *d = g_new0 (GenerateData, 1);
+  if (self->gen.models != NULL)
+    d->models = _dv_views_models_ref (self->gen.models);
+  else if (!find_weights (&d->ae_path, &d->score_path, NULL))
+    {
+      generate_data_free (d);
+      return;
+    }
+  dv_masked_sampler_config_init (&d->sampler);
+  guint selected = gtk_drop_down_get_selected (self->sampler_dropdown);
+  d->sampler.kind = sampler_kinds[MIN (selected, G_N_ELEMENTS (sampler_kinds) - 1)];
+  d->sampler.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
+  d->sampler.jump_length = MIN (d->sampler.jump_length, d->sampler.steps);
+  d->sampler.seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  d->given_mask = _dv_views_page_given_mask (self);
+  d->truth_mask = _dv_views_page_image_mask (self) & ~d->given_mask;
+  d->views = g_memdup2 (self->views, sizeof (float) * 4 * VIEW_FLOATS);
+
+  DvJob *job = dv_job_new (_("Generating views"), generate_func, d, generate_data_free,
+                           (GDestroyNotify) _dv_views_run_free);
+  g_object_set_data (G_OBJECT (job), "dv-generate-data", d);
+  self->gen.job = job;
+  self->gen.redraws = 0;
+  self->gen.started_us = g_get_monotonic_time ();
+  for (int v = 0; v < 4; v++)
+    dv_view_slot_set_locked (self->slots[v], TRUE);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_text (self->progress_label, _("Starting…"));
+  g_signal_connect_object (job, "progress", G_CALLBACK (on_progress), self, 0);
+  dv_job_run_async (job, on_generated, g_object_ref (self));
+  _dv_views_page_update_generate (self);
+}
+
+static void
+cancel_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  DvViewsPage *self = DV_VIEWS_PAGE (widget);
+  if (self->gen.job != NULL)
+    dv_job_cancel (self->gen.job);
+}
+
+static void
+new_seed_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  DvViewsPage *self = DV_VIEWS_PAGE (widget);
+  gtk_spin_button_set_value (self->seed_spin, g_random_int_range (0, G_MAXINT32));
+}
+
+
+/* ---- State ---- */
+
+void
+_dv_views_page_forget_run (DvViewsPage *self)
+{
+  _dv_views_page_stop_replay (self);
+  g_clear_pointer (&self->gen.run, _dv_views_run_free);
+  for (int v = 0; v < 4; v++)
+    dv_view_slot_set_generated (self->slots[v], NULL, 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_text (self->progress_label, "");
+  gtk_label_set_text (self->timeline_label, "");
+}
+
+/* Why Generate cannot run now, or NULL. */
+static const char *
+generate_blocked_reason (DvViewsPage *self)
+{
+  guint given = _dv_views_page_given_mask (self);
+  if (self->gen.missing_weights != NULL)
+    return self->gen.missing_weights;
+  if (self->object_title == NULL || given == 0)
+    return _("Give at least one view: open an image or a sample");
+  if (given == 0xfu)
+    return _("Every view is given: click a view to mark it as one to be generated");
+  if (self->gen.job != NULL)
+    return _("The model is generating");
+  return NULL;
+}
+
+void
+_dv_views_page_update_generate (DvViewsPage *self)
+{
+  gboolean running = self->gen.job != NULL;
+  g_autoptr (GError) error = NULL;
+  g_clear_pointer (&self->gen.missing_weights, g_free);
+  if (self->gen.models == NULL)
+    {
+      g_autofree char *ae = NULL, *score = NULL;
+      if (!find_weights (&ae, &score, &error))
+        self->gen.missing_weights = g_strdup (error->message);
+    }
+  gtk_widget_set_visible (self->weights_box, self->gen.missing_weights != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->gen.missing_weights == NULL);
+  gtk_label_set_text (self->weights_label, self->gen.missing_weights ? self->gen.missing_weights : "");
+
+  const char *reason = generate_blocked_reason (self);
+  /* The button follows the action; Ctrl+Return too. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.generate", reason == NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->generate_button),
+                               reason ? reason : _("Generate the views not given (Ctrl+Return)"));
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sampler_dropdown), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->steps_spin), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->seed_spin), !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.cancel", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.new-seed", !running);
+  gboolean has_run = self->gen.run != NULL && !running;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_scale), has_run);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline_label), has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.replay", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-strip-large", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-json", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-contact-sheet", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.export-frames", has_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export", has_run);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), has_run);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->export_button),
+                               has_run ? _("Export the views and the run") : _("Generate first to export"));
+}
+
+static void
+on_sampler_changed (DvViewsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->sampler_dropdown);
+  gtk_label_set_text (self->sampler_label,
+                      sampler_explanation (sampler_kinds[MIN (selected, G_N_ELEMENTS (sampler_kinds) - 1)]));
+}
+
+
+/* ---- Public ---- */
+
+gboolean
+dv_views_page_get_generating (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  return self->gen.job != NULL;
+}
+
+
+guint64
+dv_views_page_get_live_frames (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), 0);
+  return self->gen.redraws;
+}
+
+
+void
+dv_views_page_refresh_weights (DvViewsPage *self)
+{
+  g_return_if_fail (DV_IS_VIEWS_PAGE (self));
+  if (self->gen.job == NULL)
+    g_clear_pointer (&self->gen.models, _dv_views_models_unref);
+  _dv_views_page_update_generate (self);
+}
+
+/* ---- Set-up ---- */
+
+void
+_dv_views_page_generate_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "views.generate", NULL, generate_action);
+  gtk_widget_class_install_action (widget_class, "views.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "views.new-seed", NULL, new_seed_action);
+}
+
+void
+_dv_views_page_generate_init (DvViewsPage *self)
+{
+  /* Wherever the focus is, while the page shows. */
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
+  static const struct {
+    const char *accel, *action;
+  } keys[] = {
+    { "<Control>Return", "views.generate" }, { "<Control>KP_Enter", "views.generate" }, { "Escape", "views.cancel" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].accel),
+                                                            gtk_named_action_new (keys[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  g_signal_connect_swapped (self->sampler_dropdown, "notify::selected", G_CALLBACK (on_sampler_changed), self);
+  /* GTK 4.8's drop-down leaves the name off the button inside it. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sampler_dropdown)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sampler"), -1);
+  /* A new sampler starts with the steps of Preferences → Sampling Steps. */
+  GApplication *app = g_application_get_default ();
+  if (DV_IS_APPLICATION (app))
+    gtk_spin_button_set_value (self->steps_spin,
+                               g_settings_get_int (dv_application_get_settings (DV_APPLICATION (app)), "sampling-steps"));
+  on_sampler_changed (self);
+  _dv_views_page_stop_replay (self);
+  _dv_views_page_update_generate (self);
+}
+
+void
+_dv_views_page_generate_dispose (DvViewsPage *self)
+{
+  g_clear_handle_id (&self->gen.replay_tick, g_source_remove);
+  if (self->gen.job != NULL)
+    {
+      dv_job_cancel (self->gen.job);
+      g_clear_object (&self->gen.job);
+    }
+  g_clear_pointer (&self->gen.live, _dv_views_frame_unref);
+  g_clear_pointer (&self->gen.run, _dv_views_run_free);
+  g_clear_pointer (&self->gen.models, _dv_views_models_unref);
+  g_clear_pointer (&self->gen.missing_weights, g_free);
+}
