@@ -359,11 +359,23 @@ _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n)
   dst->n = n;
 }
 
+/* The runs learn drawn or imported points spread into a cloud of the
+ * built-in sets' size (toy/data.h says why: the kNN KL of a model that
+ * learnt a few hundred points is negative). Fewer than the minimum stay as
+ * they are, for the page to ask for more. */
+static void
+set_spread_points (DvPlaygroundPage *self, const float *xy, size_t n)
+{
+  if (n >= DV_TOY_MIN_POINTS && n < DV_TOY_DEFAULT_POINTS
+      && dv_toy_data_spread (&self->data.points, xy, n, DV_TOY_DEFAULT_POINTS, self->data.seed, NULL))
+    return;
+  _dv_playground_page_copy_points (&self->data.points, xy, n);
+}
+
 static void
 copy_drawn_points (DvPlaygroundPage *self)
 {
-  _dv_playground_page_copy_points (&self->data.points, (const float *) self->data.drawn->data,
-                                   self->data.drawn->len / 2);
+  set_spread_points (self, (const float *) self->data.drawn->data, self->data.drawn->len / 2);
 }
 
 /* Makes data.points from the current source. FALSE (and data unchanged) on error. */
@@ -373,7 +385,7 @@ load_data (DvPlaygroundPage *self, GError **error)
   if (self->data.source == DATA_DRAWN) {
     copy_drawn_points (self);
   } else if (self->data.source == DATA_CSV) {
-    _dv_playground_page_copy_points (&self->data.points, self->data.csv.xy, self->data.csv.n);
+    set_spread_points (self, self->data.csv.xy, self->data.csv.n);
   } else {
     DvToyData fresh = { 0 };
     if (!dv_toy_data_generate (&fresh, _dv_playground_page_data_keys[self->data.source], (size_t) self->data.n_points,
@@ -533,6 +545,22 @@ build_page_controls (DvPlaygroundPage *self)
 }
 
 /* ---- Drawing ---- */
+
+const float *
+dv_playground_page_get_source_points (DvPlaygroundPage *self, size_t *n)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && n != NULL, NULL);
+  if (self->data.source == DATA_DRAWN) {
+    *n = self->data.drawn->len / 2;
+    return (const float *) self->data.drawn->data;
+  }
+  if (self->data.source == DATA_CSV) {
+    *n = self->data.csv.n;
+    return self->data.csv.xy;
+  }
+  *n = self->data.points.n;
+  return self->data.points.xy;
+}
 
 void
 dv_playground_page_paint (DvPlaygroundPage *self, double x, double y, gboolean new_stroke)

@@ -103,15 +103,22 @@ add_data_description (DvPlaygroundPage *self, JsonBuilder *builder, gboolean wit
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "source");
   json_builder_add_string_value (builder, _dv_playground_page_data_keys[self->data.source]);
+  /* Drawn or imported points: the ones drawn or imported, not the cloud
+   * the runs learn (spread from them again, seeded, when loaded). */
+  const float *xy = self->data.source == DATA_DRAWN ? (const float *) self->data.drawn->data : self->data.csv.xy;
+  size_t n = self->data.source == DATA_DRAWN ? self->data.drawn->len / 2 : self->data.csv.n;
   json_builder_set_member_name (builder, "points");
-  json_builder_add_int_value (builder,
-                              self->data.source < DATA_DRAWN ? self->data.n_points : (gint64) self->data.points.n);
+  json_builder_add_int_value (builder, self->data.source < DATA_DRAWN ? self->data.n_points : (gint64) n);
+  if (self->data.source >= DATA_DRAWN && self->data.points.n != n) {
+    json_builder_set_member_name (builder, "spread_to");
+    json_builder_add_int_value (builder, (gint64) self->data.points.n);
+  }
   if (with_points && self->data.source >= DATA_DRAWN) {
     /* Drawn or imported points cannot be made again from a name: keep them. */
     json_builder_set_member_name (builder, "xy");
     json_builder_begin_array (builder);
-    for (size_t i = 0; i < 2 * self->data.points.n; i++)
-      json_builder_add_double_value (builder, self->data.points.xy[i]);
+    for (size_t i = 0; i < 2 * n; i++)
+      json_builder_add_double_value (builder, xy[i]);
     json_builder_end_array (builder);
   }
   json_builder_end_object (builder);

@@ -46,6 +46,10 @@ gboolean dv_playground_page_export_weights (DvPlaygroundPage *self, const char *
 gboolean dv_playground_page_save_config (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError **error);
 
+/* The points drawn or imported (before they are spread into the cloud the
+ * runs learn, which the scatter plot shows); for the built-in sets, the set. */
+const float *dv_playground_page_get_source_points (DvPlaygroundPage *self, size_t *n);
+
 /* Adds a painted point at (x, y) in data units, as a click in "draw your own" does. */
 void dv_playground_page_paint (DvPlaygroundPage *self, double x, double y, gboolean new_stroke);
 

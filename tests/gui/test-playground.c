@@ -17,6 +17,7 @@
 
 #include "core/blas.h"
 #include "core/rng.h"
+#include "toy/data.h"
 #include "toy/train.h"
 #include "dv-application.h"
 #include "core/common.h"
@@ -88,6 +89,25 @@ samples_differ (gpointer data)
   size_t n;
   const float *xy = dv_scatter_plot_get_samples (snap->plot, &n);
   return n == snap->n && n > 0 && memcmp (xy, snap->xy, 2 * n * sizeof (float)) != 0;
+}
+
+static int
+compare_points (gconstpointer a, gconstpointer b)
+{
+  const float *p = a, *q = b;
+  return p[0] != q[0] ? (p[0] > q[0]) - (p[0] < q[0]) : (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+/* How many points of xy[n][2] equal the one before them once sorted. */
+static size_t
+count_duplicates (const float *xy, size_t n)
+{
+  g_autofree float *sorted = g_memdup2 (xy, 2 * n * sizeof (float));
+  qsort (sorted, n, 2 * sizeof (float), compare_points);
+  size_t dups = 0;
+  for (size_t i = 1; i < n; i++)
+    dups += sorted[2 * i] == sorted[2 * i - 2] && sorted[2 * i + 1] == sorted[2 * i - 1];
+  return dups;
 }
 
 static gboolean
@@ -554,8 +574,12 @@ test_bad_csv_keeps_data (void)
   g_string_free (rows, TRUE);
   g_assert_true (dv_playground_page_import_csv (page (), good, &error));
   g_assert_cmpstr (dv_playground_page_get_data_error (page ()), ==, "");
-  dv_scatter_plot_get_data (plot, &n_now);
+  dv_playground_page_get_source_points (page (), &n_now);
   g_assert_cmpint (n_now, ==, 50);
+  /* ...spread into a cloud for the runs (see test_draw_your_own). */
+  const float *learnt = dv_scatter_plot_get_data (plot, &n_now);
+  g_assert_cmpint (n_now, ==, DV_TOY_DEFAULT_POINTS);
+  g_assert_cmpint (count_duplicates (learnt, n_now), ==, 0);
   activate ("page.dataset", g_variant_new_string ("moons"));
   dv_scatter_plot_get_data (plot, &n_now);
   g_assert_cmpint (n_now, ==, n_data);
@@ -574,14 +598,23 @@ test_draw_your_own (void)
   for (int stroke = 0; stroke < 3; stroke++)
     for (int i = 0; i < 4; i++)
       dv_playground_page_paint (page (), -2 + stroke, 0.3 * i, i == 0);
-  dv_scatter_plot_get_data (plot, &n);
+  dv_playground_page_get_source_points (page (), &n);
   size_t per_stroke = n / 3;
   g_assert_cmpint (n, ==, 3 * per_stroke);
   g_assert_cmpint (per_stroke, >, 0);
+  /* The runs learn the drawn points spread into a cloud as large as the
+   * built-in sets', with no two points alike (issue 17: a negative kNN KL
+   * on a few hundred drawn points). */
+  size_t n_learnt;
+  const float *learnt = dv_scatter_plot_get_data (plot, &n_learnt);
+  g_assert_cmpint (n_learnt, ==, DV_TOY_DEFAULT_POINTS);
+  g_assert_cmpint (count_duplicates (learnt, n_learnt), ==, 0);
   activate ("page.undo-stroke", NULL);
-  dv_scatter_plot_get_data (plot, &n);
+  dv_playground_page_get_source_points (page (), &n);
   g_assert_cmpint (n, ==, 2 * per_stroke);
   activate ("page.clear-drawing", NULL);
+  dv_playground_page_get_source_points (page (), &n);
+  g_assert_cmpint (n, ==, 0);
   dv_scatter_plot_get_data (plot, &n);
   g_assert_cmpint (n, ==, 0);
   activate ("page.dataset", g_variant_new_string ("moons"));
