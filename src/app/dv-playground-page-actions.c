@@ -180,6 +180,21 @@ _dv_playground_page_class_actions_init (DvPlaygroundPageClass *klass)
     gtk_widget_class_install_action (widget_class, file_actions[i], NULL, file_action);
 }
 
+/* The page's accelerators act wherever the focus is: they are looked at
+ * before the focused widget sees the key (the capture phase), or a focused
+ * toolbar button would take Ctrl+→ as "move the focus right". In a text
+ * field or spin button, Ctrl+→ keeps its meaning there (next word). */
+static gboolean
+page_shortcut (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  const char *action = user_data;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  if (g_str_equal (action, "page.step") && focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
+    return FALSE;
+  return gtk_widget_activate_action_variant (widget, action, NULL);
+}
+
 void
 _dv_playground_page_actions_init (DvPlaygroundPage *self)
 {
@@ -187,6 +202,7 @@ _dv_playground_page_actions_init (DvPlaygroundPage *self)
    * window's: it must type a space in text fields). */
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
   static const struct {
     const char *accel, *action;
   } keys[] = {
@@ -195,7 +211,9 @@ _dv_playground_page_actions_init (DvPlaygroundPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                           gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].accel),
-                                                            gtk_named_action_new (keys[i].action)));
+                                                            gtk_callback_action_new (page_shortcut,
+                                                                                     (gpointer) keys[i].action,
+                                                                                     NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   GMenu *menu = g_menu_new ();
