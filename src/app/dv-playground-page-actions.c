@@ -41,7 +41,7 @@ step_action (GtkWidget *widget, const char *name, GVariant *parameter)
 static void
 toggle_settings_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  AdwFlap *flap = ADW_FLAP (adw_bin_get_child (ADW_BIN (widget)));
+  AdwFlap *flap = ADW_FLAP (DV_PLAYGROUND_PAGE (widget)->controls.flap);
   adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
 }
 

@@ -38,6 +38,7 @@ show_film_frame (DvPlaygroundPage *self, int frame)
   } else {
     gtk_label_set_text (GTK_LABEL (self->player.film_label), _("sampling…"));
   }
+  gtk_widget_set_visible (self->player.film_label, TRUE);
 }
 
 static void
@@ -101,6 +102,8 @@ _dv_playground_page_player_toggled (DvPlaygroundPage *self)
     show_film_frame (self, 0);
   } else {
     gtk_label_set_text (GTK_LABEL (self->player.film_label), "");
+    /* Its room (kept for the longest text, so the bar does not jump) only while playing. */
+    gtk_widget_set_visible (self->player.film_label, FALSE);
     for (int side = 0; side < N_SIDES; side++) {
       const Side *s = &self->runs.sides[side];
       dv_scatter_plot_set_trails (self->plots.scatter[side], NULL, 0, 0);
@@ -144,4 +147,5 @@ _dv_playground_page_player_init (DvPlaygroundPage *self)
   g_signal_connect_swapped (self->player.film_scale, "value-changed", G_CALLBACK (on_film_scale_changed), self);
   g_signal_connect_swapped (self->player.trails_check, "toggled", G_CALLBACK (on_film_scale_changed), self);
   gtk_range_set_range (GTK_RANGE (self->player.film_scale), 0, 1);
+  gtk_widget_set_visible (self->player.film_label, FALSE);
 }

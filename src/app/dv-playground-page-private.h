@@ -4,6 +4,7 @@
  *   dv-playground-page-controls.c the settings sidebar, the data it makes (drawing included)
  *   dv-playground-page-player.c   the reverse-process player
  *   dv-playground-page-files.c    exports, configuration files, CSV import, file choosers
+ *   dv-playground-page-layout.c   when the settings fold away; toasts
  * Functions named _dv_playground_page_* are the page's own, called across parts. */
 #pragma once
 
@@ -74,7 +75,7 @@ struct _DvPlaygroundPage {
   /* The settings sidebar (made in code, but for its box and the A | B
    * switcher) and the side it edits. */
   struct {
-    GtkWidget *sidebar, *side_switcher, *edit_a_button, *edit_b_button;
+    GtkWidget *flap, *sidebar, *side_switcher, *edit_a_button, *edit_b_button;
     GtkWidget *group_boxes[N_GROUPS];
     GtkWidget *run_widgets[N_RUN_CONTROLS];
     GtkWidget *run_rows[N_RUN_CONTROLS];
@@ -150,8 +151,14 @@ label_widget (GtkWidget *widget, const char *label, const char *tooltip)
   set_accessible_label (widget, label);
 }
 
-/* dv-playground-page.c */
+/* dv-playground-page-layout.c */
+void _dv_playground_page_class_layout_init (DvPlaygroundPageClass *klass);
+/* Whether the settings fold away on a page this wide at this zoom. */
+gboolean _dv_playground_page_should_fold (int width, double zoom);
 void _dv_playground_page_show_toast (DvPlaygroundPage *self, const char *message);
+void _dv_playground_page_on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused);
+
+/* dv-playground-page.c */
 void _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start);
 void _dv_playground_page_rebuild_all (DvPlaygroundPage *self, RunStart start);
 void _dv_playground_page_schedule_rebuild (DvPlaygroundPage *self, int side);

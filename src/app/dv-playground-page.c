@@ -3,7 +3,9 @@
  * getters and the GObject; dv-playground-page-private.h lists the others. */
 #include "dv-playground-page-private.h"
 
+#include "dv-plot-common.h"
 #include "dv-window.h"
+#include "dv-wrap-box.h"
 #include "core/data_file.h"
 
 #include <glib/gi18n.h>
@@ -19,41 +21,6 @@ G_DEFINE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, ADW_TYPE_BIN)
 
 enum { PROP_0, PROP_COMPARE, PROP_SHOW_FIELD, PROP_SHOW_FILM, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-
-/* ---- Toasts ---- */
-
-void
-_dv_playground_page_show_toast (DvPlaygroundPage *self, const char *message)
-{
-  g_free (self->toasts.last);
-  self->toasts.last = g_strdup (message);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (root == NULL || !DV_IS_WINDOW (root)) {
-    /* The page loads its first run while it is built: say it once it is in a window. */
-    g_free (self->toasts.pending);
-    self->toasts.pending = g_strdup (message);
-    return;
-  }
-    dv_window_show_toast (DV_WINDOW (root), message);
-}
-
-static gboolean
-show_pending_toast (gpointer user_data)
-{
-  DvPlaygroundPage *self = user_data;
-  g_autofree char *message = g_steal_pointer (&self->toasts.pending);
-  if (message)
-    _dv_playground_page_show_toast (self, message);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused)
-{
-  /* On the next turn of the loop: the window is still being built now. */
-  if (self->toasts.pending && gtk_widget_get_root (GTK_WIDGET (self)))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_pending_toast, g_object_ref (self), g_object_unref);
-}
 
 /* ---- Rebuilding the runs ---- */
 
@@ -684,6 +651,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   object_class->finalize = dv_playground_page_finalize;
   object_class->get_property = dv_playground_page_get_property;
   object_class->set_property = dv_playground_page_set_property;
+  _dv_playground_page_class_layout_init (klass);
   properties[PROP_COMPARE] = g_param_spec_boolean ("compare", NULL, NULL, FALSE,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_FIELD] = g_param_spec_boolean ("show-field", NULL, NULL, FALSE,
@@ -694,6 +662,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
 
   g_type_ensure (DV_TYPE_SCATTER_PLOT);
   g_type_ensure (DV_TYPE_CURVE_PLOT);
+  g_type_ensure (DV_TYPE_WRAP_BOX);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-playground-page.ui");
 #define CHILD(name, member) \
   gtk_widget_class_bind_template_child_full (widget_class, name, FALSE, G_STRUCT_OFFSET (DvPlaygroundPage, member))
@@ -715,6 +684,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   CHILD ("loss_plot", plots.loss_plot);
   CHILD ("divergence_plot", plots.divergence_plot);
   CHILD ("sidebar", controls.sidebar);
+  CHILD ("flap", controls.flap);
   CHILD ("field_button", field.field_button);
   CHILD ("field_scale", field.field_scale);
   CHILD ("film_button", player.film_button);
@@ -766,7 +736,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->toolbar.trained_button, _("Load trained model"),
                 _("Load the model shipped for this dataset, trained for 10,000 steps with the default settings; "
                   "Reset starts again from scratch"));
-  g_signal_connect (self, "notify::root", G_CALLBACK (on_root_changed), NULL);
+  g_signal_connect (self, "notify::root", G_CALLBACK (_dv_playground_page_on_root_changed), NULL);
   label_widget (self->toolbar.sidebar_button, _("Settings"), _("Show or hide the settings (F9)"));
   gtk_button_set_label (GTK_BUTTON (self->toolbar.compare_button), _("Compare A | B"));
   label_widget (self->toolbar.compare_button, _("Compare A | B"),
@@ -785,6 +755,10 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->field.field_scale, _("Field timestep"), _("The timestep t at which the arrows x̂₀ − x are drawn"));
   g_signal_connect_swapped (self->field.field_scale, "value-changed", G_CALLBACK (on_field_changed), self);
 
+  /* The samples plot takes the room before the small charts do, at any zoom. */
+  for (int side = 0; side < N_SIDES; side++)
+    dv_plot_set_natural_growth (GTK_WIDGET (self->plots.scatter[side]), 3.0);
+  dv_plot_add_zoomed_text (GTK_WIDGET (self));
   dv_scatter_plot_set_sample_color (self->plots.scatter[0], DV_PLOT_BLUE);
   dv_scatter_plot_set_sample_color (self->plots.scatter[1], DV_PLOT_ORANGE);
   dv_curve_plot_set_title (self->plots.loss_plot, _("Training loss"));

@@ -268,6 +268,15 @@ double
 dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height)
 {
   double zoom = dv_plot_get_zoom (widget);
+  /* A plot given less than its base size times the zoom (a small chart on a
+   * short screen) draws its text only as much larger as leaves it its base
+   * layout: readable, rather than all text and no plot. */
+  int base_w = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-width"));
+  int base_h = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-height"));
+  if (base_w > 0)
+    zoom = MIN (zoom, MAX (1.0, (double) *width / base_w));
+  if (base_h > 0)
+    zoom = MIN (zoom, MAX (1.0, (double) *height / base_h));
   cairo_scale (cr, zoom, zoom);
   *width = (int) (*width / zoom);
   *height = (int) (*height / zoom);
@@ -277,11 +286,7 @@ dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height)
 static void
 apply_base_size (GtkWidget *widget)
 {
-  int width = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-width"));
-  int height = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-height"));
-  double zoom = dv_plot_get_zoom (widget);
-  gtk_widget_set_size_request (widget, width > 0 ? (int) ceil (width * zoom) : -1,
-                               height > 0 ? (int) ceil (height * zoom) : -1);
+  gtk_widget_queue_resize (widget);
 }
 
 void
@@ -290,6 +295,61 @@ dv_plot_set_base_size (GtkWidget *widget, int width, int height)
   g_object_set_data (G_OBJECT (widget), "dv-plot-base-width", GINT_TO_POINTER (width));
   g_object_set_data (G_OBJECT (widget), "dv-plot-base-height", GINT_TO_POINTER (height));
   apply_base_size (widget);
+}
+
+void
+dv_plot_set_natural_growth (GtkWidget *widget, double factor)
+{
+  g_object_set_data_full (G_OBJECT (widget), "dv-plot-growth", g_memdup2 (&factor, sizeof factor), g_free);
+  gtk_widget_queue_resize (widget);
+}
+
+double
+dv_plot_get_natural_growth (GtkWidget *widget)
+{
+  const double *growth = g_object_get_data (G_OBJECT (widget), "dv-plot-growth");
+  return growth ? *growth : 1.0;
+}
+
+/* The minimum is the base size whatever the zoom, so that zooming never
+ * makes the window larger; the natural size grows with the zoom (times the
+ * plot's growth), which a box gives out as far as there is room. */
+void
+dv_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                 int *minimum_baseline, int *natural_baseline)
+{
+  const char *key = orientation == GTK_ORIENTATION_HORIZONTAL ? "dv-plot-base-width" : "dv-plot-base-height";
+  int base = MAX (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), key)), 0);
+  const double *growth = g_object_get_data (G_OBJECT (widget), "dv-plot-growth");
+  double factor = orientation == GTK_ORIENTATION_VERTICAL && growth ? *growth : 1.0;
+  *minimum = base;
+  *natural = MAX (base, (int) ceil (base * dv_plot_get_zoom (widget) * factor));
+  *minimum_baseline = *natural_baseline = -1;
+}
+
+/* The page's text (toolbar, settings) grows with the plots: a CSS class
+ * whose font size follows the zoom. */
+static void
+apply_text_zoom (void)
+{
+  static GtkCssProvider *provider;
+  GdkDisplay *display = gdk_display_get_default ();
+  if (display == NULL)
+    return;
+  if (provider == NULL) {
+    provider = gtk_css_provider_new ();
+    gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+  g_autofree char *css = g_strdup_printf (".dv-zoomed-text { font-size: %d%%; }", (int) lround (user_zoom * 100));
+  gtk_css_provider_load_from_data (provider, css, -1);
+}
+
+void
+dv_plot_add_zoomed_text (GtkWidget *widget)
+{
+  apply_text_zoom ();
+  gtk_widget_add_css_class (widget, "dv-zoomed-text");
 }
 
 double
@@ -305,6 +365,7 @@ dv_plot_set_user_zoom (double zoom)
   if (zoom == user_zoom)
     return;
   user_zoom = zoom;
+  apply_text_zoom ();
   for (GList *l = live_plots; l; l = l->next) {
     apply_base_size (l->data);
     on_dark_changed (NULL, NULL, l->data);

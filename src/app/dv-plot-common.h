@@ -81,8 +81,18 @@ double dv_plot_get_zoom (GtkWidget *widget);
 /* The start of a plot's draw function: scales cr by the zoom and turns
  * *width and *height into the layout size; returns the zoom. */
 double dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height);
-/* The plot's smallest size at zoom 1 (-1: none); it grows with the zoom. */
+/* The plot's smallest size (-1: none), the same at every zoom; its natural
+ * size is that times the zoom. A plot class uses dv_plot_measure as its
+ * measure function. */
 void dv_plot_set_base_size (GtkWidget *widget, int width, int height);
+/* The natural height is that many times more (the Playground's samples plot:
+ * it gets the room before the small charts do). */
+void dv_plot_set_natural_growth (GtkWidget *widget, double factor);
+double dv_plot_get_natural_growth (GtkWidget *widget);
+void dv_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                      int *minimum_baseline, int *natural_baseline);
+/* Gives widget (a page) text that grows with the user's plot zoom. */
+void dv_plot_add_zoomed_text (GtkWidget *widget);
 /* The user's part (Preferences → Plot Zoom, 1 to 2): resizes and redraws every plot. */
 void dv_plot_set_user_zoom (double zoom);
 double dv_plot_get_user_zoom (void);

@@ -545,6 +545,7 @@ dv_scatter_plot_class_init (DvScatterPlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dv_scatter_plot_finalize;
   gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  GTK_WIDGET_CLASS (klass)->measure = dv_plot_measure;
   /**
    * DvScatterPlot::paint:
    * In paint mode, a press (new_stroke TRUE) or drag position, in data units.

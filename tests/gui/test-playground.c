@@ -495,6 +495,21 @@ test_actions_return_at_once (void)
 }
 
 static gboolean
+is_button_labelled (GtkWidget *widget, gconstpointer label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+has_tooltip_or_label (GtkWidget *widget, gconstpointer text)
+{
+  if (!GTK_IS_BUTTON (widget))
+    return FALSE;
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+  return g_strcmp0 (tooltip, text) == 0 || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0;
+}
+
+static gboolean
 frame_moved_right (gpointer before)
 {
   double left, top;
@@ -524,8 +539,35 @@ test_plot_zoom (void)
   dv_scatter_plot_get_frame_origin (plot, &left, &top);
   g_assert_cmpfloat (left, >, 0);
   GSettings *settings = dv_application_get_settings (app);
+  /* Issue 17, item 1: zooming never makes the window larger (at 2.0 it asked
+   * for 911 pixels of height), the samples plot keeps the room before the
+   * small charts do, and the page's own text grows too. */
+  GtkWidget *window = GTK_WIDGET (main_window ());
+  int window_w = gtk_widget_get_width (window), window_h = gtk_widget_get_height (window);
+  int min_h_before, nat, min_w_before;
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, window_w, &min_h_before, &nat, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_w_before, &nat, NULL, NULL);
+  GtkWidget *trained = find_descendant_where (GTK_WIDGET (page ()), is_button_labelled, "Trained model");
+  g_assert_nonnull (trained);
+  int trained_w_before;
+  gtk_widget_measure (trained, GTK_ORIENTATION_HORIZONTAL, -1, &trained_w_before, &nat, NULL, NULL);
   g_settings_set_double (settings, "plot-zoom", 2.0);
   wait_for (frame_moved_right, &left, 10, "the zoomed plot");
+  spin (500);
+  int min_h, min_w, trained_w;
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, window_w, &min_h, &nat, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, &nat, NULL, NULL);
+  g_test_message ("window minimum %d × %d at zoom 1, %d × %d at zoom 2", min_w_before, min_h_before, min_w, min_h);
+  g_assert_cmpint (min_h, <=, MAX (min_h_before, 600));
+  g_assert_cmpint (min_w, <=, MAX (min_w_before, 800));
+  g_assert_cmpint (gtk_widget_get_width (window), ==, window_w);
+  g_assert_cmpint (gtk_widget_get_height (window), ==, window_h);
+  int scatter_h = gtk_widget_get_height (GTK_WIDGET (plot));
+  int loss_h = gtk_widget_get_height (GTK_WIDGET (dv_playground_page_get_loss_plot (page ())));
+  g_test_message ("zoom 2: samples plot %d px high, loss chart %d", scatter_h, loss_h);
+  g_assert_cmpint (scatter_h, >, loss_h + loss_h / 2);
+  gtk_widget_measure (trained, GTK_ORIENTATION_HORIZONTAL, -1, &trained_w, &nat, NULL, NULL);
+  g_assert_cmpint (trained_w, >, trained_w_before * 3 / 2);
   /* The brush: the frame's top-left pixel is the view's corner, at or beyond
    * the data's limits (the view holds them all), and a pixel right of and
    * below it lies right of and below that corner. */
@@ -540,6 +582,89 @@ test_plot_zoom (void)
   g_assert_cmpfloat (y_in, <, y);
   g_settings_reset (settings, "plot-zoom");
   wait_for (frame_back_at, &left, 10, "the plot at its normal size");
+  spin (300);
+  g_assert_cmpint (gtk_widget_get_width (window), ==, window_w);
+  g_assert_cmpint (gtk_widget_get_height (window), ==, window_h);
+}
+
+/* The window's default size is what the user's resizing sets; the widget
+ * differs from it by the client-side decorations' margins. */
+static gboolean
+window_width_is (gpointer width)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (main_window ()));
+  return abs (w - GPOINTER_TO_INT (width)) <= 16;
+}
+
+static gboolean
+flap_shown (gpointer flap)
+{
+  return adw_flap_get_reveal_progress (flap) >= 1.0;
+}
+
+static graphene_rect_t
+bounds_in_window (GtkWidget *widget)
+{
+  graphene_rect_t rect;
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (main_window ()), &rect));
+  return rect;
+}
+
+/* Issue 17, item 7: on a 1024-pixel projector the settings slid over Play,
+ * Step, Reset and all of run A, and Edit A | Edit B scrolled out of view.
+ * The toolbar now stays clear of the settings, and the A | B switch stays
+ * above their scrolling part. */
+static void
+test_narrow_window_keeps_run_controls (void)
+{
+  DvWindow *window = main_window ();
+  dv_window_set_page (window, "playground");
+  int default_w, default_h;
+  gtk_window_get_default_size (GTK_WINDOW (window), &default_w, &default_h);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  wait_for (window_width_is, GINT_TO_POINTER (1024), 10, "a 1024-pixel window");
+  g_test_message ("window %d × %d", gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)));
+  activate ("page.compare", NULL);
+  AdwFlap *flap = ADW_FLAP (find_descendant (GTK_WIDGET (page ()), ADW_TYPE_FLAP));
+  g_assert_nonnull (flap);
+  GSettings *app_settings = dv_application_get_settings (app);
+  /* Beside the plots at zoom 1; folded over them at 1.5. */
+  for (int folded = 0; folded < 2; folded++) {
+    g_settings_set_double (app_settings, "plot-zoom", folded ? 1.5 : 1.0);
+    spin (500);
+    g_assert_cmpint (adw_flap_get_folded (flap), ==, folded);
+    adw_flap_set_reveal_flap (flap, TRUE);
+    wait_for (flap_shown, flap, 10, "the settings");
+    spin (300);
+    graphene_rect_t settings = bounds_in_window (adw_flap_get_flap (flap));
+    const char *names[] = { "Show or hide the settings (F9)", "Play: train continuously (Space)",
+                            "Train one step, then show the new samples (Ctrl+→)",
+                            "Start again from fresh weights, same seed (Ctrl+R)" };
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+      GtkWidget *button = find_descendant_where (GTK_WIDGET (page ()), has_tooltip_or_label, names[i]);
+      g_assert_nonnull (button);
+      graphene_rect_t rect = bounds_in_window (button);
+      g_assert_true (gtk_widget_get_mapped (button));
+      g_assert_false (graphene_rect_intersection (&rect, &settings, NULL));
+    }
+    /* Scrolled to the bottom (the GAN switches), the switch still shows which run they edit. */
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (find_descendant (adw_flap_get_flap (flap), GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    spin (300);
+    GtkWidget *edit_b = find_descendant_where (GTK_WIDGET (page ()), is_button_labelled, "Edit B");
+    g_assert_nonnull (edit_b);
+    g_assert_true (gtk_widget_get_mapped (edit_b));
+    g_assert_false (gtk_widget_is_ancestor (edit_b, GTK_WIDGET (scroller)));
+    graphene_rect_t switch_rect = bounds_in_window (edit_b);
+    graphene_rect_t window_rect = bounds_in_window (GTK_WIDGET (window));
+    g_assert_true (graphene_rect_contains_rect (&window_rect, &switch_rect));
+    gtk_adjustment_set_value (adj, 0);
+  }
+  g_settings_reset (app_settings, "plot-zoom");
+  activate ("page.compare", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), default_w, default_h);
+  wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
 }
 
 static void
@@ -1061,6 +1186,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/compare-speed-with-redraw", test_compare_speed_with_redraw);
   g_test_add_func ("/playground/actions-return-at-once", test_actions_return_at_once);
   g_test_add_func ("/playground/plot-zoom", test_plot_zoom);
+  g_test_add_func ("/playground/narrow-window-keeps-run-controls", test_narrow_window_keeps_run_controls);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
