@@ -265,6 +265,12 @@ find_spin_with_step (GtkWidget *root, double step)
   return GTK_SPIN_BUTTON (find_descendant_where (root, is_spin_with_step, &step));
 }
 
+static gboolean
+is_label_reading (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 static void
 test_preferences_store_settings (void)
 {
@@ -276,6 +282,15 @@ test_preferences_store_settings (void)
   /* The style row, as a user would change it. */
   AdwComboRow *row = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
   g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  /* Issue 17, item 3: the chosen style reads whole ("Follow Syst…" was shown). */
+  spin (300);
+  GtkWidget *chosen = find_descendant_where (GTK_WIDGET (row), is_label_reading, "Follow System");
+  g_assert_nonnull (chosen);
+  g_assert_true (gtk_widget_get_mapped (chosen));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (chosen))));
+  int label_min, label_nat;
+  gtk_widget_measure (chosen, GTK_ORIENTATION_HORIZONTAL, -1, &label_min, &label_nat, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_width (chosen), >=, label_nat);
   adw_combo_row_set_selected (row, 2);
   g_assert_cmpint (g_settings_get_enum (settings (), "color-scheme"), ==, 2);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
