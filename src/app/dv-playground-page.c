@@ -759,6 +759,8 @@ dv_playground_page_init (DvPlaygroundPage *self)
   for (int side = 0; side < N_SIDES; side++)
     dv_plot_set_natural_growth (GTK_WIDGET (self->plots.scatter[side]), 3.0);
   dv_plot_add_zoomed_text (GTK_WIDGET (self));
+  dv_scatter_plot_set_partner (self->plots.scatter[0], self->plots.scatter[1]);
+  dv_scatter_plot_set_partner (self->plots.scatter[1], self->plots.scatter[0]);
   dv_scatter_plot_set_sample_color (self->plots.scatter[0], DV_PLOT_BLUE);
   dv_scatter_plot_set_sample_color (self->plots.scatter[1], DV_PLOT_ORANGE);
   dv_curve_plot_set_title (self->plots.loss_plot, _("Training loss"));

@@ -145,74 +145,89 @@ dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, d
   return h;
 }
 
-void
-dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
-                double frame_top, double frame_right)
+static void
+draw_legend_sample (cairo_t *cr, const DvLegendEntry *entry, double cx, double cy, double sample_w)
 {
-  const double sample_w = 22, gap = 14, pad = 6, row_h = DV_PLOT_FONT_PX * 1.35;
-  double max_w = frame_right - frame_left - 2 * pad;
-  /* Lay the entries out right-aligned in rows, then paint a patch behind them. */
-  double widths[16];
-  int rows[16];
-  double row_w[16] = { 0 };
-  int row = 0;
+  dv_plot_set_source (cr, entry->color, 1);
+  if (entry->sample == DV_LEGEND_DOT) {
+    cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);
+    cairo_fill (cr);
+  } else if (entry->sample == DV_LEGEND_RING) {
+    cairo_set_line_width (cr, 1.2);
+    cairo_arc (cr, cx + sample_w / 2, cy, 4.5, 0, 2 * G_PI);
+    cairo_stroke (cr);
+  } else if (entry->sample == DV_LEGEND_PATCH) {
+    cairo_rectangle (cr, cx + sample_w / 2 - 6, cy - 6, 12, 12);
+    cairo_fill (cr);
+  } else if (entry->sample == DV_LEGEND_ARROW) {
+    cairo_set_line_width (cr, 1.8);
+    cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+    cairo_move_to (cr, cx + 2, cy);
+    cairo_line_to (cr, cx + sample_w - 2, cy);
+    cairo_move_to (cr, cx + sample_w - 8, cy - 4);
+    cairo_line_to (cr, cx + sample_w - 2, cy);
+    cairo_line_to (cr, cx + sample_w - 8, cy + 4);
+    cairo_stroke (cr);
+  } else {
+    cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
+    if (entry->dashed) {
+      double dash[] = { 5, 3 };
+      cairo_set_dash (cr, dash, 2, 0);
+    }
+    cairo_move_to (cr, cx, cy);
+    cairo_line_to (cr, cx + sample_w, cy);
+    cairo_stroke (cr);
+    cairo_set_dash (cr, NULL, 0, 0);
+  }
+}
+
+double
+dv_plot_legend_row (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double left,
+                    double top, double width, DvTextAlign align, gboolean draw)
+{
+  const double sample_w = 22, gap = 14, row_h = DV_PLOT_FONT_PX * 1.35;
+  if (n <= 0)
+    return 0;
+  /* Rows that fit the width, each aligned as asked. */
   n = MIN (n, 16);
+  double widths[16], row_w[16] = { 0 };
+  int rows[16], row = 0;
   for (int i = 0; i < n; i++) {
     double w;
     dv_plot_text_size (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, &w, NULL);
     widths[i] = sample_w + 4 + w;
-    if (row_w[row] > 0 && row_w[row] + gap + widths[i] > max_w)
+    if (row_w[row] > 0 && row_w[row] + gap + widths[i] > width)
       row++;
     row_w[row] += (row_w[row] > 0 ? gap : 0) + widths[i];
     rows[i] = row;
   }
-  int n_rows = n > 0 ? row + 1 : 0;
-  double widest = 0;
-  for (int r = 0; r < n_rows; r++)
-    widest = MAX (widest, row_w[r]);
-  if (n_rows == 0)
-    return;
-  double box_right = frame_right - 4, box_top = frame_top + 4;
-  dv_plot_set_source (cr, &style->background, 0.8);
-  cairo_rectangle (cr, box_right - widest - 2 * pad, box_top, widest + 2 * pad, n_rows * row_h + pad);
-  cairo_fill (cr);
-  double x[16];
-  for (int r = 0; r < n_rows; r++)
-    x[r] = box_right - pad - row_w[r];
-  for (int i = 0; i < n; i++) {
-    double y = box_top + pad / 2 + rows[i] * row_h, cx = x[rows[i]];
-    dv_plot_set_source (cr, entries[i].color, 1);
-    double cy = y + row_h / 2;
-    if (entries[i].sample == DV_LEGEND_DOT) {
-      cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);
-      cairo_fill (cr);
-    } else if (entries[i].sample == DV_LEGEND_PATCH) {
-      cairo_rectangle (cr, cx + sample_w / 2 - 6, cy - 6, 12, 12);
-      cairo_fill (cr);
-    } else if (entries[i].sample == DV_LEGEND_ARROW) {
-      cairo_set_line_width (cr, 1.8);
-      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-      cairo_move_to (cr, cx + 2, cy);
-      cairo_line_to (cr, cx + sample_w - 2, cy);
-      cairo_move_to (cr, cx + sample_w - 8, cy - 4);
-      cairo_line_to (cr, cx + sample_w - 2, cy);
-      cairo_line_to (cr, cx + sample_w - 8, cy + 4);
-      cairo_stroke (cr);
-    } else {
-      cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
-      if (entries[i].dashed) {
-        double dash[] = { 5, 3 };
-        cairo_set_dash (cr, dash, 2, 0);
-      }
-      cairo_move_to (cr, cx, cy);
-      cairo_line_to (cr, cx + sample_w, cy);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
+  int n_rows = row + 1;
+  if (draw) {
+    double x[16];
+    for (int r = 0; r < n_rows; r++)
+      x[r] = align == DV_TEXT_RIGHT ? left + width - row_w[r] : align == DV_TEXT_CENTER ? left + (width - row_w[r]) / 2 : left;
+    for (int i = 0; i < n; i++) {
+      double y = top + rows[i] * row_h, cx = x[rows[i]];
+      draw_legend_sample (cr, &entries[i], cx, y + row_h / 2, sample_w);
+      dv_plot_set_source (cr, &style->foreground, 0.9);
+      dv_plot_text (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, cx + sample_w + 4, y, DV_TEXT_LEFT, NULL, NULL);
+      x[rows[i]] += widths[i] + gap;
     }
-    dv_plot_set_source (cr, &style->foreground, 0.9);
-    dv_plot_text (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, cx + sample_w + 4, y, DV_TEXT_LEFT, NULL, NULL);
-    x[rows[i]] += widths[i] + gap;
   }
+  return n_rows * row_h;
+}
+
+double
+dv_plot_legend_width (cairo_t *cr, const DvLegendEntry *entries, int n)
+{
+  const double sample_w = 22, gap = 14;
+  double total = 0;
+  for (int i = 0; i < n; i++) {
+    double w;
+    dv_plot_text_size (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, &w, NULL);
+    total += (i > 0 ? gap : 0) + sample_w + 4 + w;
+  }
+  return total;
 }
 
 static void

@@ -53,11 +53,12 @@ void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, doub
  * FALSE it only measures. */
 double dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
                              double width, int max_lines, gboolean draw);
-/* A legend row of (colour, dashed, sample, label) entries inside a plot frame's top-right
- * corner, on a translucent patch of background; wraps to more rows if needed. */
+/* A legend: (colour, dashed, sample, label) entries, drawn outside a plot's
+ * frame so that it never hides data. */
 typedef enum {
   DV_LEGEND_LINE,   /* a line sample (dashed or not) */
   DV_LEGEND_DOT,    /* a scatter dot */
+  DV_LEGEND_RING,   /* a ring, as a sample drawn at the frame's edge */
   DV_LEGEND_PATCH,  /* a square of colour, as in a heatmap */
   DV_LEGEND_ARROW,  /* an arrow, as in a vector field */
 } DvLegendSample;
@@ -68,8 +69,12 @@ typedef struct {
   DvLegendSample sample;
   const char *label;
 } DvLegendEntry;
-void dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
-                     double frame_top, double frame_right);
+/* The entries in rows of at most `width` from (left, top), each row aligned
+ * as asked; returns the height they take (with draw FALSE, only measures). */
+double dv_plot_legend_row (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double left,
+                           double top, double width, DvTextAlign align, gboolean draw);
+/* The width of the entries in one row. */
+double dv_plot_legend_width (cairo_t *cr, const DvLegendEntry *entries, int n);
 /* Same, but only measures. */
 void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height);
 

@@ -667,6 +667,65 @@ test_narrow_window_keeps_run_controls (void)
   wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
 }
 
+static void load_compare_with_gan (const char *fake);
+
+static gboolean
+field_shown (gpointer side)
+{
+  return dv_scatter_plot_get_n_arrows (dv_playground_page_get_scatter (page (), GPOINTER_TO_INT (side))) > 0;
+}
+
+/* Issue 17, items 2 and 3: legends covered the loss curves, part of the dino
+ * and a third of a zoomed plot; B's title ended "GA…". Now every legend
+ * (and the note on samples beyond the axes) sits above the frames, and the
+ * titles wrap, at 1024 × 768, compare on, D(x) and the field shown, zoom 1
+ * and 2. */
+static void
+test_legends_and_titles_clear (void)
+{
+  DvWindow *window = main_window ();
+  dv_window_set_page (window, "playground");
+  int default_w, default_h;
+  gtk_window_get_default_size (GTK_WINDOW (window), &default_w, &default_h);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  wait_for (window_width_is, GINT_TO_POINTER (1024), 10, "a 1024-pixel window");
+  load_compare_with_gan ("x0");
+  activate ("page.field", NULL);
+  wait_for (field_shown, GINT_TO_POINTER (0), 60, "A's denoising field");
+  wait_for (field_shown, GINT_TO_POINTER (1), 60, "B's denoising field");
+  activate ("page.step", NULL);
+  wait_for (page_idle, NULL, 60, "one step on both sides");
+  GSettings *app_settings = dv_application_get_settings (app);
+  for (int zoomed = 0; zoomed < 2; zoomed++) {
+    g_settings_set_double (app_settings, "plot-zoom", zoomed ? 2.0 : 1.0);
+    spin (800);
+    for (int side = 0; side < 2; side++) {
+      DvScatterPlot *plot = dv_playground_page_get_scatter (page (), side);
+      double left, top;
+      dv_scatter_plot_get_frame_origin (plot, &left, &top);
+      g_test_message ("zoom %d, side %d: legend ends at %.0f, frame starts at %.0f", zoomed ? 2 : 1, side,
+                      dv_scatter_plot_get_legend_bottom (plot), top);
+      g_assert_cmpfloat (dv_scatter_plot_get_legend_bottom (plot), >, 0);
+      g_assert_cmpfloat (dv_scatter_plot_get_legend_bottom (plot), <=, top);
+      g_assert_false (dv_scatter_plot_get_title_cut (plot));
+    }
+    for (int i = 0; i < 2; i++) {
+      DvCurvePlot *chart = i == 0 ? dv_playground_page_get_loss_plot (page ()) : dv_playground_page_get_divergence_plot (page ());
+      double legend_bottom, frame_top;
+      dv_curve_plot_get_legend_extent (chart, &legend_bottom, &frame_top);
+      g_assert_cmpfloat (legend_bottom, >, 0);
+      g_assert_cmpfloat (legend_bottom, <=, frame_top);
+    }
+  }
+  g_settings_reset (app_settings, "plot-zoom");
+  activate ("page.field", NULL);
+  activate ("page.copy-a-to-b", NULL);
+  activate ("page.compare", NULL);
+  wait_for (page_idle, NULL, 60, "the page to settle");
+  gtk_window_set_default_size (GTK_WINDOW (window), default_w, default_h);
+  wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
+}
+
 static void
 test_bad_csv_keeps_data (void)
 {
@@ -1187,6 +1246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/actions-return-at-once", test_actions_return_at_once);
   g_test_add_func ("/playground/plot-zoom", test_plot_zoom);
   g_test_add_func ("/playground/narrow-window-keeps-run-controls", test_narrow_window_keeps_run_controls);
+  g_test_add_func ("/playground/legends-and-titles-clear", test_legends_and_titles_clear);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
