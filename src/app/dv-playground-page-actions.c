@@ -123,6 +123,22 @@ swap_action (GtkWidget *widget, const char *name, GVariant *parameter)
     _dv_playground_page_update_side (self, side);
 }
 
+/* The edited run's settings as the app ships them (the data and the seed
+ * stay: they are the page's, shared by both runs). */
+static void
+restore_defaults_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (widget);
+  int side = self->controls.editing;
+  dv_playground_config_init (&self->runs.cfg[side]);
+  _dv_playground_page_sync_controls (self);
+  _dv_playground_page_update_titles (self);
+  _dv_playground_page_cancel_pending_rebuild (self);
+  _dv_playground_page_rebuild_run (self, side, START_AS_SETTINGS_SAY);
+  g_autofree char *message = g_strdup_printf (_("Run %s has the default settings again"), side_name (side));
+  _dv_playground_page_show_toast (self, message);
+}
+
 static void
 undo_stroke_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
@@ -171,6 +187,7 @@ _dv_playground_page_class_actions_init (DvPlaygroundPageClass *klass)
   gtk_widget_class_install_property_action (widget_class, "page.film", "show-film");
   gtk_widget_class_install_action (widget_class, "page.copy-a-to-b", NULL, copy_a_to_b_action);
   gtk_widget_class_install_action (widget_class, "page.swap", NULL, swap_action);
+  gtk_widget_class_install_action (widget_class, "page.restore-defaults", NULL, restore_defaults_action);
   gtk_widget_class_install_action (widget_class, "page.undo-stroke", NULL, undo_stroke_action);
   gtk_widget_class_install_action (widget_class, "page.clear-drawing", NULL, clear_drawing_action);
   gtk_widget_class_install_action (widget_class, "page.dataset", "s", dataset_action);

@@ -542,9 +542,23 @@ build_page_controls (DvPlaygroundPage *self)
                                    _("Training steps per displayed frame (30 frames a second); 0 = as fast as possible"),
                                    0, 1000, 1, 0, NULL);
   g_signal_connect (self->controls.speed_spin, "value-changed", G_CALLBACK (on_speed_changed), self);
+
+  GtkWidget *restore = gtk_button_new_with_label (_("Restore Defaults"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (restore), "page.restore-defaults");
+  gtk_widget_set_tooltip_text (restore, _("Give the run being edited the settings the app starts with, and restart "
+                                          "it; the data and the seed stay"));
+  gtk_widget_set_halign (restore, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self->controls.sidebar), restore);
 }
 
 /* ---- Drawing ---- */
+
+void
+dv_playground_page_get_run_config (DvPlaygroundPage *self, int side, DvPlaygroundConfig *cfg)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_PAGE (self) && side >= 0 && side < N_SIDES && cfg != NULL);
+  *cfg = self->runs.cfg[side];
+}
 
 const float *
 dv_playground_page_get_source_points (DvPlaygroundPage *self, size_t *n)

@@ -61,7 +61,7 @@ struct _DvPlaygroundPage {
   struct {
     GtkWidget *sidebar_button, *play_button, *step_button, *reset_button, *trained_button;
     GtkWidget *compare_button, *copy_button, *swap_button, *export_button;
-    GtkWidget *status_label;
+    GtkWidget *status_label, *spinner;
   } toolbar;
 
   /* The scatter of each side and the two curves under them (template children). */

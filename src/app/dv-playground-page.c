@@ -303,6 +303,18 @@ append_records (DvPlaygroundPage *self, int side)
   s->divergences_seen += n;
 }
 
+/* "45 s", "12 min", "1 h 5 min": the time left to a run. */
+static char *
+format_duration (double seconds)
+{
+  if (seconds < 60)
+    return g_strdup_printf (_("%.0f s"), ceil (seconds));
+  if (seconds < 3600)
+    return g_strdup_printf (_("%.0f min"), ceil (seconds / 60));
+  int minutes = (int) ceil (seconds / 60);
+  return g_strdup_printf (_("%d h %d min"), minutes / 60, minutes % 60);
+}
+
 /* A KL divergence is never negative; the kNN estimate can dip a little
  * below 0 when the samples match the data (its bias at 100,000 and 10,000
  * points is a few hundredths of a bit): shown as about 0. */
@@ -318,6 +330,15 @@ format_knn_kl (double kl)
 static void
 update_status (DvPlaygroundPage *self)
 {
+  /* Working, with nothing on screen yet (a big model): say so. */
+  gboolean waiting = FALSE;
+  for (int side = 0; side < N_SIDES; side++) {
+    Side *s = &self->runs.sides[side];
+    if (s->run && (side == 0 || self->runs.compare) && s->samples_seen == 0 && dv_playground_run_get_busy (s->run))
+      waiting = TRUE;
+  }
+  gtk_widget_set_visible (self->toolbar.spinner, waiting);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->toolbar.spinner), waiting);
   GString *status = g_string_new (NULL);
   for (int side = 0; side < N_SIDES; side++) {
     Side *s = &self->runs.sides[side];
@@ -405,10 +426,19 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
   else if (s->trained && elapsed == 0)
     /* Translators: the caption of a plot showing the model shipped with the app. */
     g_string_append (caption, _(" · the shipped trained model"));
+  else if (s->samples_seen == 0)
+    /* Translators: a big model takes a while before it shows anything. */
+    g_string_append (caption, _(" · drawing the first samples…"));
   else
     g_string_append_printf (caption, " · %.1f s", elapsed);
-  if (dv_playground_run_get_playing (s->run) && rate > 0)
+  if (dv_playground_run_get_playing (s->run) && rate > 0) {
     g_string_append_printf (caption, _(" · %.0f steps/s"), rate);
+    if (step < total) {
+      g_autofree char *left = format_duration ((double) (total - step) / rate);
+      /* Translators: the time the run needs to reach its last step, at its measured speed. */
+      g_string_append_printf (caption, _(" · %s left"), left);
+    }
+  }
   double kl = dv_playground_run_get_knn_kl (s->run);
   if (!isnan (kl)) {
     g_autofree char *value = format_knn_kl (kl);
@@ -679,6 +709,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   CHILD ("swap_button", toolbar.swap_button);
   CHILD ("export_button", toolbar.export_button);
   CHILD ("status_label", toolbar.status_label);
+  CHILD ("spinner", toolbar.spinner);
   CHILD ("scatter_a", plots.scatter[0]);
   CHILD ("scatter_b", plots.scatter[1]);
   CHILD ("loss_plot", plots.loss_plot);
@@ -749,6 +780,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->toolbar.status_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Final scores"), -1);
   gtk_widget_set_tooltip_text (self->toolbar.status_label, knn_kl_explained ());
+  label_widget (self->toolbar.spinner, _("Working"), _("Preparing the model or drawing its first samples"));
   gtk_button_set_label (GTK_BUTTON (self->field.field_button), _("Denoising field"));
   label_widget (self->field.field_button, _("Denoising field"),
                 _("Arrows from each grid point x to the model's estimate x̂₀ at timestep t (scaled to fit)"));

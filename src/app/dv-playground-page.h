@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "dv-curve-plot.h"
+#include "dv-playground-run.h"
 #include "dv-scatter-plot.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,9 @@ gboolean dv_playground_page_export_json (DvPlaygroundPage *self, const char *pat
 gboolean dv_playground_page_export_weights (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_save_config (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError **error);
+
+/* A side's run settings, as the controls show them. */
+void dv_playground_page_get_run_config (DvPlaygroundPage *self, int side, DvPlaygroundConfig *cfg);
 
 /* The points drawn or imported (before they are spread into the cloud the
  * runs learn, which the scatter plot shows); for the built-in sets, the set. */

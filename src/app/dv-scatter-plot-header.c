@@ -153,3 +153,10 @@ dv_scatter_plot_get_title_cut (DvScatterPlot *self)
   g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), FALSE);
   return self->title_cut;
 }
+
+const char *
+dv_scatter_plot_get_caption (DvScatterPlot *self)
+{
+  g_return_val_if_fail (DV_IS_SCATTER_PLOT (self), NULL);
+  return self->caption ? self->caption : "";
+}

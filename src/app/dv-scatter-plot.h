@@ -26,6 +26,7 @@ double dv_scatter_plot_get_legend_bottom (DvScatterPlot *self);
 gboolean dv_scatter_plot_get_title_cut (DvScatterPlot *self);
 /* A second line under the title, e.g. the step counter. */
 void dv_scatter_plot_set_caption (DvScatterPlot *self, const char *caption);
+const char *dv_scatter_plot_get_caption (DvScatterPlot *self);
 void dv_scatter_plot_set_sample_color (DvScatterPlot *self, DvPlotColor color);
 
 /* xy: n points as x0, y0, x1, y1, ...; copied. */

@@ -111,6 +111,12 @@ count_duplicates (const float *xy, size_t n)
 }
 
 static gboolean
+caption_has (gpointer text)
+{
+  return strstr (dv_scatter_plot_get_caption (dv_playground_page_get_scatter (page (), 0)), text) != NULL;
+}
+
+static gboolean
 page_idle (gpointer unused)
 {
   return !dv_playground_page_get_busy (page ());
@@ -333,6 +339,9 @@ test_live_run (void)
   g_assert_true (dv_playground_page_get_playing (page ()));
   gint64 target = 200;
   wait_for (reached_step, &target, 60, "200 steps");
+  /* Issue 17, item 5: while it trains, the caption says how long the run
+   * has left at its measured speed. */
+  wait_for (caption_has, " left", 10, "the time left in the caption");
   g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "play-pause", NULL);
   g_assert_false (dv_playground_page_get_playing (page ()));
 
@@ -724,6 +733,37 @@ test_legends_and_titles_clear (void)
   wait_for (page_idle, NULL, 60, "the page to settle");
   gtk_window_set_default_size (GTK_WINDOW (window), default_w, default_h);
   wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
+}
+
+/* Issue 17, item 5: "Restore defaults" gives the edited run the settings the
+ * app starts with. */
+static void
+test_restore_defaults (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  g_autofree char *config = g_build_filename (work_dir, "odd-config.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_playground_page_save_config (page (), config, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  char *hidden = strstr (text, "\"hidden\" : 256");
+  g_assert_nonnull (hidden);
+  memcpy (hidden, "\"hidden\" : 512", strlen ("\"hidden\" : 512"));
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  DvPlaygroundConfig cfg, defaults;
+  dv_playground_page_get_run_config (page (), 0, &cfg);
+  g_assert_cmpint (cfg.train.hidden, ==, 512);
+  activate ("page.restore-defaults", NULL);
+  dv_playground_page_get_run_config (page (), 0, &cfg);
+  dv_playground_config_init (&defaults);
+  g_assert_cmpint (cfg.train.hidden, ==, defaults.train.hidden);
+  g_assert_cmpint (cfg.train.T, ==, defaults.train.T);
+  g_assert_cmpint (cfg.train.gan, ==, defaults.train.gan);
+  g_assert_cmpint (cfg.sampler.kind, ==, defaults.sampler.kind);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "default settings"));
+  wait_for (page_idle, NULL, 60, "the restored run");
+  g_unlink (config);
 }
 
 static void
@@ -1247,6 +1287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/plot-zoom", test_plot_zoom);
   g_test_add_func ("/playground/narrow-window-keeps-run-controls", test_narrow_window_keeps_run_controls);
   g_test_add_func ("/playground/legends-and-titles-clear", test_legends_and_titles_clear);
+  g_test_add_func ("/playground/restore-defaults", test_restore_defaults);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);

@@ -1341,6 +1341,38 @@ test_nan_stops_and_keeps_weights (void)
   g_free (before);
 }
 
+/* Issue 17, item 5: a loss that reached 1e9 trained on without a word. A
+ * finite loss above the divergence limit stops training like a NaN does,
+ * the weights of the last good step kept. */
+static void
+test_huge_loss_stops_and_keeps_weights (void)
+{
+  DvToyTrainConfig cfg;
+  small_config (&cfg);
+  GError *error = NULL;
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  g_assert_true (dv_toy_trainer_train (tr, 3, NULL, NULL, NULL, &error));
+  DvToyDenoiser *m = dv_toy_trainer_get_model (tr);
+  /* Blow the output weights up: the MSE is finite but far above the limit. */
+  for (size_t i = 0; i < 16; i++)
+    m->params.data[m->out_weight + i] = 1e5f;
+  float *before = g_memdup2 (m->params.data, m->params.count * sizeof (float));
+  g_assert_false (dv_toy_trainer_train (tr, 5, NULL, NULL, NULL, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_NAN);
+  g_assert_nonnull (strstr (error->message, "diverged at step 4"));
+  g_clear_error (&error);
+  g_assert_cmpint (dv_toy_trainer_get_step (tr), ==, 3);
+  g_assert_cmpmem (m->params.data, m->params.count * sizeof (float), before, m->params.count * sizeof (float));
+  g_free (before);
+  /* The limit is the caller's: a fresh model's first loss (about 1) is above 0.5. */
+  g_autoptr (DvToyTrainer) strict = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  dv_toy_trainer_set_divergence_limit (strict, 0.5);
+  g_assert_false (dv_toy_trainer_train (strict, 2, NULL, NULL, NULL, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_NAN);
+  g_clear_error (&error);
+  g_assert_cmpint (dv_toy_trainer_get_step (strict), ==, 0);
+}
+
 static void
 test_cancel (void)
 {
@@ -1577,6 +1609,7 @@ main (int argc, char **argv)
   g_test_add_func ("/toy/train/adversarial-gradient", test_adversarial_gradient);
   g_test_add_func ("/toy/train/resume-exact", test_resume_is_exact);
   g_test_add_func ("/toy/train/nan-stops", test_nan_stops_and_keeps_weights);
+  g_test_add_func ("/toy/train/huge-loss-stops", test_huge_loss_stops_and_keeps_weights);
   g_test_add_func ("/toy/train/cancel", test_cancel);
   g_test_add_func ("/toy/train/bad-config", test_bad_config);
   g_test_add_func ("/toy/sampler/ddpm-ddim", test_samplers);
