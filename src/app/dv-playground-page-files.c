@@ -4,6 +4,7 @@
 
 #include "toy/sampler_config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -349,6 +350,34 @@ dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError
   _dv_playground_page_reload_data_and_runs (self);
   _dv_playground_page_update_titles (self);
   return TRUE;
+}
+
+/* ---- The last session ---- */
+
+gboolean
+dv_playground_page_save_session (DvPlaygroundPage *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && path != NULL, FALSE);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    int saved = errno;
+    g_set_error (error, DV_ERROR, DV_ERROR_IO, _("Could not create %s: %s"), dir, g_strerror (saved));
+    return FALSE;
+  }
+  return dv_playground_page_save_config (self, path, error);
+}
+
+void
+dv_playground_page_restore_session (DvPlaygroundPage *self, const char *path)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_PAGE (self) && path != NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!dv_playground_page_load_config (self, path, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not restore the last session: %s"), error->message);
+    _dv_playground_page_show_toast (self, message);
+  }
 }
 
 /* ---- CSV import ---- */

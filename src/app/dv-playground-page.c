@@ -513,8 +513,17 @@ _dv_playground_page_set_compare (DvPlaygroundPage *self, gboolean compare)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.swap", compare);
   if (compare) {
     _dv_playground_page_rebuild_run (self, 1, START_AS_SETTINGS_SAY);
-    /* The two runs start together, so their step counters match. */
-    _dv_playground_page_rebuild_run (self, 0, START_AS_SETTINGS_SAY);
+    /* The two runs start together, so their step counters match; but steps
+     * the user trained on A are not thrown away (Reset starts both again). */
+    Side *a = &self->runs.sides[0];
+    gint64 trained_steps = a->run && !a->trained ? dv_playground_run_get_step (a->run) : 0;
+    if (trained_steps > 0) {
+      g_autofree char *message = g_strdup_printf (_("A keeps its %d steps; Reset starts both runs together"),
+                                                  (int) trained_steps);
+      _dv_playground_page_show_toast (self, message);
+    } else {
+      _dv_playground_page_rebuild_run (self, 0, START_AS_SETTINGS_SAY);
+    }
   } else {
     drop_run (self, 1);
     _dv_playground_page_clear_side_view (self, 1);

@@ -47,6 +47,12 @@ gboolean dv_playground_page_export_weights (DvPlaygroundPage *self, const char *
 gboolean dv_playground_page_save_config (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError **error);
 
+/* The page's settings and data (drawn or imported points included), kept
+ * from one session to the next: written when the window closes, read when it
+ * opens (a file that cannot be read is said in a toast, and the defaults stay). */
+gboolean dv_playground_page_save_session (DvPlaygroundPage *self, const char *path, GError **error);
+void dv_playground_page_restore_session (DvPlaygroundPage *self, const char *path);
+
 /* A side's run settings, as the controls show them. */
 void dv_playground_page_get_run_config (DvPlaygroundPage *self, int side, DvPlaygroundConfig *cfg);
 

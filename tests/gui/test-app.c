@@ -14,6 +14,7 @@
 #include "dv-application.h"
 #include "dv-job.h"
 #include "dv-plot-common.h"
+#include "dv-playground-page.h"
 #include "dv-preferences-window.h"
 #include "dv-renderer.h"
 #include "dv-views-page.h"
@@ -757,6 +758,15 @@ test_window_state_is_remembered (void)
   int want_width = gtk_widget_get_width (GTK_WIDGET (win)) + 40;
   int want_height = gtk_widget_get_height (GTK_WIDGET (win)) + 30;
   gtk_window_set_default_size (GTK_WINDOW (win), want_width, want_height);
+  /* Issue 17, item 6: a drawn dataset was gone after a restart. */
+  DvPlaygroundPage *playground = DV_PLAYGROUND_PAGE (find_descendant (GTK_WIDGET (win), DV_TYPE_PLAYGROUND_PAGE));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (playground), "page.dataset", "s", "drawn"));
+  for (int i = 0; i < 5; i++)
+    dv_playground_page_paint (playground, -1 + 0.4 * i, 0.5 * i, i == 0);
+  size_t n_drawn;
+  const float *drawn = dv_playground_page_get_source_points (playground, &n_drawn);
+  g_assert_cmpint (n_drawn, >=, 10);
+  g_autofree float *kept = g_memdup2 (drawn, 2 * n_drawn * sizeof (float));
   spin (100);
   gtk_window_close (GTK_WINDOW (win));
   wait_for (no_windows, NULL, 10, "the window to close");
@@ -772,6 +782,14 @@ test_window_state_is_remembered (void)
   g_assert_cmpint (width, ==, want_width);
   g_assert_cmpint (height, ==, want_height);
   g_assert_cmpstr (dv_window_get_page (win), ==, "playground");
+  playground = DV_PLAYGROUND_PAGE (find_descendant (GTK_WIDGET (win), DV_TYPE_PLAYGROUND_PAGE));
+  size_t n_restored;
+  const float *restored = dv_playground_page_get_source_points (playground, &n_restored);
+  g_assert_cmpint (n_restored, ==, n_drawn);
+  /* Written as JSON numbers (doubles): the floats come back exactly. */
+  g_assert_cmpmem (restored, 2 * n_restored * sizeof (float), kept, 2 * n_drawn * sizeof (float));
+  /* Back to the built-in data for the tests after this one. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (playground), "page.dataset", "s", "moons"));
 }
 
 static void
@@ -843,6 +861,10 @@ main (int argc, char **argv)
   g_autofree char *settings_dir = g_path_get_dirname (keyfile);
   g_autofree char *glib_dir = g_path_get_dirname (settings_dir);
   g_unlink (keyfile);
+  g_autofree char *session = g_build_filename (config_dir, "dimvida-studio", "playground-session.json", NULL);
+  g_autofree char *session_dir = g_path_get_dirname (session);
+  g_unlink (session);
+  g_rmdir (session_dir);
   g_rmdir (settings_dir);
   g_rmdir (glib_dir);
   g_rmdir (config_dir);

@@ -766,6 +766,59 @@ test_restore_defaults (void)
   g_unlink (config);
 }
 
+static GtkWindow *
+message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer unused)
+{
+  return message_dialog () != NULL;
+}
+
+/* Issue 17, item 6: closing the window mid-training quit without asking,
+ * and turning Compare on threw away the steps trained on A. */
+static void
+test_work_is_kept (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  for (int i = 0; i < 3; i++) {
+    activate ("page.step", NULL);
+    settled_step (0);
+  }
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  activate ("page.compare", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's first samples");
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 1), ==, 0);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "keeps its 3 steps"));
+  activate ("page.compare", NULL);
+
+  activate ("page.play-pause", NULL);
+  g_assert_true (dv_playground_page_get_playing (page ()));
+  DvWindow *window = main_window ();
+  gtk_window_close (GTK_WINDOW (window));
+  wait_for (dialog_shown, NULL, 10, "the question before quitting");
+  g_assert_true (main_window () == window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (message_dialog ()), "cancel");
+  spin (300);
+  g_assert_true (main_window () == window);
+  g_assert_true (dv_playground_page_get_playing (page ()));
+  activate ("page.play-pause", NULL);
+  settled_step (0);
+}
+
 static void
 test_bad_csv_keeps_data (void)
 {
@@ -1288,6 +1341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/narrow-window-keeps-run-controls", test_narrow_window_keeps_run_controls);
   g_test_add_func ("/playground/legends-and-titles-clear", test_legends_and_titles_clear);
   g_test_add_func ("/playground/restore-defaults", test_restore_defaults);
+  g_test_add_func ("/playground/work-is-kept", test_work_is_kept);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
