@@ -5,6 +5,7 @@
  *   dv-playground-page-player.c   the reverse-process player
  *   dv-playground-page-files.c    exports, configuration files, CSV import, file choosers
  *   dv-playground-page-layout.c   when the settings fold away; toasts
+ *   dv-playground-page-status.c   the final scores, the spinner, figures in words
  * Functions named _dv_playground_page_* are the page's own, called across parts. */
 #pragma once
 
@@ -157,6 +158,15 @@ void _dv_playground_page_class_layout_init (DvPlaygroundPageClass *klass);
 gboolean _dv_playground_page_should_fold (int width, double zoom);
 void _dv_playground_page_show_toast (DvPlaygroundPage *self, const char *message);
 void _dv_playground_page_on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused);
+
+/* dv-playground-page-status.c */
+void _dv_playground_page_update_status (DvPlaygroundPage *self);
+/* "45 s", "12 min", "1 h 5 min". */
+char *_dv_playground_page_format_duration (double seconds);
+/* A kNN KL in bits; an estimate below 0 reads "≈ 0 (−0.012)". */
+char *_dv_playground_page_format_knn_kl (double kl);
+/* How grid KL and kNN KL differ (a tooltip). */
+const char *_dv_playground_page_knn_kl_explained (void);
 
 /* dv-playground-page.c */
 void _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start);

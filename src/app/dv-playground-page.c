@@ -303,64 +303,6 @@ append_records (DvPlaygroundPage *self, int side)
   s->divergences_seen += n;
 }
 
-/* "45 s", "12 min", "1 h 5 min": the time left to a run. */
-static char *
-format_duration (double seconds)
-{
-  if (seconds < 60)
-    return g_strdup_printf (_("%.0f s"), ceil (seconds));
-  if (seconds < 3600)
-    return g_strdup_printf (_("%.0f min"), ceil (seconds / 60));
-  int minutes = (int) ceil (seconds / 60);
-  return g_strdup_printf (_("%d h %d min"), minutes / 60, minutes % 60);
-}
-
-/* A KL divergence is never negative; the kNN estimate can dip a little
- * below 0 when the samples match the data (its bias at 100,000 and 10,000
- * points is a few hundredths of a bit): shown as about 0. */
-static char *
-format_knn_kl (double kl)
-{
-  if (kl < 0)
-    /* Translators: a kNN KL estimate below 0, i.e. no measurable difference. */
-    return g_strdup_printf (_("≈ 0 (%.3f)"), kl);
-  return g_strdup_printf ("%.3f", kl);
-}
-
-static void
-update_status (DvPlaygroundPage *self)
-{
-  /* Working, with nothing on screen yet (a big model): say so. */
-  gboolean waiting = FALSE;
-  for (int side = 0; side < N_SIDES; side++) {
-    Side *s = &self->runs.sides[side];
-    if (s->run && (side == 0 || self->runs.compare) && s->samples_seen == 0 && dv_playground_run_get_busy (s->run))
-      waiting = TRUE;
-  }
-  gtk_widget_set_visible (self->toolbar.spinner, waiting);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->toolbar.spinner), waiting);
-  GString *status = g_string_new (NULL);
-  for (int side = 0; side < N_SIDES; side++) {
-    Side *s = &self->runs.sides[side];
-    if (s->run == NULL || (side == 1 && !self->runs.compare))
-      continue;
-    double kl = dv_playground_run_get_knn_kl (s->run);
-    if (!isnan (kl)) {
-      g_autofree char *value = format_knn_kl (kl);
-      g_string_append_printf (status, "%s%s%s", status->len ? " · " : "",
-                              self->runs.compare ? (side == 0 ? "A " : "B ") : "", value);
-    }
-  }
-  if (status->len) {
-    /* Translators: %s lists the kNN KL of each run, in bits. */
-    g_autofree char *text = g_strdup_printf (_("kNN KL (10,000 samples): %s bits"), status->str);
-    gtk_label_set_text (GTK_LABEL (self->toolbar.status_label), text);
-  } else {
-    gtk_label_set_text (GTK_LABEL (self->toolbar.status_label), "");
-  }
-  g_string_free (status, TRUE);
-}
-
 void
 _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
 {
@@ -434,14 +376,14 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
   if (dv_playground_run_get_playing (s->run) && rate > 0) {
     g_string_append_printf (caption, _(" · %.0f steps/s"), rate);
     if (step < total) {
-      g_autofree char *left = format_duration ((double) (total - step) / rate);
+      g_autofree char *left = _dv_playground_page_format_duration ((double) (total - step) / rate);
       /* Translators: the time the run needs to reach its last step, at its measured speed. */
       g_string_append_printf (caption, _(" · %s left"), left);
     }
   }
   double kl = dv_playground_run_get_knn_kl (s->run);
   if (!isnan (kl)) {
-    g_autofree char *value = format_knn_kl (kl);
+    g_autofree char *value = _dv_playground_page_format_knn_kl (kl);
     g_string_append_printf (caption, _(" · kNN KL %s bits"), value);
   }
   dv_scatter_plot_set_caption (plot, caption->str);
@@ -454,7 +396,7 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
     _dv_playground_page_show_toast (self, message);
     dv_scatter_plot_set_caption (plot, message);
   }
-  update_status (self);
+  _dv_playground_page_update_status (self);
 
   /* Every run stopped by itself (at its end, or on an error): show Play again. */
   if (self->runs.playing) {
@@ -737,18 +679,6 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   _dv_playground_page_class_actions_init (klass);
 }
 
-/* Why the two KL figures on the page differ. */
-static const char *
-knn_kl_explained (void)
-{
-  return _("How far the samples are from the data, in bits. Grid KL and JS (the curves): KL(data ‖ samples) and "
-           "the Jensen–Shannon divergence of 24 × 24 histograms, quick but blind to anything finer than a cell. "
-           "kNN KL (measured at the end of a run, the seed's score): from the distances to the 5th nearest "
-           "neighbour among 10,000 samples and among the data; it sees fine detail, so the two rarely agree. Near 0 "
-           "its estimate can dip just below 0, shown as ≈ 0. Drawn or imported points are first spread into "
-           "100,000, as the dino's 142 points are.");
-}
-
 static void
 dv_playground_page_init (DvPlaygroundPage *self)
 {
@@ -788,7 +718,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->toolbar.export_button, _("Export"), _("Export the plot, samples, run or weights; save or load settings"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->toolbar.status_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Final scores"), -1);
-  gtk_widget_set_tooltip_text (self->toolbar.status_label, knn_kl_explained ());
+  gtk_widget_set_tooltip_text (self->toolbar.status_label, _dv_playground_page_knn_kl_explained ());
   label_widget (self->toolbar.spinner, _("Working"), _("Preparing the model or drawing its first samples"));
   gtk_button_set_label (GTK_BUTTON (self->field.field_button), _("Denoising field"));
   label_widget (self->field.field_button, _("Denoising field"),
@@ -810,7 +740,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   dv_curve_plot_set_title (self->plots.divergence_plot, _("Grid divergence (bits)"));
   dv_curve_plot_set_x_label (self->plots.divergence_plot, _("step"));
   dv_curve_plot_set_log_y (self->plots.divergence_plot, TRUE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->plots.divergence_plot), knn_kl_explained ());
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->plots.divergence_plot), _dv_playground_page_knn_kl_explained ());
   static const DvPlotColor loss_colors[N_SIDES][2] = { { DV_PLOT_BLUE, DV_PLOT_PURPLE }, { DV_PLOT_ORANGE, DV_PLOT_RED } };
   static const DvPlotColor div_colors[N_SIDES][2] = { { DV_PLOT_BLUE, DV_PLOT_GREEN }, { DV_PLOT_ORANGE, DV_PLOT_PURPLE } };
   for (int side = 0; side < N_SIDES; side++)
