@@ -245,6 +245,8 @@ _dv_playground_page_actions_init (DvPlaygroundPage *self)
   g_menu_append (configs, _("Load Configuration…"), "page.load-config");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (configs));
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->toolbar.export_button), G_MENU_MODEL (menu));
+  _dv_playground_page_quiet_tooltip_while_open (
+    self->toolbar.export_button, GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (self->toolbar.export_button))));
   g_object_unref (exports);
   g_object_unref (configs);
   g_object_unref (menu);

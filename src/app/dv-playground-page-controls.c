@@ -255,6 +255,36 @@ add_spin_row (GtkWidget *group, const char *title, const char *tooltip, double m
   return spin;
 }
 
+static void
+on_popover_visible (GtkWidget *popover, GParamSpec *pspec, GtkWidget *owner)
+{
+  gboolean open = gtk_widget_get_visible (popover);
+  gtk_widget_set_has_tooltip (owner, !open);
+  if (open)
+    gtk_widget_trigger_tooltip_query (owner);
+}
+
+void
+_dv_playground_page_quiet_tooltip_while_open (GtkWidget *owner, GtkWidget *popover)
+{
+  g_return_if_fail (GTK_IS_WIDGET (owner) && GTK_IS_POPOVER (popover));
+  g_signal_connect_object (popover, "notify::visible", G_CALLBACK (on_popover_visible), owner, 0);
+}
+
+/* AdwComboRow keeps its popover inside the row. */
+static GtkWidget *
+find_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_popover (child);
+    if (found)
+      return found;
+  }
+  return NULL;
+}
+
 static GtkWidget *
 add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const char *const *choices)
 {
@@ -267,6 +297,9 @@ add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const c
   gtk_widget_set_tooltip_text (row, tooltip);
   /* The row names itself from its title. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+  GtkWidget *popover = find_popover (row);
+  if (popover)
+    _dv_playground_page_quiet_tooltip_while_open (row, popover);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   return row;
 }

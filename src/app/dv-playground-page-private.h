@@ -198,6 +198,10 @@ void _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n)
 void _dv_playground_page_undo_stroke (DvPlaygroundPage *self);
 void _dv_playground_page_clear_drawing (DvPlaygroundPage *self);
 
+/* An open popover's tooltip owner keeps quiet: a tooltip over a dropdown
+ * or a menu hides its first item. */
+void _dv_playground_page_quiet_tooltip_while_open (GtkWidget *owner, GtkWidget *popover);
+
 /* dv-playground-page-player.c */
 void _dv_playground_page_player_init (DvPlaygroundPage *self);
 /* A side's film changed: show it, and play a fresh one from noise to data. */

@@ -331,8 +331,9 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
     before = s->heat_seen;
     dv_playground_run_copy_heatmap (s->run, &s->heat_seen, &heat);
     if (s->heat_seen != before && heat) {
-      dv_scatter_plot_set_heatmap (plot, heat, DV_PLAYGROUND_HEAT_GRID, DV_PLAYGROUND_HEAT_GRID, self->data.x0,
-                                   self->data.x1, self->data.y0, self->data.y1);
+      double hx0, hx1, hy0, hy1;
+      dv_playground_heat_box (self->data.x0, self->data.x1, self->data.y0, self->data.y1, &hx0, &hx1, &hy0, &hy1);
+      dv_scatter_plot_set_heatmap (plot, heat, DV_PLAYGROUND_HEAT_GRID, DV_PLAYGROUND_HEAT_GRID, hx0, hx1, hy0, hy1);
       g_free (heat);
     }
   }

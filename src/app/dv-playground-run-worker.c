@@ -68,7 +68,9 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
   if (self->cfg.train.gan) {
     heat = g_new (float, DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
     DvToyDiscriminator *disc = dv_toy_trainer_get_discriminator (self->trainer);
-    DvBox2D b = box (self);
+    DvBox2D b;
+    dv_playground_heat_box (self->box_x0, self->box_x1, self->box_y0, self->box_y1, &b.x_min, &b.x_max, &b.y_min,
+                            &b.y_max);
     dv_toy_heatmap_compute (&self->heatmap, disc, disc->params.data, &b, heat);
   }
   g_mutex_lock (&self->lock);

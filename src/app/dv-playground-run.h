@@ -41,7 +41,17 @@ typedef struct {
   double grid_js;  /* bits */
 } DvPlaygroundDivergenceRecord;
 
-#define DV_PLAYGROUND_HEAT_GRID 48
+#define DV_PLAYGROUND_HEAT_GRID 64
+/* D(x) is drawn over the whole frame, which shows more of the plane than the
+ * data's box on its long side: the heatmap covers a square 3 times the box's
+ * larger half-side about its centre (the plot fades what is beyond). */
+static inline void
+dv_playground_heat_box (double x0, double x1, double y0, double y1, double *hx0, double *hx1, double *hy0,
+                        double *hy1)
+{
+  double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1), half = 1.5 * MAX (x1 - x0, y1 - y0);
+  *hx0 = cx - half, *hx1 = cx + half, *hy0 = cy - half, *hy1 = cy + half;
+}
 #define DV_PLAYGROUND_FIELD_GRID 19
 #define DV_PLAYGROUND_FINAL_SAMPLES 10000
 

@@ -13,6 +13,10 @@
  * subset does not show; the subset keeps the cached layer quick to rebuild. */
 #define MAX_REAL_POINTS_DRAWN 20000
 #define MAX_TRAILS_DRAWN 400
+#define HEAT_FADE_CELLS 4
+/* The real points: faint, but visible on a projector in the dark style too. */
+#define DATA_ALPHA_LIGHT 0.2
+#define DATA_ALPHA_DARK 0.34
 
 #include "dv-scatter-plot-private.h"
 
@@ -160,6 +164,11 @@ draw_heatmap (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style)
       v = isfinite (v) ? CLAMP (v, 0.f, 1.f) : 0.5f;
       const GdkRGBA *c = v >= 0.5f ? real : fake;
       double a = fabs (v - 0.5) * 2 * 0.55;
+      /* The last few cells fade out: where the frame shows more than the
+       * grid covers, D(x) ends softly, not in a hard-edged rectangle. */
+      int edge = MIN (MIN (col, self->heat_nx - 1 - col), MIN (row, self->heat_ny - 1 - row));
+      if (edge < HEAT_FADE_CELLS)
+        a *= (edge + 0.5) / HEAT_FADE_CELLS;
       guint8 A = (guint8) (a * 255), R = (guint8) (c->red * a * 255), G = (guint8) (c->green * a * 255),
              B = (guint8) (c->blue * a * 255);
       line[col] = ((guint32) A << 24) | ((guint32) R << 16) | ((guint32) G << 8) | B;
@@ -307,7 +316,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
                                                        (int) ceil (height * pixel_scale));
         cairo_surface_set_device_scale (self->data_layer, pixel_scale, pixel_scale);
         cairo_t *layer_cr = cairo_create (self->data_layer);
-        dv_plot_set_source (layer_cr, &style.foreground, style.dark ? 0.22 : 0.18);
+        dv_plot_set_source (layer_cr, &style.foreground, style.dark ? DATA_ALPHA_DARK : DATA_ALPHA_LIGHT);
         draw_points (self, layer_cr, self->data, self->n_data, MAX_REAL_POINTS_DRAWN, REAL_POINT_RADIUS);
         cairo_destroy (layer_cr);
         self->layer_width = width, self->layer_height = height;
@@ -318,7 +327,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
       cairo_set_source_surface (cr, self->data_layer, 0, 0);
       cairo_paint (cr);
     } else {
-      dv_plot_set_source (cr, &style.foreground, style.dark ? 0.22 : 0.18);
+      dv_plot_set_source (cr, &style.foreground, style.dark ? DATA_ALPHA_DARK : DATA_ALPHA_LIGHT);
       draw_points (self, cr, self->data, self->n_data, MAX_REAL_POINTS_DRAWN, REAL_POINT_RADIUS);
     }
   }
@@ -334,7 +343,8 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
         self->shown[i] = (float) (self->glide_from[i] + f * (self->samples[i] - self->glide_from[i]));
       points = self->shown;
     }
-    dv_plot_set_source (cr, &style.palette[self->sample_color], 0.85);
+    /* While drawing, the (untrained) samples let the drawn points show through. */
+    dv_plot_set_source (cr, &style.palette[self->sample_color], self->paint_mode ? 0.3 : 0.85);
     self->n_outside = draw_samples (self, cr, points, self->n_samples, right, bottom);
   }
   if (self->n_arrows > 0)

@@ -819,6 +819,33 @@ test_work_is_kept (void)
   settled_step (0);
 }
 
+/* Issue 17, item 9: a tooltip covered the first item of open dropdowns and
+ * of the export menu. */
+static void
+test_tooltips_quiet_over_menus (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  GtkWidget *export = find_descendant (GTK_WIDGET (page ()), GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (export);
+  g_assert_true (gtk_widget_get_has_tooltip (export));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (export));
+  spin (300);
+  g_assert_false (gtk_widget_get_has_tooltip (export));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (export));
+  spin (300);
+  g_assert_true (gtk_widget_get_has_tooltip (export));
+  AdwComboRow *row = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (page ()), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
+  spin (300);
+  g_assert_false (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+  GtkWidget *popover = find_descendant (GTK_WIDGET (row), GTK_TYPE_POPOVER);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  spin (300);
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+}
+
 static void
 test_bad_csv_keeps_data (void)
 {
@@ -958,9 +985,26 @@ film_shows_noise (gpointer unused)
   return fabs (sum / n - 2.0) < 0.3;
 }
 
+/* A scale whose tooltip contains the text. */
+static gboolean
+is_range_labelled (GtkWidget *widget, gconstpointer text)
+{
+  const char *tooltip = GTK_IS_RANGE (widget) ? gtk_widget_get_tooltip_text (widget) : NULL;
+  return tooltip != NULL && strstr (tooltip, text) != NULL;
+}
+
+static gboolean
+film_done (gpointer unused)
+{
+  GtkRange *film = GTK_RANGE (find_descendant_where (GTK_WIDGET (page ()), is_range_labelled, "Scrub through"));
+  GtkAdjustment *adj = gtk_range_get_adjustment (film);
+  return gtk_adjustment_get_upper (adj) > 1 && gtk_adjustment_get_value (adj) >= gtk_adjustment_get_upper (adj);
+}
+
 static void
 test_reverse_process_and_field (void)
 {
+  dv_window_set_page (main_window (), "playground");
   DvPlaygroundPage *p = page ();
   activate ("page.reset", NULL);
   activate ("page.play-pause", NULL);
@@ -974,6 +1018,28 @@ test_reverse_process_and_field (void)
 
   activate ("page.film", NULL);
   wait_for (film_shows_noise, NULL, 60, "the reverse process's first frame");
+  /* Issue 17, item 9: the player names the reverse timestep t (it said
+   * "step 42 / 100", the word of training steps). */
+  spin (200);
+  g_assert_true (has_label_containing (GTK_WIDGET (p), "t = ") || has_label_containing (GTK_WIDGET (p), "x₀"));
+  g_assert_false (has_label_containing (GTK_WIDGET (p), "step 0 /"));
+  /* ...and with the field on, the field's t follows the film's frame. */
+  activate ("page.field", NULL);
+  wait_for (film_done, NULL, 30, "the reverse process to play to its end");
+  GtkRange *field_scale = GTK_RANGE (find_descendant_where (GTK_WIDGET (p), is_range_labelled, "arrows x̂₀ − x are drawn"));
+  g_assert_nonnull (field_scale);
+  GtkRange *film_scale = GTK_RANGE (find_descendant_where (GTK_WIDGET (p), is_range_labelled, "Scrub through"));
+  g_assert_nonnull (film_scale);
+  gtk_range_set_value (film_scale, 10);
+  spin (100);
+  /* (It may play on: read where it is.) DDPM, T = 100: frame k denoises t = 99 − k. */
+  int frame = (int) gtk_range_get_value (film_scale);
+  g_test_message ("film frame %d, field t %g", frame, gtk_range_get_value (field_scale));
+  g_assert_cmpfloat (gtk_range_get_value (field_scale), ==, 99 - frame);
+  g_autofree char *shown = g_strdup_printf ("t = %d", 99 - frame);
+  g_assert_true (has_label_containing (GTK_WIDGET (p), shown));
+  activate ("page.field", NULL);
+  settled_step (0);
   /* Leaving the player brings the live samples back. */
   activate ("page.film", NULL);
   size_t n;
@@ -1342,6 +1408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/legends-and-titles-clear", test_legends_and_titles_clear);
   g_test_add_func ("/playground/restore-defaults", test_restore_defaults);
   g_test_add_func ("/playground/work-is-kept", test_work_is_kept);
+  g_test_add_func ("/playground/tooltips-quiet-over-menus", test_tooltips_quiet_over_menus);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
