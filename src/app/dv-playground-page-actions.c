@@ -3,6 +3,8 @@
  * properties of the same names. */
 #include "dv-playground-page-private.h"
 
+#include "dv-window.h"
+
 #include <glib/gi18n.h>
 
 static void
@@ -45,10 +47,79 @@ toggle_settings_action (GtkWidget *widget, const char *name, GVariant *parameter
   adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
 }
 
+/* ---- Reset and its Undo ---- */
+
+void
+_dv_playground_page_drop_undo (DvPlaygroundPage *self)
+{
+  for (int side = 0; side < N_SIDES; side++)
+    if (self->runs.undo[side]) {
+      dv_playground_run_cancel (self->runs.undo[side]);
+      g_clear_object (&self->runs.undo[side]);
+    }
+}
+
+void
+_dv_playground_page_reset (DvPlaygroundPage *self)
+{
+  /* Keep what had trained, paused, for Undo. */
+  _dv_playground_page_drop_undo (self);
+  gboolean kept = FALSE;
+  for (int side = 0; side < N_SIDES; side++) {
+    Side *s = &self->runs.sides[side];
+    if (s->run && dv_playground_run_get_step (s->run) > 0 && !s->trained) {
+      g_signal_handlers_disconnect_by_data (s->run, self);
+      dv_playground_run_pause (s->run);
+      self->runs.undo[side] = g_steal_pointer (&s->run);
+      kept = TRUE;
+    }
+  }
+  self->runs.resetting = TRUE;
+  _dv_playground_page_rebuild_all (self, START_FRESH);
+  self->runs.resetting = FALSE;
+  if (kept) {
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    if (root && DV_IS_WINDOW (root))
+      dv_window_show_toast_with_action (DV_WINDOW (root), _("Started again from fresh weights"), _("_Undo"),
+                                        "win.undo-reset");
+  }
+}
+
+void
+_dv_playground_page_undo_reset (DvPlaygroundPage *self)
+{
+  gboolean any = FALSE;
+  for (int side = 0; side < N_SIDES; side++)
+    any |= self->runs.undo[side] != NULL;
+  if (!any)
+    return;
+  _dv_playground_page_cancel_pending_rebuild (self);
+  for (int side = 0; side < N_SIDES; side++) {
+    DvPlaygroundRun *run = g_steal_pointer (&self->runs.undo[side]);
+    if (run == NULL)
+      continue;
+    _dv_playground_page_drop_run (self, side);
+    _dv_playground_page_clear_side_view (self, side);
+    self->runs.sides[side].run = run;
+    self->runs.sides[side].trained = FALSE;
+    g_signal_connect (run, "updated", G_CALLBACK (_dv_playground_page_on_run_updated), self);
+    if (self->runs.playing)
+      dv_playground_run_play (run);
+    _dv_playground_page_update_side (self, side);
+  }
+  _dv_playground_page_show_toast (self, _("The runs are back where Reset found them"));
+}
+
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  _dv_playground_page_rebuild_all (DV_PLAYGROUND_PAGE (widget), START_FRESH);
+  _dv_playground_page_reset (DV_PLAYGROUND_PAGE (widget));
+}
+
+static void
+undo_reset_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  _dv_playground_page_undo_reset (DV_PLAYGROUND_PAGE (widget));
 }
 
 /* The shipped weights for the current dataset, with the settings and data
@@ -180,6 +251,7 @@ _dv_playground_page_class_actions_init (DvPlaygroundPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.play-pause", NULL, play_pause_action);
   gtk_widget_class_install_action (widget_class, "page.step", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "page.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "page.undo-reset", NULL, undo_reset_action);
   gtk_widget_class_install_action (widget_class, "page.toggle-settings", NULL, toggle_settings_action);
   gtk_widget_class_install_action (widget_class, "page.load-trained", NULL, load_trained_action);
   gtk_widget_class_install_property_action (widget_class, "page.compare", "compare");

@@ -108,6 +108,10 @@ struct _DvPlaygroundPage {
     int steps_per_frame;
     guint rebuild_source;
     gboolean rebuild_pending[N_SIDES];
+    /* What Reset replaced, paused, until Undo brings it back or another
+     * rebuild makes it stale. */
+    DvPlaygroundRun *undo[N_SIDES];
+    gboolean resetting;
   } runs;
 
   /* The denoising field (template children and the page.field state). */
@@ -171,6 +175,15 @@ const char *_dv_playground_page_knn_kl_explained (void);
 /* dv-playground-page.c */
 void _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start);
 void _dv_playground_page_rebuild_all (DvPlaygroundPage *self, RunStart start);
+/* Cancels a side's run and forgets it. */
+void _dv_playground_page_drop_run (DvPlaygroundPage *self, int side);
+void _dv_playground_page_on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self);
+
+/* dv-playground-page-actions.c: Reset, with an Undo in its toast; the Undo;
+ * forgetting what Reset kept. */
+void _dv_playground_page_reset (DvPlaygroundPage *self);
+void _dv_playground_page_undo_reset (DvPlaygroundPage *self);
+void _dv_playground_page_drop_undo (DvPlaygroundPage *self);
 void _dv_playground_page_schedule_rebuild (DvPlaygroundPage *self, int side);
 void _dv_playground_page_cancel_pending_rebuild (DvPlaygroundPage *self);
 /* Makes the data again from the current source and restarts the runs; a failure shows under Data. */

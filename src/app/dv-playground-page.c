@@ -111,16 +111,16 @@ _dv_playground_page_clear_side_view (DvPlaygroundPage *self, int side)
   dv_scatter_plot_set_trails (plot, NULL, 0, 0);
 }
 
-static void
-on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self)
+void
+_dv_playground_page_on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self)
 {
   for (int side = 0; side < N_SIDES; side++)
     if (self->runs.sides[side].run == run)
       _dv_playground_page_update_side (self, side);
 }
 
-static void
-drop_run (DvPlaygroundPage *self, int side)
+void
+_dv_playground_page_drop_run (DvPlaygroundPage *self, int side)
 {
   Side *s = &self->runs.sides[side];
   if (s->run == NULL)
@@ -233,7 +233,10 @@ settle_trained_run (DvPlaygroundPage *self, int side)
 void
 _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start)
 {
-  drop_run (self, side);
+  /* Anything but Reset itself makes what Reset kept stale. */
+  if (!self->runs.resetting)
+    _dv_playground_page_drop_undo (self);
+  _dv_playground_page_drop_run (self, side);
   _dv_playground_page_clear_side_view (self, side);
   DvScatterPlot *plot = self->plots.scatter[side];
   g_autofree char *title = run_title (self, side);
@@ -265,7 +268,7 @@ _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart star
     return;
   }
   self->runs.sides[side].run = run;
-  g_signal_connect (run, "updated", G_CALLBACK (on_run_updated), self);
+  g_signal_connect (run, "updated", G_CALLBACK (_dv_playground_page_on_run_updated), self);
   dv_playground_run_set_steps_per_frame (run, self->runs.steps_per_frame);
   dv_playground_run_set_field_timestep (run, field_timestep (self));
   if (self->player.show_film)
@@ -468,7 +471,7 @@ _dv_playground_page_set_compare (DvPlaygroundPage *self, gboolean compare)
       _dv_playground_page_rebuild_run (self, 0, START_AS_SETTINGS_SAY);
     }
   } else {
-    drop_run (self, 1);
+    _dv_playground_page_drop_run (self, 1);
     _dv_playground_page_clear_side_view (self, 1);
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->controls.edit_a_button), TRUE);
   }
@@ -600,8 +603,9 @@ dv_playground_page_dispose (GObject *object)
   DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (object);
   _dv_playground_page_cancel_pending_rebuild (self);
   _dv_playground_page_player_stop (self);
+  _dv_playground_page_drop_undo (self);
   for (int side = 0; side < N_SIDES; side++) {
-    drop_run (self, side);
+    _dv_playground_page_drop_run (self, side);
     g_clear_pointer (&self->runs.sides[side].live, g_free);
     g_clear_pointer (&self->runs.sides[side].film, g_free);
   }

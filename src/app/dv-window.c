@@ -47,6 +47,13 @@ toast_expired (gpointer user_data)
 void
 dv_window_show_toast (DvWindow *self, const char *message)
 {
+  dv_window_show_toast_with_action (self, message, NULL, NULL);
+}
+
+void
+dv_window_show_toast_with_action (DvWindow *self, const char *message, const char *button_label,
+                                  const char *action_name)
+{
   g_return_if_fail (DV_IS_WINDOW (self));
 
   /* A newer message replaces the one on screen, in place, and gets the full
@@ -62,8 +69,11 @@ dv_window_show_toast (DvWindow *self, const char *message)
       g_set_weak_pointer (&self->toast, toast);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
+  adw_toast_set_button_label (self->toast, button_label);
+  adw_toast_set_action_name (self->toast, action_name);
   g_clear_handle_id (&self->toast_timeout, g_source_remove);
-  self->toast_timeout = g_timeout_add_seconds (4, toast_expired, self);
+  /* A toast with a button stays long enough to reach it. */
+  self->toast_timeout = g_timeout_add_seconds (button_label ? 8 : 4, toast_expired, self);
 }
 
 gpointer
@@ -232,6 +242,13 @@ play_pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
 }
 
 static void
+undo_reset_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+  gtk_widget_activate_action (GTK_WIDGET (self->playground_page), "page.undo-reset", NULL);
+}
+
+static void
 page_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
   dv_window_set_page (DV_WINDOW (user_data), g_variant_get_string (state, NULL));
@@ -241,6 +258,7 @@ static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "export", export_activated, NULL, NULL, NULL, { 0 } },
   { "play-pause", play_pause_activated, NULL, NULL, NULL, { 0 } },
+  { "undo-reset", undo_reset_activated, NULL, NULL, NULL, { 0 } },
   { "page", NULL, "s", "'views'", page_state_changed, { 0 } },
 };
 

@@ -804,6 +804,25 @@ test_work_is_kept (void)
   g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "keeps its 3 steps"));
   activate ("page.compare", NULL);
 
+  /* Reset can be undone: the runs it replaced come back, steps and all. */
+  activate ("page.reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (main_window ()), "undo-reset"));
+  g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "undo-reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "back where Reset found them"));
+  /* ...but not after something else rebuilt them. */
+  activate ("page.reset", NULL);
+  activate ("page.compare", NULL); /* B is built: what Reset kept is stale */
+  activate ("page.compare", NULL);
+  activate ("page.undo-reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  for (int i = 0; i < 3; i++) {
+    activate ("page.step", NULL);
+    settled_step (0);
+  }
+
   activate ("page.play-pause", NULL);
   g_assert_true (dv_playground_page_get_playing (page ()));
   DvWindow *window = main_window ();
