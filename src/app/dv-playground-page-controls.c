@@ -285,6 +285,23 @@ find_popover (GtkWidget *widget)
   return NULL;
 }
 
+/* The chosen value of a combo row reads whole, also at large zoom: its
+ * title wraps instead ("Linear" was cut to "Lin…"). */
+static void
+setup_choice (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
 static GtkWidget *
 add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const char *const *choices)
 {
@@ -294,6 +311,10 @@ add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const c
   GtkWidget *row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice), NULL);
+  adw_combo_row_set_factory (ADW_COMBO_ROW (row), factory);
   gtk_widget_set_tooltip_text (row, tooltip);
   /* The row names itself from its title. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);

@@ -356,7 +356,12 @@ apply_text_zoom (void)
     gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                                 GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   }
-  g_autofree char *css = g_strdup_printf (".dv-zoomed-text { font-size: %d%%; }", (int) lround (user_zoom * 100));
+  /* Percentages scale what inherits the page's size; Adwaita's headings
+   * (the settings' group titles) have a size of their own, 11 pt. Integers:
+   * a locale's decimal comma would not parse. */
+  g_autofree char *css = g_strdup_printf (".dv-zoomed-text { font-size: %d%%; }\n"
+                                          ".dv-zoomed-text .heading { font-size: %dpt; }",
+                                          (int) lround (user_zoom * 100), (int) lround (11.0 * user_zoom));
   gtk_css_provider_load_from_data (provider, css, -1);
 }
 
