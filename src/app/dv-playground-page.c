@@ -385,6 +385,11 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
       g_string_append_printf (caption, _(" · %s left"), left);
     }
   }
+  gint64 samples_step = dv_playground_run_get_samples_step (s->run);
+  if (s->samples_seen > 0 && samples_step < step && !dv_playground_run_get_playing (s->run)
+      && !dv_playground_run_get_busy (s->run))
+    /* Translators: paused, a big model's samples are not drawn again (it would take the processor for long). */
+    g_string_append_printf (caption, _(" · samples of step %d"), (int) samples_step);
   double kl = dv_playground_run_get_knn_kl (s->run);
   if (!isnan (kl)) {
     g_autofree char *value = _dv_playground_page_format_knn_kl (kl);
@@ -498,6 +503,13 @@ DvCurvePlot *
 dv_playground_page_get_divergence_plot (DvPlaygroundPage *self)
 {
   return self->plots.divergence_plot;
+}
+
+DvPlaygroundRun *
+dv_playground_page_get_run (DvPlaygroundPage *self, int side)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && side >= 0 && side < N_SIDES, NULL);
+  return self->runs.sides[side].run;
 }
 
 gint64

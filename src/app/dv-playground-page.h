@@ -24,6 +24,8 @@ G_DECLARE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, DV, PLAYGROUND_PAGE,
 DvScatterPlot *dv_playground_page_get_scatter (DvPlaygroundPage *self, int side);
 DvCurvePlot *dv_playground_page_get_loss_plot (DvPlaygroundPage *self);
 DvCurvePlot *dv_playground_page_get_divergence_plot (DvPlaygroundPage *self);
+/* A side's run (NULL: none). */
+DvPlaygroundRun *dv_playground_page_get_run (DvPlaygroundPage *self, int side);
 gint64 dv_playground_page_get_step (DvPlaygroundPage *self, int side);
 double dv_playground_page_get_steps_per_second (DvPlaygroundPage *self, int side);
 gboolean dv_playground_page_get_playing (DvPlaygroundPage *self);

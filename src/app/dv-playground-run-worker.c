@@ -93,6 +93,7 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
     self->samples = samples;
     self->n_samples = n;
     self->samples_gen++;
+    self->samples_step = step;
   }
   if (heat) {
     g_free (self->heat);
@@ -253,6 +254,11 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     gint64 budget = 0;
     int steps_per_frame = self->steps_per_frame;
     gboolean at_end = self->step >= self->cfg.train.steps;
+    /* Paused, the picture of the last steps is drawn only when that is quick:
+     * a big model's sampling would keep the processor busy while paused. A
+     * single-step burst always shows its effect. */
+    gboolean stepping = !self->playing && self->steps_requested > 0;
+    gboolean quick_sampling = self->sampling_seconds <= self->pause_refresh_limit;
     if (self->cancelled || self->error_message)
       work = WORK_NONE;
     else if (!self->ready)
@@ -270,7 +276,7 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     else if (!at_end && (self->playing || self->steps_requested > 0)) {
       work = WORK_TRAIN;
       budget = self->playing ? (steps_per_frame > 0 ? steps_per_frame : G_MAXINT64) : self->steps_requested;
-    } else if (self->steps_since_refresh > 0 && !self->finished) {
+    } else if (self->steps_since_refresh > 0 && !self->finished && quick_sampling) {
       /* Stopped (paused, or a step burst done): show what the last steps made. */
       work = WORK_REFRESH;
     }
@@ -337,7 +343,7 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
       gboolean due = self->steps_since_refresh >= self->cfg.refresh_every
                      && self->sampling_seconds <= MAX_SAMPLING_SHARE / (1 - MAX_SAMPLING_SHARE)
                                                      * self->training_seconds_since_refresh;
-      if (ok && self->steps_since_refresh > 0 && (due || !still_training))
+      if (ok && self->steps_since_refresh > 0 && (due || (!still_training && (stepping || quick_sampling))))
         ok = refresh_visuals (self, TRUE, cancellable, &local_error);
     }
     g_mutex_unlock (&self->trainer_lock);

@@ -53,6 +53,8 @@ dv_playground_heat_box (double x0, double x1, double y0, double y1, double *hx0,
   *hx0 = cx - half, *hx1 = cx + half, *hy0 = cy - half, *hy1 = cy + half;
 }
 #define DV_PLAYGROUND_FIELD_GRID 19
+/* A pause redraws the last steps' samples only if drawing them took at most this long. */
+#define DV_PLAYGROUND_PAUSE_REFRESH_LIMIT 1.0
 #define DV_PLAYGROUND_FINAL_SAMPLES 10000
 
 /* Both constructors return at once: the worker makes (or loads) the
@@ -117,6 +119,10 @@ char *dv_playground_run_dup_error (DvPlaygroundRun *self);
 /* Each returns the item's generation (0 = never produced); when it differs
  * from *seen, copies the item (g_free the arrays) and updates *seen. */
 guint dv_playground_run_copy_samples (DvPlaygroundRun *self, guint *seen, float **xy, size_t *n);
+/* The step the last samples were drawn at (behind the step counter after a
+ * pause of a big model, which skips the redraw: see the limit below). */
+gint64 dv_playground_run_get_samples_step (DvPlaygroundRun *self);
+void dv_playground_run_set_pause_refresh_limit (DvPlaygroundRun *self, double seconds);
 guint dv_playground_run_copy_heatmap (DvPlaygroundRun *self, guint *seen, float **values);
 guint dv_playground_run_copy_field (DvPlaygroundRun *self, guint *seen, float **origins, float **vectors,
                                     size_t *n, int *t);

@@ -865,6 +865,34 @@ test_tooltips_quiet_over_menus (void)
   g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
 }
 
+/* Issue 17, item 5: the processor stayed busy while paused (a big model's
+ * picture of the last steps). A pause redraws only when drawing is quick;
+ * here the limit is 0, as for a model whose sampling takes long. */
+static void
+test_pause_stays_quiet (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  settled_step (0);
+  DvPlaygroundRun *run = dv_playground_page_get_run (page (), 0);
+  dv_playground_run_set_pause_refresh_limit (run, 0);
+  activate ("page.play-pause", NULL);
+  gint64 target = 30;
+  wait_for (reached_step, &target, 60, "30 steps");
+  activate ("page.play-pause", NULL);
+  gint64 paused_at = settled_step (0);
+  g_assert_cmpint (dv_playground_run_get_samples_step (run), <, paused_at);
+  g_autofree char *note = g_strdup_printf ("samples of step %d", (int) dv_playground_run_get_samples_step (run));
+  g_assert_nonnull (strstr (dv_scatter_plot_get_caption (dv_playground_page_get_scatter (page (), 0)), note));
+  /* A single step still shows its effect. */
+  activate ("page.step", NULL);
+  gint64 stepped = settled_step (0);
+  g_assert_cmpint (stepped, ==, paused_at + 1);
+  g_assert_cmpint (dv_playground_run_get_samples_step (run), ==, stepped);
+  dv_playground_run_set_pause_refresh_limit (run, DV_PLAYGROUND_PAUSE_REFRESH_LIMIT);
+}
+
 static void
 test_bad_csv_keeps_data (void)
 {
@@ -1428,6 +1456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/restore-defaults", test_restore_defaults);
   g_test_add_func ("/playground/work-is-kept", test_work_is_kept);
   g_test_add_func ("/playground/tooltips-quiet-over-menus", test_tooltips_quiet_over_menus);
+  g_test_add_func ("/playground/pause-stays-quiet", test_pause_stays_quiet);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);
