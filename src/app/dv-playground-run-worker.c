@@ -301,8 +301,12 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     } else if (work == WORK_FILM) {
       ok = make_film (self, cancellable, &local_error);
     } else if (work == WORK_FIELD || work == WORK_REFRESH) {
-      /* After the end the final 10,000 samples stay on screen. */
-      ok = refresh_visuals (self, !self->finished || self->samples_gen == 0, cancellable, &local_error);
+      /* After the end the final 10,000 samples stay on screen; a new field
+       * timestep alone (the reverse player moves it every frame) needs no
+       * new samples. */
+      gboolean resample = self->samples_gen == 0 || (!self->finished && (work == WORK_REFRESH
+                                                                          || self->steps_since_refresh > 0));
+      ok = refresh_visuals (self, resample, cancellable, &local_error);
     } else {
       /* Train for one frame's worth: the given number of steps, or as many
        * as fit in a frame when running flat out. */
