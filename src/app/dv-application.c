@@ -92,7 +92,9 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
   g_list_free (windows);
-  g_application_quit (G_APPLICATION (app));
+  /* A window that asks first (training would stop) quits once answered. */
+  if (gtk_application_get_windows (app) == NULL)
+    g_application_quit (G_APPLICATION (app));
 }
 
 static void

@@ -14,6 +14,7 @@ typedef struct {
 
 struct _DvCurvePlot {
   GtkDrawingArea parent_instance;
+  double legend_bottom, frame_top;  /* layout units, at the last render */
   char *title;
   char *x_label;
   gboolean log_y;
@@ -178,14 +179,36 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
   dv_plot_set_source (cr, &style.background, 1);
   cairo_paint (cr);
 
-  double title_h = 0;
+  /* The legend sits beside the title, or under it when there is no room:
+   * never over the curves. */
+  DvLegendEntry entries[16];
+  int n_entries = 0;
+  for (guint s = 0; s < self->series->len && n_entries < 16; s++) {
+    Series *series = g_ptr_array_index (self->series, s);
+    if (series->x->len > 0 && series->name != NULL)
+      entries[n_entries++] = (DvLegendEntry) { &style.palette[series->color], series->dashed, DV_LEGEND_LINE, series->name };
+  }
+  double title_h = 0, title_w = 0;
   dv_plot_set_source (cr, &style.foreground, 1);
   if (self->title)
-    dv_plot_text (cr, self->title, DV_PLOT_TITLE_PX, TRUE, 12, 8, DV_TEXT_LEFT, NULL, &title_h);
+    dv_plot_text (cr, self->title, DV_PLOT_TITLE_PX, TRUE, 12, 8, DV_TEXT_LEFT, &title_w, &title_h);
+  double header = MAX (title_h, DV_PLOT_TITLE_PX * 1.3);
+  double legend_w = dv_plot_legend_width (cr, entries, n_entries);
+  self->legend_bottom = 0;
+  if (n_entries > 0 && 12 + title_w + 24 + legend_w <= width - 14) {
+    double legend_top = 8 + (title_h - DV_PLOT_FONT_PX * 1.35) / 2;
+    self->legend_bottom = legend_top + dv_plot_legend_row (cr, &style, entries, n_entries, 12 + title_w + 24,
+                                                           legend_top, width - 14 - (12 + title_w + 24),
+                                                           DV_TEXT_RIGHT, TRUE);
+  } else if (n_entries > 0) {
+    header += dv_plot_legend_row (cr, &style, entries, n_entries, 12, 8 + header, width - 26, DV_TEXT_LEFT, TRUE);
+    self->legend_bottom = 8 + header;
+  }
 
   double x0, x1, y0, y1;
   gboolean has_data = data_range (self, &x0, &x1, &y0, &y1);
-  double top = 14 + MAX (title_h, DV_PLOT_TITLE_PX * 1.3);
+  double top = 14 + header;
+  self->frame_top = top;
   double bottom = height - 12 - DV_PLOT_FONT_PX * 1.5 - (self->x_label ? DV_PLOT_FONT_PX * 1.4 : 0);
   double left = 14 + DV_PLOT_FONT_PX * 3.2, right = width - 14;
   if (bottom - top < 20 || right - left < 20)
@@ -263,15 +286,6 @@ render (DvCurvePlot *self, cairo_t *cr, int width, int height)
   for (guint s = 0; s < self->series->len; s++)
     mark_lone_point (self, cr, g_ptr_array_index (self->series, s), &style, left, bottom, x0, sx, y0, sy);
 
-  /* Legend inside the frame's top-right corner, where falling curves leave room. */
-  DvLegendEntry entries[16];
-  int n_entries = 0;
-  for (guint s = 0; s < self->series->len && n_entries < 16; s++) {
-    Series *series = g_ptr_array_index (self->series, s);
-    if (series->x->len > 0 && series->name != NULL)
-      entries[n_entries++] = (DvLegendEntry) { &style.palette[series->color], series->dashed, DV_LEGEND_LINE, series->name };
-  }
-  dv_plot_legend (cr, &style, entries, n_entries, left, top, right);
 }
 
 void
@@ -279,6 +293,14 @@ dv_curve_plot_render (DvCurvePlot *self, cairo_t *cr, int width, int height)
 {
   g_return_if_fail (DV_IS_CURVE_PLOT (self));
   render (self, cr, width, height);
+}
+
+void
+dv_curve_plot_get_legend_extent (DvCurvePlot *self, double *legend_bottom, double *frame_top)
+{
+  g_return_if_fail (DV_IS_CURVE_PLOT (self));
+  *legend_bottom = self->legend_bottom;
+  *frame_top = self->frame_top;
 }
 
 static void
@@ -303,6 +325,7 @@ dv_curve_plot_class_init (DvCurvePlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dv_curve_plot_finalize;
   gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  GTK_WIDGET_CLASS (klass)->measure = dv_plot_measure;
 }
 
 static void

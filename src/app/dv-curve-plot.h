@@ -33,4 +33,8 @@ void dv_curve_plot_clear (DvCurvePlot *self);
 
 void dv_curve_plot_render (DvCurvePlot *self, cairo_t *cr, int width, int height);
 
+/* For tests, of the last render, in layout units: where the legend ends and
+ * the frame begins (the legend stays above it). */
+void dv_curve_plot_get_legend_extent (DvCurvePlot *self, double *legend_bottom, double *frame_top);
+
 G_END_DECLS

@@ -255,6 +255,53 @@ add_spin_row (GtkWidget *group, const char *title, const char *tooltip, double m
   return spin;
 }
 
+static void
+on_popover_visible (GtkWidget *popover, GParamSpec *pspec, GtkWidget *owner)
+{
+  gboolean open = gtk_widget_get_visible (popover);
+  gtk_widget_set_has_tooltip (owner, !open);
+  if (open)
+    gtk_widget_trigger_tooltip_query (owner);
+}
+
+void
+_dv_playground_page_quiet_tooltip_while_open (GtkWidget *owner, GtkWidget *popover)
+{
+  g_return_if_fail (GTK_IS_WIDGET (owner) && GTK_IS_POPOVER (popover));
+  g_signal_connect_object (popover, "notify::visible", G_CALLBACK (on_popover_visible), owner, 0);
+}
+
+/* AdwComboRow keeps its popover inside the row. */
+static GtkWidget *
+find_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_popover (child);
+    if (found)
+      return found;
+  }
+  return NULL;
+}
+
+/* The chosen value of a combo row reads whole, also at large zoom: its
+ * title wraps instead ("Linear" was cut to "Lin…"). */
+static void
+setup_choice (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
 static GtkWidget *
 add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const char *const *choices)
 {
@@ -264,9 +311,16 @@ add_combo_row (GtkWidget *group, const char *title, const char *tooltip, const c
   GtkWidget *row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice), NULL);
+  adw_combo_row_set_factory (ADW_COMBO_ROW (row), factory);
   gtk_widget_set_tooltip_text (row, tooltip);
   /* The row names itself from its title. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+  GtkWidget *popover = find_popover (row);
+  if (popover)
+    _dv_playground_page_quiet_tooltip_while_open (row, popover);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   return row;
 }
@@ -359,11 +413,23 @@ _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n)
   dst->n = n;
 }
 
+/* The runs learn drawn or imported points spread into a cloud of the
+ * built-in sets' size (toy/data.h says why: the kNN KL of a model that
+ * learnt a few hundred points is negative). Fewer than the minimum stay as
+ * they are, for the page to ask for more. */
+static void
+set_spread_points (DvPlaygroundPage *self, const float *xy, size_t n)
+{
+  if (n >= DV_TOY_MIN_POINTS && n < DV_TOY_DEFAULT_POINTS
+      && dv_toy_data_spread (&self->data.points, xy, n, DV_TOY_DEFAULT_POINTS, self->data.seed, NULL))
+    return;
+  _dv_playground_page_copy_points (&self->data.points, xy, n);
+}
+
 static void
 copy_drawn_points (DvPlaygroundPage *self)
 {
-  _dv_playground_page_copy_points (&self->data.points, (const float *) self->data.drawn->data,
-                                   self->data.drawn->len / 2);
+  set_spread_points (self, (const float *) self->data.drawn->data, self->data.drawn->len / 2);
 }
 
 /* Makes data.points from the current source. FALSE (and data unchanged) on error. */
@@ -373,7 +439,7 @@ load_data (DvPlaygroundPage *self, GError **error)
   if (self->data.source == DATA_DRAWN) {
     copy_drawn_points (self);
   } else if (self->data.source == DATA_CSV) {
-    _dv_playground_page_copy_points (&self->data.points, self->data.csv.xy, self->data.csv.n);
+    set_spread_points (self, self->data.csv.xy, self->data.csv.n);
   } else {
     DvToyData fresh = { 0 };
     if (!dv_toy_data_generate (&fresh, _dv_playground_page_data_keys[self->data.source], (size_t) self->data.n_points,
@@ -530,9 +596,39 @@ build_page_controls (DvPlaygroundPage *self)
                                    _("Training steps per displayed frame (30 frames a second); 0 = as fast as possible"),
                                    0, 1000, 1, 0, NULL);
   g_signal_connect (self->controls.speed_spin, "value-changed", G_CALLBACK (on_speed_changed), self);
+
+  GtkWidget *restore = gtk_button_new_with_label (_("Restore Defaults"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (restore), "page.restore-defaults");
+  gtk_widget_set_tooltip_text (restore, _("Give the run being edited the settings the app starts with, and restart "
+                                          "it; the data and the seed stay"));
+  gtk_widget_set_halign (restore, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self->controls.sidebar), restore);
 }
 
 /* ---- Drawing ---- */
+
+void
+dv_playground_page_get_run_config (DvPlaygroundPage *self, int side, DvPlaygroundConfig *cfg)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_PAGE (self) && side >= 0 && side < N_SIDES && cfg != NULL);
+  *cfg = self->runs.cfg[side];
+}
+
+const float *
+dv_playground_page_get_source_points (DvPlaygroundPage *self, size_t *n)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && n != NULL, NULL);
+  if (self->data.source == DATA_DRAWN) {
+    *n = self->data.drawn->len / 2;
+    return (const float *) self->data.drawn->data;
+  }
+  if (self->data.source == DATA_CSV) {
+    *n = self->data.csv.n;
+    return self->data.csv.xy;
+  }
+  *n = self->data.points.n;
+  return self->data.points.xy;
+}
 
 void
 dv_playground_page_paint (DvPlaygroundPage *self, double x, double y, gboolean new_stroke)

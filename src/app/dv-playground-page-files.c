@@ -4,6 +4,7 @@
 
 #include "toy/sampler_config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -103,15 +104,22 @@ add_data_description (DvPlaygroundPage *self, JsonBuilder *builder, gboolean wit
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "source");
   json_builder_add_string_value (builder, _dv_playground_page_data_keys[self->data.source]);
+  /* Drawn or imported points: the ones drawn or imported, not the cloud
+   * the runs learn (spread from them again, seeded, when loaded). */
+  const float *xy = self->data.source == DATA_DRAWN ? (const float *) self->data.drawn->data : self->data.csv.xy;
+  size_t n = self->data.source == DATA_DRAWN ? self->data.drawn->len / 2 : self->data.csv.n;
   json_builder_set_member_name (builder, "points");
-  json_builder_add_int_value (builder,
-                              self->data.source < DATA_DRAWN ? self->data.n_points : (gint64) self->data.points.n);
+  json_builder_add_int_value (builder, self->data.source < DATA_DRAWN ? self->data.n_points : (gint64) n);
+  if (self->data.source >= DATA_DRAWN && self->data.points.n != n) {
+    json_builder_set_member_name (builder, "spread_to");
+    json_builder_add_int_value (builder, (gint64) self->data.points.n);
+  }
   if (with_points && self->data.source >= DATA_DRAWN) {
     /* Drawn or imported points cannot be made again from a name: keep them. */
     json_builder_set_member_name (builder, "xy");
     json_builder_begin_array (builder);
-    for (size_t i = 0; i < 2 * self->data.points.n; i++)
-      json_builder_add_double_value (builder, self->data.points.xy[i]);
+    for (size_t i = 0; i < 2 * n; i++)
+      json_builder_add_double_value (builder, xy[i]);
     json_builder_end_array (builder);
   }
   json_builder_end_object (builder);
@@ -342,6 +350,34 @@ dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError
   _dv_playground_page_reload_data_and_runs (self);
   _dv_playground_page_update_titles (self);
   return TRUE;
+}
+
+/* ---- The last session ---- */
+
+gboolean
+dv_playground_page_save_session (DvPlaygroundPage *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && path != NULL, FALSE);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    int saved = errno;
+    g_set_error (error, DV_ERROR, DV_ERROR_IO, _("Could not create %s: %s"), dir, g_strerror (saved));
+    return FALSE;
+  }
+  return dv_playground_page_save_config (self, path, error);
+}
+
+void
+dv_playground_page_restore_session (DvPlaygroundPage *self, const char *path)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_PAGE (self) && path != NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!dv_playground_page_load_config (self, path, &error)) {
+    g_autofree char *message = g_strdup_printf (_("Could not restore the last session: %s"), error->message);
+    _dv_playground_page_show_toast (self, message);
+  }
 }
 
 /* ---- CSV import ---- */

@@ -8,6 +8,20 @@
 #define MAX_TRAIL_POINTS 250
 #define FILM_FRAME_MS 40
 
+/* The timestep the sampler denoises at in frame k of a film of n_frames
+ * (its steps + 1), as toy/sampler.c visits them: DDPM t = T−1 … 0, DDIM
+ * t_i = ⌊i·T/S⌋; -1 for the last frame, x₀. */
+static int
+film_timestep (const DvPlaygroundConfig *cfg, int n_frames, int k)
+{
+  int steps = n_frames - 1, T = cfg->train.T;
+  k = CLAMP (k, 0, steps);
+  if (k >= steps)
+    return -1;
+  int i = steps - 1 - k;
+  return cfg->sampler.kind == DV_SAMPLER_DDPM ? i : (int) ((gint64) i * T / steps);
+}
+
 static void
 show_film_frame (DvPlaygroundPage *self, int frame)
 {
@@ -32,12 +46,19 @@ show_film_frame (DvPlaygroundPage *self, int frame)
     }
   }
   if (n_frames_shown > 0) {
-    /* Translators: position in the reverse-process film: step k of K. */
-    g_autofree char *label = g_strdup_printf (_("step %d / %d"), MIN (frame, n_frames_shown - 1), n_frames_shown - 1);
+    /* The frame's reverse timestep, not a training step: frame k < K holds the
+     * points the model denoises at t, the last one x₀. With the field shown,
+     * its arrows follow, at the same t. */
+    int side = self->runs.sides[0].film_frames > 0 ? 0 : 1;
+    int t = film_timestep (&self->runs.cfg[side], self->runs.sides[side].film_frames, frame);
+    g_autofree char *label = t >= 0 ? g_strdup_printf (_("t = %d"), t) : g_strdup (_("x₀ (denoised)"));
     gtk_label_set_text (GTK_LABEL (self->player.film_label), label);
+    if (t >= 0 && self->field.show_field)
+      gtk_range_set_value (GTK_RANGE (self->field.field_scale), t);
   } else {
     gtk_label_set_text (GTK_LABEL (self->player.film_label), _("sampling…"));
   }
+  gtk_widget_set_visible (self->player.film_label, TRUE);
 }
 
 static void
@@ -101,6 +122,8 @@ _dv_playground_page_player_toggled (DvPlaygroundPage *self)
     show_film_frame (self, 0);
   } else {
     gtk_label_set_text (GTK_LABEL (self->player.film_label), "");
+    /* Its room (kept for the longest text, so the bar does not jump) only while playing. */
+    gtk_widget_set_visible (self->player.film_label, FALSE);
     for (int side = 0; side < N_SIDES; side++) {
       const Side *s = &self->runs.sides[side];
       dv_scatter_plot_set_trails (self->plots.scatter[side], NULL, 0, 0);
@@ -136,12 +159,14 @@ _dv_playground_page_player_init (DvPlaygroundPage *self)
                 _("Watch the samples travel from noise x_T to data x₀ with the current weights"));
   label_widget (self->player.film_play_button, _("Play reverse process"),
                 _("Play the reverse process from noise to data"));
-  label_widget (self->player.film_scale, _("Reverse-process step"),
-                _("Scrub through the reverse process, step by step"));
+  label_widget (self->player.film_scale, _("Reverse-process timestep"),
+                _("Scrub through the reverse process from t = T − 1 (noise) to x₀; with the denoising field on, "
+                  "its arrows follow the same t"));
   gtk_check_button_set_label (GTK_CHECK_BUTTON (self->player.trails_check), _("Trails"));
   label_widget (self->player.trails_check, _("Trails"), _("Draw the path each point took (first 250 points)"));
   g_signal_connect_swapped (self->player.film_play_button, "clicked", G_CALLBACK (on_film_play_clicked), self);
   g_signal_connect_swapped (self->player.film_scale, "value-changed", G_CALLBACK (on_film_scale_changed), self);
   g_signal_connect_swapped (self->player.trails_check, "toggled", G_CALLBACK (on_film_scale_changed), self);
   gtk_range_set_range (GTK_RANGE (self->player.film_scale), 0, 1);
+  gtk_widget_set_visible (self->player.film_label, FALSE);
 }

@@ -4,6 +4,8 @@
  *   dv-playground-page-controls.c the settings sidebar, the data it makes (drawing included)
  *   dv-playground-page-player.c   the reverse-process player
  *   dv-playground-page-files.c    exports, configuration files, CSV import, file choosers
+ *   dv-playground-page-layout.c   when the settings fold away; toasts
+ *   dv-playground-page-status.c   the final scores, the spinner, figures in words
  * Functions named _dv_playground_page_* are the page's own, called across parts. */
 #pragma once
 
@@ -60,7 +62,7 @@ struct _DvPlaygroundPage {
   struct {
     GtkWidget *sidebar_button, *play_button, *step_button, *reset_button, *trained_button;
     GtkWidget *compare_button, *copy_button, *swap_button, *export_button;
-    GtkWidget *status_label;
+    GtkWidget *status_label, *spinner;
   } toolbar;
 
   /* The scatter of each side and the two curves under them (template children). */
@@ -74,7 +76,7 @@ struct _DvPlaygroundPage {
   /* The settings sidebar (made in code, but for its box and the A | B
    * switcher) and the side it edits. */
   struct {
-    GtkWidget *sidebar, *side_switcher, *edit_a_button, *edit_b_button;
+    GtkWidget *flap, *sidebar, *side_switcher, *edit_a_button, *edit_b_button;
     GtkWidget *group_boxes[N_GROUPS];
     GtkWidget *run_widgets[N_RUN_CONTROLS];
     GtkWidget *run_rows[N_RUN_CONTROLS];
@@ -106,6 +108,10 @@ struct _DvPlaygroundPage {
     int steps_per_frame;
     guint rebuild_source;
     gboolean rebuild_pending[N_SIDES];
+    /* What Reset replaced, paused, until Undo brings it back or another
+     * rebuild makes it stale. */
+    DvPlaygroundRun *undo[N_SIDES];
+    gboolean resetting;
   } runs;
 
   /* The denoising field (template children and the page.field state). */
@@ -150,10 +156,34 @@ label_widget (GtkWidget *widget, const char *label, const char *tooltip)
   set_accessible_label (widget, label);
 }
 
-/* dv-playground-page.c */
+/* dv-playground-page-layout.c */
+void _dv_playground_page_class_layout_init (DvPlaygroundPageClass *klass);
+/* Whether the settings fold away on a page this wide at this zoom. */
+gboolean _dv_playground_page_should_fold (int width, double zoom);
 void _dv_playground_page_show_toast (DvPlaygroundPage *self, const char *message);
+void _dv_playground_page_on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused);
+
+/* dv-playground-page-status.c */
+void _dv_playground_page_update_status (DvPlaygroundPage *self);
+/* "45 s", "12 min", "1 h 5 min". */
+char *_dv_playground_page_format_duration (double seconds);
+/* A kNN KL in bits; an estimate below 0 reads "≈ 0 (−0.012)". */
+char *_dv_playground_page_format_knn_kl (double kl);
+/* How grid KL and kNN KL differ (a tooltip). */
+const char *_dv_playground_page_knn_kl_explained (void);
+
+/* dv-playground-page.c */
 void _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start);
 void _dv_playground_page_rebuild_all (DvPlaygroundPage *self, RunStart start);
+/* Cancels a side's run and forgets it. */
+void _dv_playground_page_drop_run (DvPlaygroundPage *self, int side);
+void _dv_playground_page_on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self);
+
+/* dv-playground-page-actions.c: Reset, with an Undo in its toast; the Undo;
+ * forgetting what Reset kept. */
+void _dv_playground_page_reset (DvPlaygroundPage *self);
+void _dv_playground_page_undo_reset (DvPlaygroundPage *self);
+void _dv_playground_page_drop_undo (DvPlaygroundPage *self);
 void _dv_playground_page_schedule_rebuild (DvPlaygroundPage *self, int side);
 void _dv_playground_page_cancel_pending_rebuild (DvPlaygroundPage *self);
 /* Makes the data again from the current source and restarts the runs; a failure shows under Data. */
@@ -180,6 +210,10 @@ void _dv_playground_page_set_data_error (DvPlaygroundPage *self, const char *mes
 void _dv_playground_page_copy_points (DvToyData *dst, const float *xy, size_t n);
 void _dv_playground_page_undo_stroke (DvPlaygroundPage *self);
 void _dv_playground_page_clear_drawing (DvPlaygroundPage *self);
+
+/* An open popover's tooltip owner keeps quiet: a tooltip over a dropdown
+ * or a menu hides its first item. */
+void _dv_playground_page_quiet_tooltip_while_open (GtkWidget *owner, GtkWidget *popover);
 
 /* dv-playground-page-player.c */
 void _dv_playground_page_player_init (DvPlaygroundPage *self);

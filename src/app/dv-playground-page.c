@@ -3,7 +3,9 @@
  * getters and the GObject; dv-playground-page-private.h lists the others. */
 #include "dv-playground-page-private.h"
 
+#include "dv-plot-common.h"
 #include "dv-window.h"
+#include "dv-wrap-box.h"
 #include "core/data_file.h"
 
 #include <glib/gi18n.h>
@@ -19,41 +21,6 @@ G_DEFINE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, ADW_TYPE_BIN)
 
 enum { PROP_0, PROP_COMPARE, PROP_SHOW_FIELD, PROP_SHOW_FILM, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-
-/* ---- Toasts ---- */
-
-void
-_dv_playground_page_show_toast (DvPlaygroundPage *self, const char *message)
-{
-  g_free (self->toasts.last);
-  self->toasts.last = g_strdup (message);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (root == NULL || !DV_IS_WINDOW (root)) {
-    /* The page loads its first run while it is built: say it once it is in a window. */
-    g_free (self->toasts.pending);
-    self->toasts.pending = g_strdup (message);
-    return;
-  }
-    dv_window_show_toast (DV_WINDOW (root), message);
-}
-
-static gboolean
-show_pending_toast (gpointer user_data)
-{
-  DvPlaygroundPage *self = user_data;
-  g_autofree char *message = g_steal_pointer (&self->toasts.pending);
-  if (message)
-    _dv_playground_page_show_toast (self, message);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_root_changed (DvPlaygroundPage *self, GParamSpec *pspec, gpointer unused)
-{
-  /* On the next turn of the loop: the window is still being built now. */
-  if (self->toasts.pending && gtk_widget_get_root (GTK_WIDGET (self)))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_pending_toast, g_object_ref (self), g_object_unref);
-}
 
 /* ---- Rebuilding the runs ---- */
 
@@ -144,16 +111,16 @@ _dv_playground_page_clear_side_view (DvPlaygroundPage *self, int side)
   dv_scatter_plot_set_trails (plot, NULL, 0, 0);
 }
 
-static void
-on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self)
+void
+_dv_playground_page_on_run_updated (DvPlaygroundRun *run, DvPlaygroundPage *self)
 {
   for (int side = 0; side < N_SIDES; side++)
     if (self->runs.sides[side].run == run)
       _dv_playground_page_update_side (self, side);
 }
 
-static void
-drop_run (DvPlaygroundPage *self, int side)
+void
+_dv_playground_page_drop_run (DvPlaygroundPage *self, int side)
 {
   Side *s = &self->runs.sides[side];
   if (s->run == NULL)
@@ -266,7 +233,10 @@ settle_trained_run (DvPlaygroundPage *self, int side)
 void
 _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart start)
 {
-  drop_run (self, side);
+  /* Anything but Reset itself makes what Reset kept stale. */
+  if (!self->runs.resetting)
+    _dv_playground_page_drop_undo (self);
+  _dv_playground_page_drop_run (self, side);
   _dv_playground_page_clear_side_view (self, side);
   DvScatterPlot *plot = self->plots.scatter[side];
   g_autofree char *title = run_title (self, side);
@@ -298,7 +268,7 @@ _dv_playground_page_rebuild_run (DvPlaygroundPage *self, int side, RunStart star
     return;
   }
   self->runs.sides[side].run = run;
-  g_signal_connect (run, "updated", G_CALLBACK (on_run_updated), self);
+  g_signal_connect (run, "updated", G_CALLBACK (_dv_playground_page_on_run_updated), self);
   dv_playground_run_set_steps_per_frame (run, self->runs.steps_per_frame);
   dv_playground_run_set_field_timestep (run, field_timestep (self));
   if (self->player.show_film)
@@ -336,29 +306,6 @@ append_records (DvPlaygroundPage *self, int side)
   s->divergences_seen += n;
 }
 
-static void
-update_status (DvPlaygroundPage *self)
-{
-  GString *status = g_string_new (NULL);
-  for (int side = 0; side < N_SIDES; side++) {
-    Side *s = &self->runs.sides[side];
-    if (s->run == NULL || (side == 1 && !self->runs.compare))
-      continue;
-    double kl = dv_playground_run_get_knn_kl (s->run);
-    if (!isnan (kl))
-      g_string_append_printf (status, "%s%s%.3f", status->len ? " · " : "",
-                              self->runs.compare ? (side == 0 ? "A " : "B ") : "", kl);
-  }
-  if (status->len) {
-    /* Translators: %s lists the kNN KL of each run, in bits. */
-    g_autofree char *text = g_strdup_printf (_("kNN KL (10,000 samples): %s bits"), status->str);
-    gtk_label_set_text (GTK_LABEL (self->toolbar.status_label), text);
-  } else {
-    gtk_label_set_text (GTK_LABEL (self->toolbar.status_label), "");
-  }
-  g_string_free (status, TRUE);
-}
-
 void
 _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
 {
@@ -387,8 +334,9 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
     before = s->heat_seen;
     dv_playground_run_copy_heatmap (s->run, &s->heat_seen, &heat);
     if (s->heat_seen != before && heat) {
-      dv_scatter_plot_set_heatmap (plot, heat, DV_PLAYGROUND_HEAT_GRID, DV_PLAYGROUND_HEAT_GRID, self->data.x0,
-                                   self->data.x1, self->data.y0, self->data.y1);
+      double hx0, hx1, hy0, hy1;
+      dv_playground_heat_box (self->data.x0, self->data.x1, self->data.y0, self->data.y1, &hx0, &hx1, &hy0, &hy1);
+      dv_scatter_plot_set_heatmap (plot, heat, DV_PLAYGROUND_HEAT_GRID, DV_PLAYGROUND_HEAT_GRID, hx0, hx1, hy0, hy1);
       g_free (heat);
     }
   }
@@ -424,13 +372,29 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
   else if (s->trained && elapsed == 0)
     /* Translators: the caption of a plot showing the model shipped with the app. */
     g_string_append (caption, _(" · the shipped trained model"));
+  else if (s->samples_seen == 0)
+    /* Translators: a big model takes a while before it shows anything. */
+    g_string_append (caption, _(" · drawing the first samples…"));
   else
     g_string_append_printf (caption, " · %.1f s", elapsed);
-  if (dv_playground_run_get_playing (s->run) && rate > 0)
+  if (dv_playground_run_get_playing (s->run) && rate > 0) {
     g_string_append_printf (caption, _(" · %.0f steps/s"), rate);
+    if (step < total) {
+      g_autofree char *left = _dv_playground_page_format_duration ((double) (total - step) / rate);
+      /* Translators: the time the run needs to reach its last step, at its measured speed. */
+      g_string_append_printf (caption, _(" · %s left"), left);
+    }
+  }
+  gint64 samples_step = dv_playground_run_get_samples_step (s->run);
+  if (s->samples_seen > 0 && samples_step < step && !dv_playground_run_get_playing (s->run)
+      && !dv_playground_run_get_busy (s->run))
+    /* Translators: paused, a big model's samples are not drawn again (it would take the processor for long). */
+    g_string_append_printf (caption, _(" · samples of step %d"), (int) samples_step);
   double kl = dv_playground_run_get_knn_kl (s->run);
-  if (!isnan (kl))
-    g_string_append_printf (caption, _(" · kNN KL %.3f bits"), kl);
+  if (!isnan (kl)) {
+    g_autofree char *value = _dv_playground_page_format_knn_kl (kl);
+    g_string_append_printf (caption, _(" · kNN KL %s bits"), value);
+  }
   dv_scatter_plot_set_caption (plot, caption->str);
   g_string_free (caption, TRUE);
 
@@ -441,7 +405,7 @@ _dv_playground_page_update_side (DvPlaygroundPage *self, int side)
     _dv_playground_page_show_toast (self, message);
     dv_scatter_plot_set_caption (plot, message);
   }
-  update_status (self);
+  _dv_playground_page_update_status (self);
 
   /* Every run stopped by itself (at its end, or on an error): show Play again. */
   if (self->runs.playing) {
@@ -500,10 +464,19 @@ _dv_playground_page_set_compare (DvPlaygroundPage *self, gboolean compare)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.swap", compare);
   if (compare) {
     _dv_playground_page_rebuild_run (self, 1, START_AS_SETTINGS_SAY);
-    /* The two runs start together, so their step counters match. */
-    _dv_playground_page_rebuild_run (self, 0, START_AS_SETTINGS_SAY);
+    /* The two runs start together, so their step counters match; but steps
+     * the user trained on A are not thrown away (Reset starts both again). */
+    Side *a = &self->runs.sides[0];
+    gint64 trained_steps = a->run && !a->trained ? dv_playground_run_get_step (a->run) : 0;
+    if (trained_steps > 0) {
+      g_autofree char *message = g_strdup_printf (_("A keeps its %d steps; Reset starts both runs together"),
+                                                  (int) trained_steps);
+      _dv_playground_page_show_toast (self, message);
+    } else {
+      _dv_playground_page_rebuild_run (self, 0, START_AS_SETTINGS_SAY);
+    }
   } else {
-    drop_run (self, 1);
+    _dv_playground_page_drop_run (self, 1);
     _dv_playground_page_clear_side_view (self, 1);
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->controls.edit_a_button), TRUE);
   }
@@ -530,6 +503,13 @@ DvCurvePlot *
 dv_playground_page_get_divergence_plot (DvPlaygroundPage *self)
 {
   return self->plots.divergence_plot;
+}
+
+DvPlaygroundRun *
+dv_playground_page_get_run (DvPlaygroundPage *self, int side)
+{
+  g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self) && side >= 0 && side < N_SIDES, NULL);
+  return self->runs.sides[side].run;
 }
 
 gint64
@@ -635,8 +615,9 @@ dv_playground_page_dispose (GObject *object)
   DvPlaygroundPage *self = DV_PLAYGROUND_PAGE (object);
   _dv_playground_page_cancel_pending_rebuild (self);
   _dv_playground_page_player_stop (self);
+  _dv_playground_page_drop_undo (self);
   for (int side = 0; side < N_SIDES; side++) {
-    drop_run (self, side);
+    _dv_playground_page_drop_run (self, side);
     g_clear_pointer (&self->runs.sides[side].live, g_free);
     g_clear_pointer (&self->runs.sides[side].film, g_free);
   }
@@ -668,6 +649,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   object_class->finalize = dv_playground_page_finalize;
   object_class->get_property = dv_playground_page_get_property;
   object_class->set_property = dv_playground_page_set_property;
+  _dv_playground_page_class_layout_init (klass);
   properties[PROP_COMPARE] = g_param_spec_boolean ("compare", NULL, NULL, FALSE,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_FIELD] = g_param_spec_boolean ("show-field", NULL, NULL, FALSE,
@@ -678,6 +660,7 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
 
   g_type_ensure (DV_TYPE_SCATTER_PLOT);
   g_type_ensure (DV_TYPE_CURVE_PLOT);
+  g_type_ensure (DV_TYPE_WRAP_BOX);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-playground-page.ui");
 #define CHILD(name, member) \
   gtk_widget_class_bind_template_child_full (widget_class, name, FALSE, G_STRUCT_OFFSET (DvPlaygroundPage, member))
@@ -694,11 +677,13 @@ dv_playground_page_class_init (DvPlaygroundPageClass *klass)
   CHILD ("swap_button", toolbar.swap_button);
   CHILD ("export_button", toolbar.export_button);
   CHILD ("status_label", toolbar.status_label);
+  CHILD ("spinner", toolbar.spinner);
   CHILD ("scatter_a", plots.scatter[0]);
   CHILD ("scatter_b", plots.scatter[1]);
   CHILD ("loss_plot", plots.loss_plot);
   CHILD ("divergence_plot", plots.divergence_plot);
   CHILD ("sidebar", controls.sidebar);
+  CHILD ("flap", controls.flap);
   CHILD ("field_button", field.field_button);
   CHILD ("field_scale", field.field_scale);
   CHILD ("film_button", player.film_button);
@@ -738,7 +723,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->toolbar.trained_button, _("Load trained model"),
                 _("Load the model shipped for this dataset, trained for 10,000 steps with the default settings; "
                   "Reset starts again from scratch"));
-  g_signal_connect (self, "notify::root", G_CALLBACK (on_root_changed), NULL);
+  g_signal_connect (self, "notify::root", G_CALLBACK (_dv_playground_page_on_root_changed), NULL);
   label_widget (self->toolbar.sidebar_button, _("Settings"), _("Show or hide the settings (F9)"));
   gtk_button_set_label (GTK_BUTTON (self->toolbar.compare_button), _("Compare A | B"));
   label_widget (self->toolbar.compare_button, _("Compare A | B"),
@@ -750,12 +735,20 @@ dv_playground_page_init (DvPlaygroundPage *self)
   label_widget (self->toolbar.export_button, _("Export"), _("Export the plot, samples, run or weights; save or load settings"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->toolbar.status_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Final scores"), -1);
+  gtk_widget_set_tooltip_text (self->toolbar.status_label, _dv_playground_page_knn_kl_explained ());
+  label_widget (self->toolbar.spinner, _("Working"), _("Preparing the model or drawing its first samples"));
   gtk_button_set_label (GTK_BUTTON (self->field.field_button), _("Denoising field"));
   label_widget (self->field.field_button, _("Denoising field"),
                 _("Arrows from each grid point x to the model's estimate x̂₀ at timestep t (scaled to fit)"));
   label_widget (self->field.field_scale, _("Field timestep"), _("The timestep t at which the arrows x̂₀ − x are drawn"));
   g_signal_connect_swapped (self->field.field_scale, "value-changed", G_CALLBACK (on_field_changed), self);
 
+  /* The samples plot takes the room before the small charts do, at any zoom. */
+  for (int side = 0; side < N_SIDES; side++)
+    dv_plot_set_natural_growth (GTK_WIDGET (self->plots.scatter[side]), 3.0);
+  dv_plot_add_zoomed_text (GTK_WIDGET (self));
+  dv_scatter_plot_set_partner (self->plots.scatter[0], self->plots.scatter[1]);
+  dv_scatter_plot_set_partner (self->plots.scatter[1], self->plots.scatter[0]);
   dv_scatter_plot_set_sample_color (self->plots.scatter[0], DV_PLOT_BLUE);
   dv_scatter_plot_set_sample_color (self->plots.scatter[1], DV_PLOT_ORANGE);
   dv_curve_plot_set_title (self->plots.loss_plot, _("Training loss"));
@@ -764,8 +757,7 @@ dv_playground_page_init (DvPlaygroundPage *self)
   dv_curve_plot_set_title (self->plots.divergence_plot, _("Grid divergence (bits)"));
   dv_curve_plot_set_x_label (self->plots.divergence_plot, _("step"));
   dv_curve_plot_set_log_y (self->plots.divergence_plot, TRUE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->plots.divergence_plot),
-                               _("KL(real ‖ samples) and Jensen–Shannon divergence of 24 × 24 histograms, in bits"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->plots.divergence_plot), _dv_playground_page_knn_kl_explained ());
   static const DvPlotColor loss_colors[N_SIDES][2] = { { DV_PLOT_BLUE, DV_PLOT_PURPLE }, { DV_PLOT_ORANGE, DV_PLOT_RED } };
   static const DvPlotColor div_colors[N_SIDES][2] = { { DV_PLOT_BLUE, DV_PLOT_GREEN }, { DV_PLOT_ORANGE, DV_PLOT_PURPLE } };
   for (int side = 0; side < N_SIDES; side++)

@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "dv-curve-plot.h"
+#include "dv-playground-run.h"
 #include "dv-scatter-plot.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,8 @@ G_DECLARE_FINAL_TYPE (DvPlaygroundPage, dv_playground_page, DV, PLAYGROUND_PAGE,
 DvScatterPlot *dv_playground_page_get_scatter (DvPlaygroundPage *self, int side);
 DvCurvePlot *dv_playground_page_get_loss_plot (DvPlaygroundPage *self);
 DvCurvePlot *dv_playground_page_get_divergence_plot (DvPlaygroundPage *self);
+/* A side's run (NULL: none). */
+DvPlaygroundRun *dv_playground_page_get_run (DvPlaygroundPage *self, int side);
 gint64 dv_playground_page_get_step (DvPlaygroundPage *self, int side);
 double dv_playground_page_get_steps_per_second (DvPlaygroundPage *self, int side);
 gboolean dv_playground_page_get_playing (DvPlaygroundPage *self);
@@ -45,6 +48,19 @@ gboolean dv_playground_page_export_json (DvPlaygroundPage *self, const char *pat
 gboolean dv_playground_page_export_weights (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_save_config (DvPlaygroundPage *self, const char *path, GError **error);
 gboolean dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError **error);
+
+/* The page's settings and data (drawn or imported points included), kept
+ * from one session to the next: written when the window closes, read when it
+ * opens (a file that cannot be read is said in a toast, and the defaults stay). */
+gboolean dv_playground_page_save_session (DvPlaygroundPage *self, const char *path, GError **error);
+void dv_playground_page_restore_session (DvPlaygroundPage *self, const char *path);
+
+/* A side's run settings, as the controls show them. */
+void dv_playground_page_get_run_config (DvPlaygroundPage *self, int side, DvPlaygroundConfig *cfg);
+
+/* The points drawn or imported (before they are spread into the cloud the
+ * runs learn, which the scatter plot shows); for the built-in sets, the set. */
+const float *dv_playground_page_get_source_points (DvPlaygroundPage *self, size_t *n);
 
 /* Adds a painted point at (x, y) in data units, as a click in "draw your own" does. */
 void dv_playground_page_paint (DvPlaygroundPage *self, double x, double y, gboolean new_stroke);

@@ -42,6 +42,8 @@ struct _DvPlaygroundRun {
   GMutex lock;
   gboolean playing;
   gint64 steps_requested;
+  gint64 samples_step;        /* the step the shown samples were drawn at */
+  double pause_refresh_limit; /* seconds of sampling a pause may still spend */
   int steps_per_frame;
   int field_t;
   gboolean film_requested;

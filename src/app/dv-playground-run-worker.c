@@ -68,7 +68,9 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
   if (self->cfg.train.gan) {
     heat = g_new (float, DV_PLAYGROUND_HEAT_GRID * DV_PLAYGROUND_HEAT_GRID);
     DvToyDiscriminator *disc = dv_toy_trainer_get_discriminator (self->trainer);
-    DvBox2D b = box (self);
+    DvBox2D b;
+    dv_playground_heat_box (self->box_x0, self->box_x1, self->box_y0, self->box_y1, &b.x_min, &b.x_max, &b.y_min,
+                            &b.y_max);
     dv_toy_heatmap_compute (&self->heatmap, disc, disc->params.data, &b, heat);
   }
   g_mutex_lock (&self->lock);
@@ -91,6 +93,7 @@ refresh_visuals (DvPlaygroundRun *self, gboolean with_samples, GCancellable *can
     self->samples = samples;
     self->n_samples = n;
     self->samples_gen++;
+    self->samples_step = step;
   }
   if (heat) {
     g_free (self->heat);
@@ -251,6 +254,11 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     gint64 budget = 0;
     int steps_per_frame = self->steps_per_frame;
     gboolean at_end = self->step >= self->cfg.train.steps;
+    /* Paused, the picture of the last steps is drawn only when that is quick:
+     * a big model's sampling would keep the processor busy while paused. A
+     * single-step burst always shows its effect. */
+    gboolean stepping = !self->playing && self->steps_requested > 0;
+    gboolean quick_sampling = self->sampling_seconds <= self->pause_refresh_limit;
     if (self->cancelled || self->error_message)
       work = WORK_NONE;
     else if (!self->ready)
@@ -268,7 +276,7 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     else if (!at_end && (self->playing || self->steps_requested > 0)) {
       work = WORK_TRAIN;
       budget = self->playing ? (steps_per_frame > 0 ? steps_per_frame : G_MAXINT64) : self->steps_requested;
-    } else if (self->steps_since_refresh > 0 && !self->finished) {
+    } else if (self->steps_since_refresh > 0 && !self->finished && quick_sampling) {
       /* Stopped (paused, or a step burst done): show what the last steps made. */
       work = WORK_REFRESH;
     }
@@ -293,8 +301,12 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
     } else if (work == WORK_FILM) {
       ok = make_film (self, cancellable, &local_error);
     } else if (work == WORK_FIELD || work == WORK_REFRESH) {
-      /* After the end the final 10,000 samples stay on screen. */
-      ok = refresh_visuals (self, !self->finished || self->samples_gen == 0, cancellable, &local_error);
+      /* After the end the final 10,000 samples stay on screen; a new field
+       * timestep alone (the reverse player moves it every frame) needs no
+       * new samples. */
+      gboolean resample = self->samples_gen == 0 || (!self->finished && (work == WORK_REFRESH
+                                                                          || self->steps_since_refresh > 0));
+      ok = refresh_visuals (self, resample, cancellable, &local_error);
     } else {
       /* Train for one frame's worth: the given number of steps, or as many
        * as fit in a frame when running flat out. */
@@ -335,7 +347,7 @@ _dv_playground_run_worker (DvJob *job, gpointer data, GCancellable *cancellable,
       gboolean due = self->steps_since_refresh >= self->cfg.refresh_every
                      && self->sampling_seconds <= MAX_SAMPLING_SHARE / (1 - MAX_SAMPLING_SHARE)
                                                      * self->training_seconds_since_refresh;
-      if (ok && self->steps_since_refresh > 0 && (due || !still_training))
+      if (ok && self->steps_since_refresh > 0 && (due || (!still_training && (stepping || quick_sampling))))
         ok = refresh_visuals (self, TRUE, cancellable, &local_error);
     }
     g_mutex_unlock (&self->trainer_lock);

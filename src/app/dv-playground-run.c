@@ -290,6 +290,16 @@ LOCKED_GETTER (double, elapsed, self->elapsed)
 LOCKED_GETTER (double, steps_per_second, self->steps_per_second)
 LOCKED_GETTER (gboolean, finished, self->finished)
 LOCKED_GETTER (double, knn_kl, self->knn_kl)
+LOCKED_GETTER (gint64, samples_step, self->samples_step)
+
+void
+dv_playground_run_set_pause_refresh_limit (DvPlaygroundRun *self, double seconds)
+{
+  g_return_if_fail (DV_IS_PLAYGROUND_RUN (self));
+  g_mutex_lock (&self->lock);
+  self->pause_refresh_limit = seconds;
+  g_mutex_unlock (&self->lock);
+}
 
 char *
 dv_playground_run_dup_error (DvPlaygroundRun *self)
@@ -459,6 +469,7 @@ dv_playground_run_init (DvPlaygroundRun *self)
    * worker like every other: the field-refresh path draws it. */
   self->field_t_done = -2;
   self->knn_kl = NAN;
+  self->pause_refresh_limit = DV_PLAYGROUND_PAUSE_REFRESH_LIMIT;
   self->context = g_main_context_ref_thread_default ();
   self->losses = dv_toy_loss_history_new ();
   self->divergences = g_array_new (FALSE, FALSE, sizeof (DvPlaygroundDivergenceRecord));

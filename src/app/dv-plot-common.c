@@ -145,74 +145,89 @@ dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, d
   return h;
 }
 
-void
-dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
-                double frame_top, double frame_right)
+static void
+draw_legend_sample (cairo_t *cr, const DvLegendEntry *entry, double cx, double cy, double sample_w)
 {
-  const double sample_w = 22, gap = 14, pad = 6, row_h = DV_PLOT_FONT_PX * 1.35;
-  double max_w = frame_right - frame_left - 2 * pad;
-  /* Lay the entries out right-aligned in rows, then paint a patch behind them. */
-  double widths[16];
-  int rows[16];
-  double row_w[16] = { 0 };
-  int row = 0;
+  dv_plot_set_source (cr, entry->color, 1);
+  if (entry->sample == DV_LEGEND_DOT) {
+    cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);
+    cairo_fill (cr);
+  } else if (entry->sample == DV_LEGEND_RING) {
+    cairo_set_line_width (cr, 1.2);
+    cairo_arc (cr, cx + sample_w / 2, cy, 4.5, 0, 2 * G_PI);
+    cairo_stroke (cr);
+  } else if (entry->sample == DV_LEGEND_PATCH) {
+    cairo_rectangle (cr, cx + sample_w / 2 - 6, cy - 6, 12, 12);
+    cairo_fill (cr);
+  } else if (entry->sample == DV_LEGEND_ARROW) {
+    cairo_set_line_width (cr, 1.8);
+    cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+    cairo_move_to (cr, cx + 2, cy);
+    cairo_line_to (cr, cx + sample_w - 2, cy);
+    cairo_move_to (cr, cx + sample_w - 8, cy - 4);
+    cairo_line_to (cr, cx + sample_w - 2, cy);
+    cairo_line_to (cr, cx + sample_w - 8, cy + 4);
+    cairo_stroke (cr);
+  } else {
+    cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
+    if (entry->dashed) {
+      double dash[] = { 5, 3 };
+      cairo_set_dash (cr, dash, 2, 0);
+    }
+    cairo_move_to (cr, cx, cy);
+    cairo_line_to (cr, cx + sample_w, cy);
+    cairo_stroke (cr);
+    cairo_set_dash (cr, NULL, 0, 0);
+  }
+}
+
+double
+dv_plot_legend_row (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double left,
+                    double top, double width, DvTextAlign align, gboolean draw)
+{
+  const double sample_w = 22, gap = 14, row_h = DV_PLOT_FONT_PX * 1.35;
+  if (n <= 0)
+    return 0;
+  /* Rows that fit the width, each aligned as asked. */
   n = MIN (n, 16);
+  double widths[16], row_w[16] = { 0 };
+  int rows[16], row = 0;
   for (int i = 0; i < n; i++) {
     double w;
     dv_plot_text_size (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, &w, NULL);
     widths[i] = sample_w + 4 + w;
-    if (row_w[row] > 0 && row_w[row] + gap + widths[i] > max_w)
+    if (row_w[row] > 0 && row_w[row] + gap + widths[i] > width)
       row++;
     row_w[row] += (row_w[row] > 0 ? gap : 0) + widths[i];
     rows[i] = row;
   }
-  int n_rows = n > 0 ? row + 1 : 0;
-  double widest = 0;
-  for (int r = 0; r < n_rows; r++)
-    widest = MAX (widest, row_w[r]);
-  if (n_rows == 0)
-    return;
-  double box_right = frame_right - 4, box_top = frame_top + 4;
-  dv_plot_set_source (cr, &style->background, 0.8);
-  cairo_rectangle (cr, box_right - widest - 2 * pad, box_top, widest + 2 * pad, n_rows * row_h + pad);
-  cairo_fill (cr);
-  double x[16];
-  for (int r = 0; r < n_rows; r++)
-    x[r] = box_right - pad - row_w[r];
-  for (int i = 0; i < n; i++) {
-    double y = box_top + pad / 2 + rows[i] * row_h, cx = x[rows[i]];
-    dv_plot_set_source (cr, entries[i].color, 1);
-    double cy = y + row_h / 2;
-    if (entries[i].sample == DV_LEGEND_DOT) {
-      cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);
-      cairo_fill (cr);
-    } else if (entries[i].sample == DV_LEGEND_PATCH) {
-      cairo_rectangle (cr, cx + sample_w / 2 - 6, cy - 6, 12, 12);
-      cairo_fill (cr);
-    } else if (entries[i].sample == DV_LEGEND_ARROW) {
-      cairo_set_line_width (cr, 1.8);
-      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-      cairo_move_to (cr, cx + 2, cy);
-      cairo_line_to (cr, cx + sample_w - 2, cy);
-      cairo_move_to (cr, cx + sample_w - 8, cy - 4);
-      cairo_line_to (cr, cx + sample_w - 2, cy);
-      cairo_line_to (cr, cx + sample_w - 8, cy + 4);
-      cairo_stroke (cr);
-    } else {
-      cairo_set_line_width (cr, DV_PLOT_LINE_WIDTH + 0.5);
-      if (entries[i].dashed) {
-        double dash[] = { 5, 3 };
-        cairo_set_dash (cr, dash, 2, 0);
-      }
-      cairo_move_to (cr, cx, cy);
-      cairo_line_to (cr, cx + sample_w, cy);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
+  int n_rows = row + 1;
+  if (draw) {
+    double x[16];
+    for (int r = 0; r < n_rows; r++)
+      x[r] = align == DV_TEXT_RIGHT ? left + width - row_w[r] : align == DV_TEXT_CENTER ? left + (width - row_w[r]) / 2 : left;
+    for (int i = 0; i < n; i++) {
+      double y = top + rows[i] * row_h, cx = x[rows[i]];
+      draw_legend_sample (cr, &entries[i], cx, y + row_h / 2, sample_w);
+      dv_plot_set_source (cr, &style->foreground, 0.9);
+      dv_plot_text (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, cx + sample_w + 4, y, DV_TEXT_LEFT, NULL, NULL);
+      x[rows[i]] += widths[i] + gap;
     }
-    dv_plot_set_source (cr, &style->foreground, 0.9);
-    dv_plot_text (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, cx + sample_w + 4, y, DV_TEXT_LEFT, NULL, NULL);
-    x[rows[i]] += widths[i] + gap;
   }
+  return n_rows * row_h;
+}
+
+double
+dv_plot_legend_width (cairo_t *cr, const DvLegendEntry *entries, int n)
+{
+  const double sample_w = 22, gap = 14;
+  double total = 0;
+  for (int i = 0; i < n; i++) {
+    double w;
+    dv_plot_text_size (cr, entries[i].label, DV_PLOT_FONT_PX, FALSE, &w, NULL);
+    total += (i > 0 ? gap : 0) + sample_w + 4 + w;
+  }
+  return total;
 }
 
 static void
@@ -268,6 +283,15 @@ double
 dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height)
 {
   double zoom = dv_plot_get_zoom (widget);
+  /* A plot given less than its base size times the zoom (a small chart on a
+   * short screen) draws its text only as much larger as leaves it its base
+   * layout: readable, rather than all text and no plot. */
+  int base_w = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-width"));
+  int base_h = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-height"));
+  if (base_w > 0)
+    zoom = MIN (zoom, MAX (1.0, (double) *width / base_w));
+  if (base_h > 0)
+    zoom = MIN (zoom, MAX (1.0, (double) *height / base_h));
   cairo_scale (cr, zoom, zoom);
   *width = (int) (*width / zoom);
   *height = (int) (*height / zoom);
@@ -277,11 +301,7 @@ dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height)
 static void
 apply_base_size (GtkWidget *widget)
 {
-  int width = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-width"));
-  int height = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "dv-plot-base-height"));
-  double zoom = dv_plot_get_zoom (widget);
-  gtk_widget_set_size_request (widget, width > 0 ? (int) ceil (width * zoom) : -1,
-                               height > 0 ? (int) ceil (height * zoom) : -1);
+  gtk_widget_queue_resize (widget);
 }
 
 void
@@ -290,6 +310,66 @@ dv_plot_set_base_size (GtkWidget *widget, int width, int height)
   g_object_set_data (G_OBJECT (widget), "dv-plot-base-width", GINT_TO_POINTER (width));
   g_object_set_data (G_OBJECT (widget), "dv-plot-base-height", GINT_TO_POINTER (height));
   apply_base_size (widget);
+}
+
+void
+dv_plot_set_natural_growth (GtkWidget *widget, double factor)
+{
+  g_object_set_data_full (G_OBJECT (widget), "dv-plot-growth", g_memdup2 (&factor, sizeof factor), g_free);
+  gtk_widget_queue_resize (widget);
+}
+
+double
+dv_plot_get_natural_growth (GtkWidget *widget)
+{
+  const double *growth = g_object_get_data (G_OBJECT (widget), "dv-plot-growth");
+  return growth ? *growth : 1.0;
+}
+
+/* The minimum is the base size whatever the zoom, so that zooming never
+ * makes the window larger; the natural size grows with the zoom (times the
+ * plot's growth), which a box gives out as far as there is room. */
+void
+dv_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                 int *minimum_baseline, int *natural_baseline)
+{
+  const char *key = orientation == GTK_ORIENTATION_HORIZONTAL ? "dv-plot-base-width" : "dv-plot-base-height";
+  int base = MAX (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), key)), 0);
+  const double *growth = g_object_get_data (G_OBJECT (widget), "dv-plot-growth");
+  double factor = orientation == GTK_ORIENTATION_VERTICAL && growth ? *growth : 1.0;
+  *minimum = base;
+  *natural = MAX (base, (int) ceil (base * dv_plot_get_zoom (widget) * factor));
+  *minimum_baseline = *natural_baseline = -1;
+}
+
+/* The page's text (toolbar, settings) grows with the plots: a CSS class
+ * whose font size follows the zoom. */
+static void
+apply_text_zoom (void)
+{
+  static GtkCssProvider *provider;
+  GdkDisplay *display = gdk_display_get_default ();
+  if (display == NULL)
+    return;
+  if (provider == NULL) {
+    provider = gtk_css_provider_new ();
+    gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+  /* Percentages scale what inherits the page's size; Adwaita's headings
+   * (the settings' group titles) have a size of their own, 11 pt. Integers:
+   * a locale's decimal comma would not parse. */
+  g_autofree char *css = g_strdup_printf (".dv-zoomed-text { font-size: %d%%; }\n"
+                                          ".dv-zoomed-text .heading { font-size: %dpt; }",
+                                          (int) lround (user_zoom * 100), (int) lround (11.0 * user_zoom));
+  gtk_css_provider_load_from_data (provider, css, -1);
+}
+
+void
+dv_plot_add_zoomed_text (GtkWidget *widget)
+{
+  apply_text_zoom ();
+  gtk_widget_add_css_class (widget, "dv-zoomed-text");
 }
 
 double
@@ -305,6 +385,7 @@ dv_plot_set_user_zoom (double zoom)
   if (zoom == user_zoom)
     return;
   user_zoom = zoom;
+  apply_text_zoom ();
   for (GList *l = live_plots; l; l = l->next) {
     apply_base_size (l->data);
     on_dark_changed (NULL, NULL, l->data);

@@ -53,11 +53,12 @@ void dv_plot_text (cairo_t *cr, const char *text, double px, gboolean bold, doub
  * FALSE it only measures. */
 double dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, double x, double y,
                              double width, int max_lines, gboolean draw);
-/* A legend row of (colour, dashed, sample, label) entries inside a plot frame's top-right
- * corner, on a translucent patch of background; wraps to more rows if needed. */
+/* A legend: (colour, dashed, sample, label) entries, drawn outside a plot's
+ * frame so that it never hides data. */
 typedef enum {
   DV_LEGEND_LINE,   /* a line sample (dashed or not) */
   DV_LEGEND_DOT,    /* a scatter dot */
+  DV_LEGEND_RING,   /* a ring, as a sample drawn at the frame's edge */
   DV_LEGEND_PATCH,  /* a square of colour, as in a heatmap */
   DV_LEGEND_ARROW,  /* an arrow, as in a vector field */
 } DvLegendSample;
@@ -68,8 +69,12 @@ typedef struct {
   DvLegendSample sample;
   const char *label;
 } DvLegendEntry;
-void dv_plot_legend (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double frame_left,
-                     double frame_top, double frame_right);
+/* The entries in rows of at most `width` from (left, top), each row aligned
+ * as asked; returns the height they take (with draw FALSE, only measures). */
+double dv_plot_legend_row (cairo_t *cr, const DvPlotStyle *style, const DvLegendEntry *entries, int n, double left,
+                           double top, double width, DvTextAlign align, gboolean draw);
+/* The width of the entries in one row. */
+double dv_plot_legend_width (cairo_t *cr, const DvLegendEntry *entries, int n);
 /* Same, but only measures. */
 void dv_plot_text_size (cairo_t *cr, const char *text, double px, gboolean bold, double *width, double *height);
 
@@ -81,8 +86,18 @@ double dv_plot_get_zoom (GtkWidget *widget);
 /* The start of a plot's draw function: scales cr by the zoom and turns
  * *width and *height into the layout size; returns the zoom. */
 double dv_plot_begin_zoomed (GtkWidget *widget, cairo_t *cr, int *width, int *height);
-/* The plot's smallest size at zoom 1 (-1: none); it grows with the zoom. */
+/* The plot's smallest size (-1: none), the same at every zoom; its natural
+ * size is that times the zoom. A plot class uses dv_plot_measure as its
+ * measure function. */
 void dv_plot_set_base_size (GtkWidget *widget, int width, int height);
+/* The natural height is that many times more (the Playground's samples plot:
+ * it gets the room before the small charts do). */
+void dv_plot_set_natural_growth (GtkWidget *widget, double factor);
+double dv_plot_get_natural_growth (GtkWidget *widget);
+void dv_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                      int *minimum_baseline, int *natural_baseline);
+/* Gives widget (a page) text that grows with the user's plot zoom. */
+void dv_plot_add_zoomed_text (GtkWidget *widget);
 /* The user's part (Preferences → Plot Zoom, 1 to 2): resizes and redraws every plot. */
 void dv_plot_set_user_zoom (double zoom);
 double dv_plot_get_user_zoom (void);

@@ -44,6 +44,23 @@ color_scheme_set_mapping (const GValue *value, const GVariantType *expected_type
   return g_variant_new_string (color_scheme_nicks[index]);
 }
 
+/* The combo row's chosen style is shown whole ("Follow System" was cut to
+ * "Follow Syst…" beside the row's subtitle): the subtitle wraps instead. */
+static void
+setup_style_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_style_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
 static void
 dv_preferences_window_dispose (GObject *object)
 {
@@ -74,6 +91,11 @@ static void
 dv_preferences_window_init (DvPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_style_item), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_style_item), NULL);
+  adw_combo_row_set_factory (self->color_scheme_row, factory);
 
   /* More threads than cores only slows the engine down. */
   guint cores = g_get_num_processors ();

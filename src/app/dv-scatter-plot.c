@@ -13,59 +13,13 @@
  * subset does not show; the subset keeps the cached layer quick to rebuild. */
 #define MAX_REAL_POINTS_DRAWN 20000
 #define MAX_TRAILS_DRAWN 400
+#define HEAT_FADE_CELLS 4
+/* The real points: faint, but visible on a projector in the dark style too. */
+#define DATA_ALPHA_LIGHT 0.2
+#define DATA_ALPHA_DARK 0.34
 
-struct _DvScatterPlot {
-  GtkDrawingArea parent_instance;
+#include "dv-scatter-plot-private.h"
 
-  char *title;
-  char *caption;
-  DvPlotColor sample_color;
-
-  float *data;
-  size_t n_data;
-  float *samples;
-  size_t n_samples;
-  guint sample_generation;
-  /* Gliding from the previous samples to the new ones (same noise, so point
-   * i of both sets is the same particle): from, the shown mix, the clock. */
-  float *glide_from;
-  float *shown;
-  gint64 glide_start, glide_us;
-  guint glide_tick;
-
-  float *heatmap;
-  int heat_nx, heat_ny;
-  double heat_x0, heat_x1, heat_y0, heat_y1;
-
-  float *arrow_origins;
-  float *arrow_vectors;
-  char *arrow_label;
-  size_t n_arrows;
-
-  float *trails;
-  int n_trail_paths, n_trail_frames;
-
-  gboolean fixed_limits;
-  double x0, x1, y0, y1;  /* fixed, or fitted to the data */
-
-  /* Mapping of the last draw, for turning pointer positions into data. */
-  double frame_left, frame_top, frame_scale;
-  double view_x0, view_y1;
-
-  /* The real-data layer rendered once per size, limits and style. */
-  cairo_surface_t *data_layer;
-  int layer_width, layer_height;
-  double layer_scale;
-  double zoom;  /* of the last draw: widget pixels per layout unit */
-  gboolean layer_dark;
-  double layer_view_x0, layer_view_y1, layer_frame_scale, layer_frame_top;
-
-  guint draw_count;
-  size_t n_outside;  /* samples beyond the axes at the last render */
-  gboolean paint_mode;
-  GtkGesture *drag;
-  double drag_start_x, drag_start_y;
-};
 
 G_DEFINE_FINAL_TYPE (DvScatterPlot, dv_scatter_plot, GTK_TYPE_DRAWING_AREA)
 
@@ -193,26 +147,6 @@ draw_samples (DvScatterPlot *self, cairo_t *cr, const float *xy, size_t n, doubl
   return outside;
 }
 
-/* "◦ Outside the axes, drawn at the edge: N" in the frame's bottom-left corner. */
-static void
-draw_outside_note (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double bottom)
-{
-  /* Translators: how many samples lie beyond the plot's axes (drawn as rings on its border). */
-  g_autofree char *text = g_strdup_printf (_("Outside the axes, drawn at the edge: %d"),
-                                           (int) self->n_outside);
-  double w = 0, h = 0, pad = 6, ring_w = 14;
-  dv_plot_text_size (cr, text, DV_PLOT_FONT_PX, FALSE, &w, &h);
-  double x = self->frame_left + 4 + OUTSIDE_RING_RADIUS + 2, y = bottom - 4 - OUTSIDE_RING_RADIUS - 2 - h - pad;
-  dv_plot_set_source (cr, &style->background, 0.8);
-  cairo_rectangle (cr, x, y, ring_w + w + 2 * pad, h + pad);
-  cairo_fill (cr);
-  dv_plot_set_source (cr, &style->palette[self->sample_color], 1);
-  cairo_arc (cr, x + pad + OUTSIDE_RING_RADIUS + 1, y + (h + pad) / 2, OUTSIDE_RING_RADIUS + 1, 0, 2 * G_PI);
-  cairo_set_line_width (cr, 1.2);
-  cairo_stroke (cr);
-  dv_plot_set_source (cr, &style->foreground, 0.9);
-  dv_plot_text (cr, text, DV_PLOT_FONT_PX, FALSE, x + pad + ring_w, y + pad / 2, DV_TEXT_LEFT, NULL, NULL);
-}
 
 static void
 draw_heatmap (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style)
@@ -230,6 +164,11 @@ draw_heatmap (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style)
       v = isfinite (v) ? CLAMP (v, 0.f, 1.f) : 0.5f;
       const GdkRGBA *c = v >= 0.5f ? real : fake;
       double a = fabs (v - 0.5) * 2 * 0.55;
+      /* The last few cells fade out: where the frame shows more than the
+       * grid covers, D(x) ends softly, not in a hard-edged rectangle. */
+      int edge = MIN (MIN (col, self->heat_nx - 1 - col), MIN (row, self->heat_ny - 1 - row));
+      if (edge < HEAT_FADE_CELLS)
+        a *= (edge + 0.5) / HEAT_FADE_CELLS;
       guint8 A = (guint8) (a * 255), R = (guint8) (c->red * a * 255), G = (guint8) (c->green * a * 255),
              B = (guint8) (c->blue * a * 255);
       line[col] = ((guint32) A << 24) | ((guint32) R << 16) | ((guint32) G << 8) | B;
@@ -340,48 +279,6 @@ draw_ticks (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double w
   }
 }
 
-static void
-draw_legend (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double right)
-{
-  GdkRGBA faint = style->foreground;
-  faint.alpha *= 0.35f;
-  DvLegendEntry entries[5];
-  int n = 0;
-  if (self->n_data > 0)
-    entries[n++] = (DvLegendEntry) { &faint, FALSE, DV_LEGEND_DOT, _("data") };
-  if (self->n_samples > 0)
-    entries[n++] = (DvLegendEntry) { &style->palette[self->sample_color], FALSE, DV_LEGEND_DOT, _("samples") };
-  if (self->heatmap) {
-    /* Translators: the discriminator's verdict D(x), shown as a background colour. */
-    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_GREEN], FALSE, DV_LEGEND_PATCH, _("D(x): real") };
-    entries[n++] = (DvLegendEntry) { &style->palette[DV_PLOT_PURPLE], FALSE, DV_LEGEND_PATCH, C_("discriminator verdict", "fake") };
-  }
-  GdkRGBA arrow_color = style->foreground;
-  arrow_color.alpha *= 0.7f;
-  if (self->n_arrows > 0 && self->arrow_label)
-    entries[n++] = (DvLegendEntry) { &arrow_color, FALSE, DV_LEGEND_ARROW, self->arrow_label };
-  dv_plot_legend (cr, style, entries, n, self->frame_left, self->frame_top, right);
-}
-
-/* Title (one line) and caption (two lines), each ellipsized when longer.
- * The height is the same whatever the text, so that two plots side by side
- * keep frames of the same size: shared axes must look shared. */
-static double
-draw_header (DvScatterPlot *self, cairo_t *cr, const DvPlotStyle *style, double left, double width, gboolean draw)
-{
-  double title_h = 0, line_h = 0;
-  dv_plot_text_size (cr, "Ag", DV_PLOT_TITLE_PX, TRUE, NULL, &title_h);
-  dv_plot_text_size (cr, "Ag", DV_PLOT_FONT_PX, FALSE, NULL, &line_h);
-  if (draw && self->title) {
-    dv_plot_set_source (cr, &style->foreground, 1);
-    dv_plot_text_wrapped (cr, self->title, DV_PLOT_TITLE_PX, TRUE, left, 8, width, 1, TRUE);
-  }
-  if (draw && self->caption && *self->caption) {
-    dv_plot_set_source (cr, &style->foreground, 0.75);
-    dv_plot_text_wrapped (cr, self->caption, DV_PLOT_FONT_PX, FALSE, left, 8 + title_h, width, 2, TRUE);
-  }
-  return title_h + 2 * line_h;
-}
 
 static void
 render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_cache, double pixel_scale)
@@ -389,7 +286,8 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
   DvPlotStyle style;
   dv_plot_style_from_widget (GTK_WIDGET (self), &style);
   double text_left = 16 + DV_PLOT_FONT_PX * 2.6, right = width - 14, bottom = height - 14 - DV_PLOT_FONT_PX * 1.6;
-  double header = draw_header (self, cr, &style, text_left, right - text_left, FALSE);
+  self->n_outside_laid_out = self->n_outside;
+  double header = _dv_scatter_plot_header (self, cr, &style, text_left, right - text_left, FALSE);
   layout_frame (self, width, height, header);
 
   dv_plot_set_source (cr, &style.background, 1);
@@ -418,7 +316,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
                                                        (int) ceil (height * pixel_scale));
         cairo_surface_set_device_scale (self->data_layer, pixel_scale, pixel_scale);
         cairo_t *layer_cr = cairo_create (self->data_layer);
-        dv_plot_set_source (layer_cr, &style.foreground, style.dark ? 0.22 : 0.18);
+        dv_plot_set_source (layer_cr, &style.foreground, style.dark ? DATA_ALPHA_DARK : DATA_ALPHA_LIGHT);
         draw_points (self, layer_cr, self->data, self->n_data, MAX_REAL_POINTS_DRAWN, REAL_POINT_RADIUS);
         cairo_destroy (layer_cr);
         self->layer_width = width, self->layer_height = height;
@@ -429,7 +327,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
       cairo_set_source_surface (cr, self->data_layer, 0, 0);
       cairo_paint (cr);
     } else {
-      dv_plot_set_source (cr, &style.foreground, style.dark ? 0.22 : 0.18);
+      dv_plot_set_source (cr, &style.foreground, style.dark ? DATA_ALPHA_DARK : DATA_ALPHA_LIGHT);
       draw_points (self, cr, self->data, self->n_data, MAX_REAL_POINTS_DRAWN, REAL_POINT_RADIUS);
     }
   }
@@ -445,7 +343,8 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
         self->shown[i] = (float) (self->glide_from[i] + f * (self->samples[i] - self->glide_from[i]));
       points = self->shown;
     }
-    dv_plot_set_source (cr, &style.palette[self->sample_color], 0.85);
+    /* While drawing, the (untrained) samples let the drawn points show through. */
+    dv_plot_set_source (cr, &style.palette[self->sample_color], self->paint_mode ? 0.3 : 0.85);
     self->n_outside = draw_samples (self, cr, points, self->n_samples, right, bottom);
   }
   if (self->n_arrows > 0)
@@ -459,10 +358,7 @@ render (DvScatterPlot *self, cairo_t *cr, int width, int height, gboolean use_ca
                    bottom - self->frame_top - 1);
   cairo_stroke (cr);
 
-  draw_header (self, cr, &style, text_left, right - text_left, TRUE);
-  draw_legend (self, cr, &style, right);
-  if (self->n_outside > 0)
-    draw_outside_note (self, cr, &style, bottom);
+  _dv_scatter_plot_header (self, cr, &style, text_left, right - text_left, TRUE);
 }
 
 void
@@ -525,6 +421,7 @@ static void
 dv_scatter_plot_finalize (GObject *object)
 {
   DvScatterPlot *self = DV_SCATTER_PLOT (object);
+  g_clear_weak_pointer (&self->partner);
   g_free (self->title);
   g_free (self->caption);
   g_free (self->data);
@@ -545,6 +442,7 @@ dv_scatter_plot_class_init (DvScatterPlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dv_scatter_plot_finalize;
   gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  GTK_WIDGET_CLASS (klass)->measure = dv_plot_measure;
   /**
    * DvScatterPlot::paint:
    * In paint mode, a press (new_stroke TRUE) or drag position, in data units.
@@ -584,6 +482,8 @@ dv_scatter_plot_set_title (DvScatterPlot *self, const char *title)
 {
   g_return_if_fail (DV_IS_SCATTER_PLOT (self));
   dv_plot_set_title (GTK_WIDGET (self), &self->title, title);
+  if (self->partner)
+    gtk_widget_queue_draw (GTK_WIDGET (self->partner));
 }
 
 void
@@ -724,6 +624,9 @@ dv_scatter_plot_set_heatmap (DvScatterPlot *self, const float *values, int nx, i
     self->heat_x0 = x0, self->heat_x1 = x1, self->heat_y0 = y0, self->heat_y1 = y1;
   }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* The partner's header makes room for this legend too. */
+  if (self->partner)
+    gtk_widget_queue_draw (GTK_WIDGET (self->partner));
 }
 
 void
@@ -742,6 +645,9 @@ dv_scatter_plot_set_arrows (DvScatterPlot *self, const float *origins, const flo
     self->n_arrows = n;
   }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* The partner's header makes room for this legend too. */
+  if (self->partner)
+    gtk_widget_queue_draw (GTK_WIDGET (self->partner));
 }
 
 void

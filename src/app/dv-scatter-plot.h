@@ -16,8 +16,17 @@ G_DECLARE_FINAL_TYPE (DvScatterPlot, dv_scatter_plot, DV, SCATTER_PLOT, GtkDrawi
 GtkWidget *dv_scatter_plot_new (void);
 
 void dv_scatter_plot_set_title (DvScatterPlot *self, const char *title);
+/* The plot beside this one (NULL: none): while it is visible, both headers
+ * (title, caption, legend) take the taller one's height, so frames line up. */
+void dv_scatter_plot_set_partner (DvScatterPlot *self, DvScatterPlot *partner);
+/* For tests, of the last draw: the legend's bottom edge in widget pixels
+ * (above the frame: dv_scatter_plot_get_frame_origin), and whether the
+ * title was cut short. */
+double dv_scatter_plot_get_legend_bottom (DvScatterPlot *self);
+gboolean dv_scatter_plot_get_title_cut (DvScatterPlot *self);
 /* A second line under the title, e.g. the step counter. */
 void dv_scatter_plot_set_caption (DvScatterPlot *self, const char *caption);
+const char *dv_scatter_plot_get_caption (DvScatterPlot *self);
 void dv_scatter_plot_set_sample_color (DvScatterPlot *self, DvPlotColor color);
 
 /* xy: n points as x0, y0, x1, y1, ...; copied. */

@@ -139,6 +139,7 @@ dv_schedule_plot_class_init (DvSchedulePlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dv_schedule_plot_finalize;
   gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  GTK_WIDGET_CLASS (klass)->measure = dv_plot_measure;
 }
 
 static void

@@ -2,6 +2,8 @@
 
 #include "dv-window.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 
 #include "dv-playground-page.h"
@@ -25,6 +27,7 @@ struct _DvWindow
 
   GtkFileChooserNative *open_chooser;
   AdwToast *toast; /* the one on screen: a newer message replaces its text */
+  gboolean close_confirmed; /* the user chose to quit while training */
   guint toast_timeout;
 };
 
@@ -44,6 +47,13 @@ toast_expired (gpointer user_data)
 void
 dv_window_show_toast (DvWindow *self, const char *message)
 {
+  dv_window_show_toast_with_action (self, message, NULL, NULL);
+}
+
+void
+dv_window_show_toast_with_action (DvWindow *self, const char *message, const char *button_label,
+                                  const char *action_name)
+{
   g_return_if_fail (DV_IS_WINDOW (self));
 
   /* A newer message replaces the one on screen, in place, and gets the full
@@ -59,8 +69,11 @@ dv_window_show_toast (DvWindow *self, const char *message)
       g_set_weak_pointer (&self->toast, toast);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
+  adw_toast_set_button_label (self->toast, button_label);
+  adw_toast_set_action_name (self->toast, action_name);
   g_clear_handle_id (&self->toast_timeout, g_source_remove);
-  self->toast_timeout = g_timeout_add_seconds (4, toast_expired, self);
+  /* A toast with a button stays long enough to reach it. */
+  self->toast_timeout = g_timeout_add_seconds (button_label ? 8 : 4, toast_expired, self);
 }
 
 gpointer
@@ -229,6 +242,13 @@ play_pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
 }
 
 static void
+undo_reset_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  DvWindow *self = DV_WINDOW (user_data);
+  gtk_widget_activate_action (GTK_WIDGET (self->playground_page), "page.undo-reset", NULL);
+}
+
+static void
 page_state_changed (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
   dv_window_set_page (DV_WINDOW (user_data), g_variant_get_string (state, NULL));
@@ -238,6 +258,7 @@ static const GActionEntry win_actions[] = {
   { "open", open_activated, NULL, NULL, NULL, { 0 } },
   { "export", export_activated, NULL, NULL, NULL, { 0 } },
   { "play-pause", play_pause_activated, NULL, NULL, NULL, { 0 } },
+  { "undo-reset", undo_reset_activated, NULL, NULL, NULL, { 0 } },
   { "page", NULL, "s", "'views'", page_state_changed, { 0 } },
 };
 
@@ -275,10 +296,59 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode, 
 
 /* ---- Window state ---- */
 
+/* Where the Playground keeps its last session: beside the settings, and
+ * only when they are kept too (the memory backend of tests and screenshots
+ * keeps nothing). */
+static char *
+session_path (void)
+{
+  GSettingsBackend *backend = g_settings_backend_get_default ();
+  gboolean kept = !g_str_equal (G_OBJECT_TYPE_NAME (backend), "GMemorySettingsBackend");
+  g_object_unref (backend);
+  return kept ? g_build_filename (g_get_user_config_dir (), "dimvida-studio", "playground-session.json", NULL) : NULL;
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog, const char *response, DvWindow *self)
+{
+  if (g_str_equal (response, "quit")) {
+    self->close_confirmed = TRUE;
+    gtk_window_close (GTK_WINDOW (self));
+  }
+}
+
+/* Training would stop with the window: ask first. */
+static gboolean
+confirm_close (DvWindow *self)
+{
+  if (self->close_confirmed || self->playground_page == NULL || !dv_playground_page_get_playing (self->playground_page))
+    return TRUE;
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), _("Stop Training and Quit?"),
+                            _("The Playground is training: the steps trained so far are lost when the window closes. "
+                              "Its settings and data are kept for next time; Export saves the weights.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "quit", _("_Quit"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "quit", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return FALSE;
+}
+
 static gboolean
 dv_window_close_request (GtkWindow *window)
 {
   DvWindow *self = DV_WINDOW (window);
+
+  if (!confirm_close (self))
+    return TRUE;
+  g_autofree char *session = session_path ();
+  if (session != NULL && self->playground_page != NULL) {
+    g_autoptr (GError) error = NULL;
+    if (!dv_playground_page_save_session (self->playground_page, session, &error))
+      g_warning ("Could not keep the Playground's session: %s", error->message);
+  }
 
   if (self->settings != NULL)
     {
@@ -317,6 +387,9 @@ dv_window_constructed (GObject *object)
     gtk_window_maximize (GTK_WINDOW (self));
   g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
   on_visible_page_changed (self);
+  g_autofree char *session = session_path ();
+  if (session != NULL)
+    dv_playground_page_restore_session (self->playground_page, session);
 }
 
 static void

@@ -24,6 +24,9 @@ const char *dv_window_get_page (DvWindow *self);
 void dv_window_set_page (DvWindow *self, const char *name);
 
 void dv_window_show_toast (DvWindow *self, const char *message);
+/* The same with a button (button_label NULL: none) that activates action_name, a win. action. */
+void dv_window_show_toast_with_action (DvWindow *self, const char *message, const char *button_label,
+                                       const char *action_name);
 
 /* Finishes a job started with dv_job_run_async: returns its result, or NULL
  * after showing the error (or that it was cancelled) as a toast. */

@@ -14,6 +14,7 @@
 #include "dv-application.h"
 #include "dv-job.h"
 #include "dv-plot-common.h"
+#include "dv-playground-page.h"
 #include "dv-preferences-window.h"
 #include "dv-renderer.h"
 #include "dv-views-page.h"
@@ -139,16 +140,22 @@ test_window_fits_small_screens (void)
   g_assert_cmpint (min_width, <=, 1024);
   g_assert_cmpint (min_height, <=, 700);
 
-  /* There the Playground's settings fold away behind a toolbar button. */
+  /* At 1024 pixels the Playground's settings sit beside the plots (issue 17:
+   * slid over them they hid Play, Step, Reset and run A); narrower, they fold
+   * away behind a toolbar button, which stays in sight above them. */
   dv_window_set_page (win, "playground");
-  AdwFlap *flap = ADW_FLAP (find_descendant (adw_view_stack_get_child_by_name (stack, "playground"), ADW_TYPE_FLAP));
+  GtkWidget *playground = adw_view_stack_get_child_by_name (stack, "playground");
+  AdwFlap *flap = ADW_FLAP (find_descendant (playground, ADW_TYPE_FLAP));
   int width, height;
   gtk_window_get_default_size (GTK_WINDOW (win), &width, &height);
   gtk_window_set_default_size (GTK_WINDOW (win), 1024, 700);
+  spin (500);
+  g_assert_false (adw_flap_get_folded (flap));
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 700);
   wait_for (flap_folded, flap, 10, "the settings to fold away");
   /* The toggle button bound to the flap. */
-  GtkWidget *button = find_descendant_where (GTK_WIDGET (flap), is_toggle_with_tooltip,
-                                             "Show or hide the settings (F9)");
+  GtkWidget *button = find_descendant_where (playground, is_toggle_with_tooltip, "Show or hide the settings (F9)");
+  g_assert_false (gtk_widget_is_ancestor (button, GTK_WIDGET (flap)));
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_false (adw_flap_get_reveal_flap (flap));
@@ -265,6 +272,12 @@ find_spin_with_step (GtkWidget *root, double step)
   return GTK_SPIN_BUTTON (find_descendant_where (root, is_spin_with_step, &step));
 }
 
+static gboolean
+is_label_reading (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 static void
 test_preferences_store_settings (void)
 {
@@ -276,6 +289,15 @@ test_preferences_store_settings (void)
   /* The style row, as a user would change it. */
   AdwComboRow *row = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
   g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  /* Issue 17, item 3: the chosen style reads whole ("Follow Syst…" was shown). */
+  spin (300);
+  GtkWidget *chosen = find_descendant_where (GTK_WIDGET (row), is_label_reading, "Follow System");
+  g_assert_nonnull (chosen);
+  g_assert_true (gtk_widget_get_mapped (chosen));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (chosen))));
+  int label_min, label_nat;
+  gtk_widget_measure (chosen, GTK_ORIENTATION_HORIZONTAL, -1, &label_min, &label_nat, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_width (chosen), >=, label_nat);
   adw_combo_row_set_selected (row, 2);
   g_assert_cmpint (g_settings_get_enum (settings (), "color-scheme"), ==, 2);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -742,6 +764,15 @@ test_window_state_is_remembered (void)
   int want_width = gtk_widget_get_width (GTK_WIDGET (win)) + 40;
   int want_height = gtk_widget_get_height (GTK_WIDGET (win)) + 30;
   gtk_window_set_default_size (GTK_WINDOW (win), want_width, want_height);
+  /* Issue 17, item 6: a drawn dataset was gone after a restart. */
+  DvPlaygroundPage *playground = DV_PLAYGROUND_PAGE (find_descendant (GTK_WIDGET (win), DV_TYPE_PLAYGROUND_PAGE));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (playground), "page.dataset", "s", "drawn"));
+  for (int i = 0; i < 5; i++)
+    dv_playground_page_paint (playground, -1 + 0.4 * i, 0.5 * i, i == 0);
+  size_t n_drawn;
+  const float *drawn = dv_playground_page_get_source_points (playground, &n_drawn);
+  g_assert_cmpint (n_drawn, >=, 10);
+  g_autofree float *kept = g_memdup2 (drawn, 2 * n_drawn * sizeof (float));
   spin (100);
   gtk_window_close (GTK_WINDOW (win));
   wait_for (no_windows, NULL, 10, "the window to close");
@@ -757,6 +788,14 @@ test_window_state_is_remembered (void)
   g_assert_cmpint (width, ==, want_width);
   g_assert_cmpint (height, ==, want_height);
   g_assert_cmpstr (dv_window_get_page (win), ==, "playground");
+  playground = DV_PLAYGROUND_PAGE (find_descendant (GTK_WIDGET (win), DV_TYPE_PLAYGROUND_PAGE));
+  size_t n_restored;
+  const float *restored = dv_playground_page_get_source_points (playground, &n_restored);
+  g_assert_cmpint (n_restored, ==, n_drawn);
+  /* Written as JSON numbers (doubles): the floats come back exactly. */
+  g_assert_cmpmem (restored, 2 * n_restored * sizeof (float), kept, 2 * n_drawn * sizeof (float));
+  /* Back to the built-in data for the tests after this one. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (playground), "page.dataset", "s", "moons"));
 }
 
 static void
@@ -828,6 +867,10 @@ main (int argc, char **argv)
   g_autofree char *settings_dir = g_path_get_dirname (keyfile);
   g_autofree char *glib_dir = g_path_get_dirname (settings_dir);
   g_unlink (keyfile);
+  g_autofree char *session = g_build_filename (config_dir, "dimvida-studio", "playground-session.json", NULL);
+  g_autofree char *session_dir = g_path_get_dirname (session);
+  g_unlink (session);
+  g_rmdir (session_dir);
   g_rmdir (settings_dir);
   g_rmdir (glib_dir);
   g_rmdir (config_dir);

@@ -17,6 +17,7 @@
 
 #include "core/blas.h"
 #include "core/rng.h"
+#include "toy/data.h"
 #include "toy/train.h"
 #include "dv-application.h"
 #include "core/common.h"
@@ -88,6 +89,31 @@ samples_differ (gpointer data)
   size_t n;
   const float *xy = dv_scatter_plot_get_samples (snap->plot, &n);
   return n == snap->n && n > 0 && memcmp (xy, snap->xy, 2 * n * sizeof (float)) != 0;
+}
+
+static int
+compare_points (gconstpointer a, gconstpointer b)
+{
+  const float *p = a, *q = b;
+  return p[0] != q[0] ? (p[0] > q[0]) - (p[0] < q[0]) : (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+/* How many points of xy[n][2] equal the one before them once sorted. */
+static size_t
+count_duplicates (const float *xy, size_t n)
+{
+  g_autofree float *sorted = g_memdup2 (xy, 2 * n * sizeof (float));
+  qsort (sorted, n, 2 * sizeof (float), compare_points);
+  size_t dups = 0;
+  for (size_t i = 1; i < n; i++)
+    dups += sorted[2 * i] == sorted[2 * i - 2] && sorted[2 * i + 1] == sorted[2 * i - 1];
+  return dups;
+}
+
+static gboolean
+caption_has (gpointer text)
+{
+  return strstr (dv_scatter_plot_get_caption (dv_playground_page_get_scatter (page (), 0)), text) != NULL;
 }
 
 static gboolean
@@ -313,6 +339,9 @@ test_live_run (void)
   g_assert_true (dv_playground_page_get_playing (page ()));
   gint64 target = 200;
   wait_for (reached_step, &target, 60, "200 steps");
+  /* Issue 17, item 5: while it trains, the caption says how long the run
+   * has left at its measured speed. */
+  wait_for (caption_has, " left", 10, "the time left in the caption");
   g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "play-pause", NULL);
   g_assert_false (dv_playground_page_get_playing (page ()));
 
@@ -475,6 +504,21 @@ test_actions_return_at_once (void)
 }
 
 static gboolean
+is_button_labelled (GtkWidget *widget, gconstpointer label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+has_tooltip_or_label (GtkWidget *widget, gconstpointer text)
+{
+  if (!GTK_IS_BUTTON (widget))
+    return FALSE;
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+  return g_strcmp0 (tooltip, text) == 0 || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0;
+}
+
+static gboolean
 frame_moved_right (gpointer before)
 {
   double left, top;
@@ -504,8 +548,35 @@ test_plot_zoom (void)
   dv_scatter_plot_get_frame_origin (plot, &left, &top);
   g_assert_cmpfloat (left, >, 0);
   GSettings *settings = dv_application_get_settings (app);
+  /* Issue 17, item 1: zooming never makes the window larger (at 2.0 it asked
+   * for 911 pixels of height), the samples plot keeps the room before the
+   * small charts do, and the page's own text grows too. */
+  GtkWidget *window = GTK_WIDGET (main_window ());
+  int window_w = gtk_widget_get_width (window), window_h = gtk_widget_get_height (window);
+  int min_h_before, nat, min_w_before;
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, window_w, &min_h_before, &nat, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_w_before, &nat, NULL, NULL);
+  GtkWidget *trained = find_descendant_where (GTK_WIDGET (page ()), is_button_labelled, "Trained model");
+  g_assert_nonnull (trained);
+  int trained_w_before;
+  gtk_widget_measure (trained, GTK_ORIENTATION_HORIZONTAL, -1, &trained_w_before, &nat, NULL, NULL);
   g_settings_set_double (settings, "plot-zoom", 2.0);
   wait_for (frame_moved_right, &left, 10, "the zoomed plot");
+  spin (500);
+  int min_h, min_w, trained_w;
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, window_w, &min_h, &nat, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, &nat, NULL, NULL);
+  g_test_message ("window minimum %d × %d at zoom 1, %d × %d at zoom 2", min_w_before, min_h_before, min_w, min_h);
+  g_assert_cmpint (min_h, <=, MAX (min_h_before, 600));
+  g_assert_cmpint (min_w, <=, MAX (min_w_before, 800));
+  g_assert_cmpint (gtk_widget_get_width (window), ==, window_w);
+  g_assert_cmpint (gtk_widget_get_height (window), ==, window_h);
+  int scatter_h = gtk_widget_get_height (GTK_WIDGET (plot));
+  int loss_h = gtk_widget_get_height (GTK_WIDGET (dv_playground_page_get_loss_plot (page ())));
+  g_test_message ("zoom 2: samples plot %d px high, loss chart %d", scatter_h, loss_h);
+  g_assert_cmpint (scatter_h, >, loss_h + loss_h / 2);
+  gtk_widget_measure (trained, GTK_ORIENTATION_HORIZONTAL, -1, &trained_w, &nat, NULL, NULL);
+  g_assert_cmpint (trained_w, >, trained_w_before * 3 / 2);
   /* The brush: the frame's top-left pixel is the view's corner, at or beyond
    * the data's limits (the view holds them all), and a pixel right of and
    * below it lies right of and below that corner. */
@@ -520,6 +591,306 @@ test_plot_zoom (void)
   g_assert_cmpfloat (y_in, <, y);
   g_settings_reset (settings, "plot-zoom");
   wait_for (frame_back_at, &left, 10, "the plot at its normal size");
+  spin (300);
+  g_assert_cmpint (gtk_widget_get_width (window), ==, window_w);
+  g_assert_cmpint (gtk_widget_get_height (window), ==, window_h);
+}
+
+/* The window's default size is what the user's resizing sets; the widget
+ * differs from it by the client-side decorations' margins. */
+static gboolean
+window_width_is (gpointer width)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (main_window ()));
+  return abs (w - GPOINTER_TO_INT (width)) <= 16;
+}
+
+static gboolean
+flap_shown (gpointer flap)
+{
+  return adw_flap_get_reveal_progress (flap) >= 1.0;
+}
+
+static graphene_rect_t
+bounds_in_window (GtkWidget *widget)
+{
+  graphene_rect_t rect;
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (main_window ()), &rect));
+  return rect;
+}
+
+/* Issue 17, item 7: on a 1024-pixel projector the settings slid over Play,
+ * Step, Reset and all of run A, and Edit A | Edit B scrolled out of view.
+ * The toolbar now stays clear of the settings, and the A | B switch stays
+ * above their scrolling part. */
+static void
+test_narrow_window_keeps_run_controls (void)
+{
+  DvWindow *window = main_window ();
+  dv_window_set_page (window, "playground");
+  int default_w, default_h;
+  gtk_window_get_default_size (GTK_WINDOW (window), &default_w, &default_h);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  wait_for (window_width_is, GINT_TO_POINTER (1024), 10, "a 1024-pixel window");
+  g_test_message ("window %d × %d", gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)));
+  activate ("page.compare", NULL);
+  AdwFlap *flap = ADW_FLAP (find_descendant (GTK_WIDGET (page ()), ADW_TYPE_FLAP));
+  g_assert_nonnull (flap);
+  GSettings *app_settings = dv_application_get_settings (app);
+  /* Beside the plots at zoom 1; folded over them at 1.5. */
+  for (int folded = 0; folded < 2; folded++) {
+    g_settings_set_double (app_settings, "plot-zoom", folded ? 1.5 : 1.0);
+    spin (500);
+    g_assert_cmpint (adw_flap_get_folded (flap), ==, folded);
+    adw_flap_set_reveal_flap (flap, TRUE);
+    wait_for (flap_shown, flap, 10, "the settings");
+    spin (300);
+    graphene_rect_t settings = bounds_in_window (adw_flap_get_flap (flap));
+    const char *names[] = { "Show or hide the settings (F9)", "Play: train continuously (Space)",
+                            "Train one step, then show the new samples (Ctrl+→)",
+                            "Start again from fresh weights, same seed (Ctrl+R)" };
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+      GtkWidget *button = find_descendant_where (GTK_WIDGET (page ()), has_tooltip_or_label, names[i]);
+      g_assert_nonnull (button);
+      graphene_rect_t rect = bounds_in_window (button);
+      g_assert_true (gtk_widget_get_mapped (button));
+      g_assert_false (graphene_rect_intersection (&rect, &settings, NULL));
+    }
+    /* Scrolled to the bottom (the GAN switches), the switch still shows which run they edit. */
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (find_descendant (adw_flap_get_flap (flap), GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    spin (300);
+    GtkWidget *edit_b = find_descendant_where (GTK_WIDGET (page ()), is_button_labelled, "Edit B");
+    g_assert_nonnull (edit_b);
+    g_assert_true (gtk_widget_get_mapped (edit_b));
+    g_assert_false (gtk_widget_is_ancestor (edit_b, GTK_WIDGET (scroller)));
+    graphene_rect_t switch_rect = bounds_in_window (edit_b);
+    graphene_rect_t window_rect = bounds_in_window (GTK_WIDGET (window));
+    g_assert_true (graphene_rect_contains_rect (&window_rect, &switch_rect));
+    gtk_adjustment_set_value (adj, 0);
+  }
+  g_settings_reset (app_settings, "plot-zoom");
+  activate ("page.compare", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), default_w, default_h);
+  wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
+}
+
+static void load_compare_with_gan (const char *fake);
+
+static gboolean
+field_shown (gpointer side)
+{
+  return dv_scatter_plot_get_n_arrows (dv_playground_page_get_scatter (page (), GPOINTER_TO_INT (side))) > 0;
+}
+
+/* Issue 17, items 2 and 3: legends covered the loss curves, part of the dino
+ * and a third of a zoomed plot; B's title ended "GA…". Now every legend
+ * (and the note on samples beyond the axes) sits above the frames, and the
+ * titles wrap, at 1024 × 768, compare on, D(x) and the field shown, zoom 1
+ * and 2. */
+static void
+test_legends_and_titles_clear (void)
+{
+  DvWindow *window = main_window ();
+  dv_window_set_page (window, "playground");
+  int default_w, default_h;
+  gtk_window_get_default_size (GTK_WINDOW (window), &default_w, &default_h);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  wait_for (window_width_is, GINT_TO_POINTER (1024), 10, "a 1024-pixel window");
+  load_compare_with_gan ("x0");
+  activate ("page.field", NULL);
+  wait_for (field_shown, GINT_TO_POINTER (0), 60, "A's denoising field");
+  wait_for (field_shown, GINT_TO_POINTER (1), 60, "B's denoising field");
+  activate ("page.step", NULL);
+  wait_for (page_idle, NULL, 60, "one step on both sides");
+  GSettings *app_settings = dv_application_get_settings (app);
+  for (int zoomed = 0; zoomed < 2; zoomed++) {
+    g_settings_set_double (app_settings, "plot-zoom", zoomed ? 2.0 : 1.0);
+    spin (800);
+    for (int side = 0; side < 2; side++) {
+      DvScatterPlot *plot = dv_playground_page_get_scatter (page (), side);
+      double left, top;
+      dv_scatter_plot_get_frame_origin (plot, &left, &top);
+      g_test_message ("zoom %d, side %d: legend ends at %.0f, frame starts at %.0f", zoomed ? 2 : 1, side,
+                      dv_scatter_plot_get_legend_bottom (plot), top);
+      g_assert_cmpfloat (dv_scatter_plot_get_legend_bottom (plot), >, 0);
+      g_assert_cmpfloat (dv_scatter_plot_get_legend_bottom (plot), <=, top);
+      g_assert_false (dv_scatter_plot_get_title_cut (plot));
+    }
+    for (int i = 0; i < 2; i++) {
+      DvCurvePlot *chart = i == 0 ? dv_playground_page_get_loss_plot (page ()) : dv_playground_page_get_divergence_plot (page ());
+      double legend_bottom, frame_top;
+      dv_curve_plot_get_legend_extent (chart, &legend_bottom, &frame_top);
+      g_assert_cmpfloat (legend_bottom, >, 0);
+      g_assert_cmpfloat (legend_bottom, <=, frame_top);
+    }
+  }
+  g_settings_reset (app_settings, "plot-zoom");
+  activate ("page.field", NULL);
+  activate ("page.copy-a-to-b", NULL);
+  activate ("page.compare", NULL);
+  wait_for (page_idle, NULL, 60, "the page to settle");
+  gtk_window_set_default_size (GTK_WINDOW (window), default_w, default_h);
+  wait_for (window_width_is, GINT_TO_POINTER (default_w), 10, "the window at its size again");
+}
+
+/* Issue 17, item 5: "Restore defaults" gives the edited run the settings the
+ * app starts with. */
+static void
+test_restore_defaults (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  g_autofree char *config = g_build_filename (work_dir, "odd-config.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_playground_page_save_config (page (), config, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  char *hidden = strstr (text, "\"hidden\" : 256");
+  g_assert_nonnull (hidden);
+  memcpy (hidden, "\"hidden\" : 512", strlen ("\"hidden\" : 512"));
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (dv_playground_page_load_config (page (), config, &error));
+  DvPlaygroundConfig cfg, defaults;
+  dv_playground_page_get_run_config (page (), 0, &cfg);
+  g_assert_cmpint (cfg.train.hidden, ==, 512);
+  activate ("page.restore-defaults", NULL);
+  dv_playground_page_get_run_config (page (), 0, &cfg);
+  dv_playground_config_init (&defaults);
+  g_assert_cmpint (cfg.train.hidden, ==, defaults.train.hidden);
+  g_assert_cmpint (cfg.train.T, ==, defaults.train.T);
+  g_assert_cmpint (cfg.train.gan, ==, defaults.train.gan);
+  g_assert_cmpint (cfg.sampler.kind, ==, defaults.sampler.kind);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "default settings"));
+  wait_for (page_idle, NULL, 60, "the restored run");
+  g_unlink (config);
+}
+
+static GtkWindow *
+message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer unused)
+{
+  return message_dialog () != NULL;
+}
+
+/* Issue 17, item 6: closing the window mid-training quit without asking,
+ * and turning Compare on threw away the steps trained on A. */
+static void
+test_work_is_kept (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  for (int i = 0; i < 3; i++) {
+    activate ("page.step", NULL);
+    settled_step (0);
+  }
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  activate ("page.compare", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (1), 30, "B's first samples");
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 1), ==, 0);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "keeps its 3 steps"));
+  activate ("page.compare", NULL);
+
+  /* Reset can be undone: the runs it replaced come back, steps and all. */
+  activate ("page.reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (main_window ()), "undo-reset"));
+  g_action_group_activate_action (G_ACTION_GROUP (main_window ()), "undo-reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 3);
+  g_assert_nonnull (strstr (dv_playground_page_get_last_toast (page ()), "back where Reset found them"));
+  /* ...but not after something else rebuilt them. */
+  activate ("page.reset", NULL);
+  activate ("page.compare", NULL); /* B is built: what Reset kept is stale */
+  activate ("page.compare", NULL);
+  activate ("page.undo-reset", NULL);
+  g_assert_cmpint (dv_playground_page_get_step (page (), 0), ==, 0);
+  for (int i = 0; i < 3; i++) {
+    activate ("page.step", NULL);
+    settled_step (0);
+  }
+
+  activate ("page.play-pause", NULL);
+  g_assert_true (dv_playground_page_get_playing (page ()));
+  DvWindow *window = main_window ();
+  gtk_window_close (GTK_WINDOW (window));
+  wait_for (dialog_shown, NULL, 10, "the question before quitting");
+  g_assert_true (main_window () == window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (message_dialog ()), "cancel");
+  spin (300);
+  g_assert_true (main_window () == window);
+  g_assert_true (dv_playground_page_get_playing (page ()));
+  activate ("page.play-pause", NULL);
+  settled_step (0);
+}
+
+/* Issue 17, item 9: a tooltip covered the first item of open dropdowns and
+ * of the export menu. */
+static void
+test_tooltips_quiet_over_menus (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  GtkWidget *export = find_descendant (GTK_WIDGET (page ()), GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (export);
+  g_assert_true (gtk_widget_get_has_tooltip (export));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (export));
+  spin (300);
+  g_assert_false (gtk_widget_get_has_tooltip (export));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (export));
+  spin (300);
+  g_assert_true (gtk_widget_get_has_tooltip (export));
+  AdwComboRow *row = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (page ()), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
+  spin (300);
+  g_assert_false (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+  GtkWidget *popover = find_descendant (GTK_WIDGET (row), GTK_TYPE_POPOVER);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  spin (300);
+  g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (row)));
+}
+
+/* Issue 17, item 5: the processor stayed busy while paused (a big model's
+ * picture of the last steps). A pause redraws only when drawing is quick;
+ * here the limit is 0, as for a model whose sampling takes long. */
+static void
+test_pause_stays_quiet (void)
+{
+  dv_window_set_page (main_window (), "playground");
+  activate ("page.reset", NULL);
+  wait_for (has_samples, GINT_TO_POINTER (0), 30, "fresh samples");
+  settled_step (0);
+  DvPlaygroundRun *run = dv_playground_page_get_run (page (), 0);
+  dv_playground_run_set_pause_refresh_limit (run, 0);
+  activate ("page.play-pause", NULL);
+  gint64 target = 30;
+  wait_for (reached_step, &target, 60, "30 steps");
+  activate ("page.play-pause", NULL);
+  gint64 paused_at = settled_step (0);
+  g_assert_cmpint (dv_playground_run_get_samples_step (run), <, paused_at);
+  g_autofree char *note = g_strdup_printf ("samples of step %d", (int) dv_playground_run_get_samples_step (run));
+  g_assert_nonnull (strstr (dv_scatter_plot_get_caption (dv_playground_page_get_scatter (page (), 0)), note));
+  /* A single step still shows its effect. */
+  activate ("page.step", NULL);
+  gint64 stepped = settled_step (0);
+  g_assert_cmpint (stepped, ==, paused_at + 1);
+  g_assert_cmpint (dv_playground_run_get_samples_step (run), ==, stepped);
+  dv_playground_run_set_pause_refresh_limit (run, DV_PLAYGROUND_PAUSE_REFRESH_LIMIT);
 }
 
 static void
@@ -554,8 +925,12 @@ test_bad_csv_keeps_data (void)
   g_string_free (rows, TRUE);
   g_assert_true (dv_playground_page_import_csv (page (), good, &error));
   g_assert_cmpstr (dv_playground_page_get_data_error (page ()), ==, "");
-  dv_scatter_plot_get_data (plot, &n_now);
+  dv_playground_page_get_source_points (page (), &n_now);
   g_assert_cmpint (n_now, ==, 50);
+  /* ...spread into a cloud for the runs (see test_draw_your_own). */
+  const float *learnt = dv_scatter_plot_get_data (plot, &n_now);
+  g_assert_cmpint (n_now, ==, DV_TOY_DEFAULT_POINTS);
+  g_assert_cmpint (count_duplicates (learnt, n_now), ==, 0);
   activate ("page.dataset", g_variant_new_string ("moons"));
   dv_scatter_plot_get_data (plot, &n_now);
   g_assert_cmpint (n_now, ==, n_data);
@@ -574,14 +949,23 @@ test_draw_your_own (void)
   for (int stroke = 0; stroke < 3; stroke++)
     for (int i = 0; i < 4; i++)
       dv_playground_page_paint (page (), -2 + stroke, 0.3 * i, i == 0);
-  dv_scatter_plot_get_data (plot, &n);
+  dv_playground_page_get_source_points (page (), &n);
   size_t per_stroke = n / 3;
   g_assert_cmpint (n, ==, 3 * per_stroke);
   g_assert_cmpint (per_stroke, >, 0);
+  /* The runs learn the drawn points spread into a cloud as large as the
+   * built-in sets', with no two points alike (issue 17: a negative kNN KL
+   * on a few hundred drawn points). */
+  size_t n_learnt;
+  const float *learnt = dv_scatter_plot_get_data (plot, &n_learnt);
+  g_assert_cmpint (n_learnt, ==, DV_TOY_DEFAULT_POINTS);
+  g_assert_cmpint (count_duplicates (learnt, n_learnt), ==, 0);
   activate ("page.undo-stroke", NULL);
-  dv_scatter_plot_get_data (plot, &n);
+  dv_playground_page_get_source_points (page (), &n);
   g_assert_cmpint (n, ==, 2 * per_stroke);
   activate ("page.clear-drawing", NULL);
+  dv_playground_page_get_source_points (page (), &n);
+  g_assert_cmpint (n, ==, 0);
   dv_scatter_plot_get_data (plot, &n);
   g_assert_cmpint (n, ==, 0);
   activate ("page.dataset", g_variant_new_string ("moons"));
@@ -648,9 +1032,18 @@ film_shows_noise (gpointer unused)
   return fabs (sum / n - 2.0) < 0.3;
 }
 
+/* A scale whose tooltip contains the text. */
+static gboolean
+is_range_labelled (GtkWidget *widget, gconstpointer text)
+{
+  const char *tooltip = GTK_IS_RANGE (widget) ? gtk_widget_get_tooltip_text (widget) : NULL;
+  return tooltip != NULL && strstr (tooltip, text) != NULL;
+}
+
 static void
 test_reverse_process_and_field (void)
 {
+  dv_window_set_page (main_window (), "playground");
   DvPlaygroundPage *p = page ();
   activate ("page.reset", NULL);
   activate ("page.play-pause", NULL);
@@ -664,6 +1057,26 @@ test_reverse_process_and_field (void)
 
   activate ("page.film", NULL);
   wait_for (film_shows_noise, NULL, 60, "the reverse process's first frame");
+  /* Issue 17, item 9: the player names the reverse timestep t (it said
+   * "step 42 / 100", the word of training steps). */
+  spin (200);
+  g_assert_true (has_label_containing (GTK_WIDGET (p), "t = ") || has_label_containing (GTK_WIDGET (p), "x₀"));
+  g_assert_false (has_label_containing (GTK_WIDGET (p), "step 0 /"));
+  /* ...and with the field on, the field's t follows the film's frame. */
+  activate ("page.field", NULL);
+  GtkRange *field_scale = GTK_RANGE (find_descendant_where (GTK_WIDGET (p), is_range_labelled, "arrows x̂₀ − x are drawn"));
+  g_assert_nonnull (field_scale);
+  GtkRange *film_scale = GTK_RANGE (find_descendant_where (GTK_WIDGET (p), is_range_labelled, "Scrub through"));
+  g_assert_nonnull (film_scale);
+  /* Checked at once: the player may play on. DDPM, T = 100: frame k denoises t = 99 − k. */
+  gtk_range_set_value (film_scale, 10);
+  int frame = (int) gtk_range_get_value (film_scale);
+  g_test_message ("film frame %d, field t %g", frame, gtk_range_get_value (field_scale));
+  g_assert_cmpfloat (gtk_range_get_value (field_scale), ==, 99 - frame);
+  g_autofree char *shown = g_strdup_printf ("t = %d", 99 - frame);
+  g_assert_true (has_label_containing (GTK_WIDGET (p), shown));
+  activate ("page.field", NULL);
+  settled_step (0);
   /* Leaving the player brings the live samples back. */
   activate ("page.film", NULL);
   size_t n;
@@ -1028,6 +1441,12 @@ main (int argc, char **argv)
   g_test_add_func ("/playground/compare-speed-with-redraw", test_compare_speed_with_redraw);
   g_test_add_func ("/playground/actions-return-at-once", test_actions_return_at_once);
   g_test_add_func ("/playground/plot-zoom", test_plot_zoom);
+  g_test_add_func ("/playground/narrow-window-keeps-run-controls", test_narrow_window_keeps_run_controls);
+  g_test_add_func ("/playground/legends-and-titles-clear", test_legends_and_titles_clear);
+  g_test_add_func ("/playground/restore-defaults", test_restore_defaults);
+  g_test_add_func ("/playground/work-is-kept", test_work_is_kept);
+  g_test_add_func ("/playground/tooltips-quiet-over-menus", test_tooltips_quiet_over_menus);
+  g_test_add_func ("/playground/pause-stays-quiet", test_pause_stays_quiet);
   g_test_add_func ("/playground/bad-csv-keeps-data", test_bad_csv_keeps_data);
   g_test_add_func ("/playground/draw-your-own", test_draw_your_own);
   g_test_add_func ("/playground/compare", test_compare);

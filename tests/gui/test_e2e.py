@@ -120,6 +120,23 @@ def settled_step(plot, timeout=20.0):
     raise AssertionError(f"the step counter kept moving: {last}")
 
 
+def has_focus(node):
+    """Whether node or a widget inside it (a menu button's button) has the keyboard focus."""
+    return node.getState().contains(pyatspi.STATE_FOCUSED) or any(
+        child.getState().contains(pyatspi.STATE_FOCUSED) for child in node.children)
+
+
+def focus_by_tab(node, name, limit=80):
+    """Moves the keyboard focus onto node with Tab, as a user would (GTK 4.8
+    does not implement the accessible grabFocus)."""
+    for _ in range(limit):
+        if has_focus(node):
+            return
+        rawinput.pressKey("Tab")
+        time.sleep(0.15)
+    raise AssertionError(f"Tab never reached {name}")
+
+
 def toggle(node):
     """Activates a switch through its accessible action (it may be scrolled out of view)."""
     for name in ("toggle", "activate", "click", "press"):
@@ -203,6 +220,21 @@ def run(proc):
     time.sleep(1.5)
     assert step_of(plot) == stopped, f"paused at step {stopped}, the counter went on to {step_of(plot)}"
     step(f"paused at step {stopped}")
+    # Ctrl+→ trains one step wherever the focus is: a focused toolbar button
+    # must not take it as "move the focus right" (issue 17, item 8).
+    for name in ("Settings", "Play", "Single step", "Reset", "Load trained model", "Compare A | B", "Export",
+                 "Denoising field", "Reverse process", "Trails"):
+        button = next(iter(window.findChildren(lambda n, name=name: n.name == name and n.roleName in (
+            "push button", "toggle button", "menu button", "check box"))), None)
+        assert button is not None, f"no {name} button in the toolbar"
+        focus_by_tab(button, name)
+        before = step_of(plot)
+        rawinput.keyCombo("<Control>Right")
+        wait_until(lambda: (step_of(plot) or 0) == before + 1,
+                   f"Ctrl+Right with the focus on {name} to train one step (at {step_of(plot)}, was {before})")
+        assert has_focus(button), f"Ctrl+Right moved the focus off {name}"
+    stopped = step_of(plot)
+    step(f"Ctrl+Right stepped with the focus on each toolbar and view-bar button, now at step {stopped}")
     # Compare: the toggle turns on B, and with it the buttons that only make sense then.
     step("clicking Compare A | B enables Copy A to B and Swap, clicking it again disables them")
 

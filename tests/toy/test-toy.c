@@ -367,6 +367,135 @@ test_csv_good (void)
   g_rmdir (dir);
 }
 
+/* Points as "Draw your own" paints them: strokes of dabs of 6 points,
+ * N(0, 0.08²) around the pen, on the page's fixed square. */
+static float *
+drawn_like_points (size_t *n)
+{
+  DvRng rng;
+  dv_rng_init (&rng, 3);
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (float));
+  for (int stroke = 0; stroke < 4; stroke++) {
+    float x = dv_rng_uniform_range (&rng, -3, 3), y = dv_rng_uniform_range (&rng, -3, 3);
+    for (int dab = 0; dab < 12; dab++) {
+      x += dv_rng_uniform_range (&rng, -0.3f, 0.3f);
+      y += dv_rng_uniform_range (&rng, -0.3f, 0.3f);
+      for (int i = 0; i < 6; i++) {
+        float p[2] = { x + 0.08f * dv_rng_normal (&rng), y + 0.08f * dv_rng_normal (&rng) };
+        g_array_append_vals (points, p, 2);
+      }
+    }
+  }
+  *n = points->len / 2;
+  return (float *) g_array_free (points, FALSE);
+}
+
+/* A model that has learnt the points themselves, as the denoiser does on a few
+ * hundred points over 10,000 steps: m samples, each a point plus tiny noise. */
+static float *
+memorised_samples (const float *xy, size_t n, size_t m, double sigma)
+{
+  DvRng rng;
+  dv_rng_init (&rng, 11);
+  float *out = g_new (float, 2 * m);
+  for (size_t i = 0; i < m; i++) {
+    size_t j = dv_rng_below (&rng, n);
+    out[2 * i] = xy[2 * j] + (float) sigma * dv_rng_normal (&rng);
+    out[2 * i + 1] = xy[2 * j + 1] + (float) sigma * dv_rng_normal (&rng);
+  }
+  return out;
+}
+
+static int
+compare_points (gconstpointer a, gconstpointer b)
+{
+  const float *p = a, *q = b;
+  return p[0] != q[0] ? (p[0] > q[0]) - (p[0] < q[0]) : (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+static size_t
+count_duplicates (const float *xy, size_t n)
+{
+  g_autofree float *sorted = g_memdup2 (xy, 2 * n * sizeof (float));
+  qsort (sorted, n, 2 * sizeof (float), compare_points);
+  size_t dups = 0;
+  for (size_t i = 1; i < n; i++)
+    dups += sorted[2 * i] == sorted[2 * i - 2] && sorted[2 * i + 1] == sorted[2 * i - 1];
+  return dups;
+}
+
+/* The kNN KL of drawn or imported points (issue 17: −1.2 and −3.1 bits were
+ * shown). Against the few points themselves the estimate of a model that
+ * learnt them is negative; against the spread cloud it is not, and a model
+ * that learnt the cloud scores about 0. */
+static void
+check_spread (const float *xy, size_t n, const char *what)
+{
+  const size_t m = 10000;
+  GError *error = NULL;
+  double sigma = dv_toy_data_spread_sigma (xy, n);
+  g_assert_cmpfloat (sigma, >, 0);
+  g_autofree float *memorised = memorised_samples (xy, n, m, 0.1 * sigma);
+  double raw = dv_knn_kl_2d (xy, n, memorised, m, &error);
+  g_assert_no_error (error);
+  DvToyData cloud = { 0 }, other = { 0 };
+  g_assert_true (dv_toy_data_spread (&cloud, xy, n, DV_TOY_DEFAULT_POINTS, 42, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cloud.n, ==, DV_TOY_DEFAULT_POINTS);
+  g_assert_cmpuint (count_duplicates (cloud.xy, cloud.n), ==, 0);
+  /* Seeded: the same seed, the same cloud; another seed, another cloud. */
+  g_assert_true (dv_toy_data_spread (&other, xy, n, DV_TOY_DEFAULT_POINTS, 42, &error));
+  g_assert_cmpmem (cloud.xy, 2 * cloud.n * sizeof (float), other.xy, 2 * other.n * sizeof (float));
+  g_assert_true (dv_toy_data_spread (&other, xy, n, m, 43, &error));
+  double spread_memorised = dv_knn_kl_2d (cloud.xy, cloud.n, memorised, m, &error);
+  double spread_learnt = dv_knn_kl_2d (cloud.xy, cloud.n, other.xy, other.n, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %zu points, σ %.4f; kNN KL of memorised samples %.3f bits against the points, %.3f against "
+                  "the cloud; of the cloud itself %.3f", what, n, sigma, raw, spread_memorised, spread_learnt);
+  g_assert_cmpfloat (raw, <, 0); /* what the page showed */
+  g_assert_cmpfloat (spread_memorised, >, 0.5);
+  g_assert_cmpfloat (fabs (spread_learnt), <, 0.1); /* the estimator's own bias at these sizes */
+  dv_toy_data_clear (&cloud);
+  dv_toy_data_clear (&other);
+}
+
+static void
+test_spread_drawn (void)
+{
+  size_t n;
+  g_autofree float *xy = drawn_like_points (&n);
+  check_spread (xy, n, "drawn");
+}
+
+/* An imported CSV of 60 points, each row three times (exact duplicates). */
+static void
+test_spread_csv_duplicates (void)
+{
+  GString *text = g_string_new ("x,y\n");
+  for (int copy = 0; copy < 3; copy++)
+    for (int i = 0; i < 60; i++)
+      g_string_append_printf (text, "%.3f,%.3f\n", 10 + 3 * cos (i * 0.3), -5 + 2 * sin (i * 0.7));
+  DvToyData d;
+  GError *error = NULL;
+  g_assert_true (dv_toy_data_parse_csv (&d, text->str, text->len, "dups.csv", &error));
+  g_assert_no_error (error);
+  g_string_free (text, TRUE);
+  g_assert_cmpuint (count_duplicates (d.xy, d.n), ==, 120);
+  check_spread (d.xy, d.n, "CSV with duplicates");
+  dv_toy_data_clear (&d);
+  /* One point, or the same point over and over: a small blob, never σ = 0. */
+  float same[20];
+  for (int i = 0; i < 20; i++)
+    same[i] = i % 2 ? 2.0f : -1.0f;
+  g_assert_cmpfloat (dv_toy_data_spread_sigma (same, 10), >, 0);
+  g_assert_true (dv_toy_data_spread (&d, same, 10, 1000, 1, &error));
+  g_assert_cmpuint (count_duplicates (d.xy, d.n), ==, 0);
+  dv_toy_data_clear (&d);
+  g_assert_false (dv_toy_data_spread (&d, same, 0, 1000, 1, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_INVALID);
+  g_clear_error (&error);
+}
+
 static void
 test_csv_bad (void)
 {
@@ -1212,6 +1341,38 @@ test_nan_stops_and_keeps_weights (void)
   g_free (before);
 }
 
+/* Issue 17, item 5: a loss that reached 1e9 trained on without a word. A
+ * finite loss above the divergence limit stops training like a NaN does,
+ * the weights of the last good step kept. */
+static void
+test_huge_loss_stops_and_keeps_weights (void)
+{
+  DvToyTrainConfig cfg;
+  small_config (&cfg);
+  GError *error = NULL;
+  g_autoptr (DvToyTrainer) tr = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  g_assert_true (dv_toy_trainer_train (tr, 3, NULL, NULL, NULL, &error));
+  DvToyDenoiser *m = dv_toy_trainer_get_model (tr);
+  /* Blow the output weights up: the MSE is finite but far above the limit. */
+  for (size_t i = 0; i < 16; i++)
+    m->params.data[m->out_weight + i] = 1e5f;
+  float *before = g_memdup2 (m->params.data, m->params.count * sizeof (float));
+  g_assert_false (dv_toy_trainer_train (tr, 5, NULL, NULL, NULL, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_NAN);
+  g_assert_nonnull (strstr (error->message, "diverged at step 4"));
+  g_clear_error (&error);
+  g_assert_cmpint (dv_toy_trainer_get_step (tr), ==, 3);
+  g_assert_cmpmem (m->params.data, m->params.count * sizeof (float), before, m->params.count * sizeof (float));
+  g_free (before);
+  /* The limit is the caller's: a fresh model's first loss (about 1) is above 0.5. */
+  g_autoptr (DvToyTrainer) strict = dv_toy_trainer_new (&cfg, moons.xy, moons.n, &error);
+  dv_toy_trainer_set_divergence_limit (strict, 0.5);
+  g_assert_false (dv_toy_trainer_train (strict, 2, NULL, NULL, NULL, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_NAN);
+  g_clear_error (&error);
+  g_assert_cmpint (dv_toy_trainer_get_step (strict), ==, 0);
+}
+
 static void
 test_cancel (void)
 {
@@ -1432,6 +1593,8 @@ main (int argc, char **argv)
   g_test_add_func ("/toy/data/seeded", test_datasets_seeded);
   g_test_add_func ("/toy/csv/good", test_csv_good);
   g_test_add_func ("/toy/csv/bad", test_csv_bad);
+  g_test_add_func ("/toy/data/spread-drawn", test_spread_drawn);
+  g_test_add_func ("/toy/data/spread-csv-duplicates", test_spread_csv_duplicates);
   g_test_add_func ("/toy/denoiser/embedding", test_embedding_matches_reference);
   g_test_add_func ("/toy/denoiser/gradient", test_denoiser_gradient);
   g_test_add_func ("/toy/disc/bce-gradient", test_disc_bce_gradient);
@@ -1446,6 +1609,7 @@ main (int argc, char **argv)
   g_test_add_func ("/toy/train/adversarial-gradient", test_adversarial_gradient);
   g_test_add_func ("/toy/train/resume-exact", test_resume_is_exact);
   g_test_add_func ("/toy/train/nan-stops", test_nan_stops_and_keeps_weights);
+  g_test_add_func ("/toy/train/huge-loss-stops", test_huge_loss_stops_and_keeps_weights);
   g_test_add_func ("/toy/train/cancel", test_cancel);
   g_test_add_func ("/toy/train/bad-config", test_bad_config);
   g_test_add_func ("/toy/sampler/ddpm-ddim", test_samplers);

@@ -3,6 +3,7 @@
 #include "core/data_file.h"
 #include "core/rng.h"
 #include "core/common.h"
+#include "metrics/kdtree.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -375,4 +376,85 @@ dv_toy_points_save_csv (const float *xy, size_t n, const char *path, GError **er
       g_error_free (local);
     }
   return ok;
+}
+
+/* How many neighbours are looked at for one at a non-zero distance. */
+#define SPREAD_NEIGHBOURS 16
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+double
+dv_toy_data_spread_sigma (const float *xy, size_t n)
+{
+  float lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+  for (size_t i = 0; i < n; i++)
+    for (int a = 0; a < 2; a++)
+      {
+        lo[a] = MIN (lo[a], xy[2 * i + a]);
+        hi[a] = MAX (hi[a], xy[2 * i + a]);
+      }
+  double extent = n > 0 ? MAX ((double) hi[0] - lo[0], (double) hi[1] - lo[1]) : 0;
+  /* One point, or all on top of each other: a small blob of their own scale. */
+  double fallback = 1e-3 * (extent > 0 ? extent : MAX (fabs ((double) lo[0]), 1.0));
+  if (n < 2)
+    return fallback;
+  g_autoptr (DvKdTree) tree = dv_kdtree_new (xy, n, 2);
+  double *nearest = g_new (double, n);
+  size_t n_distinct = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      /* The nearest other point at a non-zero distance: duplicates skipped. */
+      double distances[SPREAD_NEIGHBOURS];
+      int k = (int) MIN (n - 1, (size_t) SPREAD_NEIGHBOURS);
+      int found = dv_kdtree_nearest (tree, xy + 2 * i, k, i, distances, NULL);
+      for (int j = 0; j < found; j++)
+        if (distances[j] > 0)
+          {
+            nearest[n_distinct++] = distances[j];
+            break;
+          }
+    }
+  double sigma = fallback;
+  if (n_distinct > 0)
+    {
+      qsort (nearest, n_distinct, sizeof (double), compare_doubles);
+      sigma = 0.5 * nearest[n_distinct / 2];
+    }
+  g_free (nearest);
+  return sigma;
+}
+
+gboolean
+dv_toy_data_spread (DvToyData *out, const float *xy, size_t n, size_t n_target, guint64 seed, GError **error)
+{
+  if (n < 1 || n_target < 1 || n_target > DV_TOY_MAX_POINTS)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Cannot spread %zu points into %zu", n, n_target);
+      return FALSE;
+    }
+  for (size_t i = 0; i < 2 * n; i++)
+    if (!isfinite (xy[i]))
+      {
+        g_set_error (error, DV_ERROR, DV_ERROR_NAN, "Point %zu is not finite", i / 2 + 1);
+        return FALSE;
+      }
+  float sigma = (float) dv_toy_data_spread_sigma (xy, n);
+  float *spread = dv_alloc_floats (2 * n_target);
+  DvRng rng;
+  dv_rng_init_stream (&rng, seed, 0x5b7ead);
+  for (size_t i = 0; i < n_target; i++)
+    {
+      size_t j = (size_t) dv_rng_below (&rng, n);
+      spread[2 * i] = xy[2 * j] + sigma * dv_rng_normal (&rng);
+      spread[2 * i + 1] = xy[2 * j + 1] + sigma * dv_rng_normal (&rng);
+    }
+  dv_toy_data_clear (out);
+  out->xy = spread;
+  out->n = n_target;
+  return TRUE;
 }

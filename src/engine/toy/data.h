@@ -32,6 +32,18 @@ gboolean dv_toy_data_parse_csv (DvToyData *data, const char *text, gsize length,
 /* Writes "x,y" rows (with that header), atomically. */
 gboolean dv_toy_points_save_csv (const float *xy, size_t n, const char *path, GError **error);
 
+/* A few points (drawn by hand, imported) spread into n_target, as the dino's
+ * 142 become 100,000: each drawn with replacement, plus N(0, σ²) jitter with
+ * σ = half the median distance from a point to its nearest other point
+ * (exact duplicates left out of that median). Without it a model trained on
+ * a few hundred points learns the points themselves, and the kNN KL, which
+ * measures the samples at those same points, comes out negative; exact
+ * duplicates break its tie-free assumption too. Seeded; n ≥ 1, n_target ≥ 1. */
+gboolean dv_toy_data_spread (DvToyData *out, const float *xy, size_t n, size_t n_target, guint64 seed,
+                             GError **error);
+/* The σ dv_toy_data_spread uses for these points. */
+double dv_toy_data_spread_sigma (const float *xy, size_t n);
+
 void dv_toy_data_clear (DvToyData *data);
 
 /* The 142 Datasaurus dino points from a TSV (header "x<TAB>y", or the Dozen's

@@ -42,6 +42,7 @@ struct _DvToyTrainer {
   DvAdam disc_adam;
 
   gint64 step;
+  double divergence_limit;
   gint64 epoch;   /* the epoch whose permutation is in perm, −1 for none */
   guint32 *perm;
 
@@ -250,6 +251,7 @@ dv_toy_trainer_new (const DvToyTrainConfig *cfg, const float *xy, size_t n, GErr
   tr->batches_per_epoch = (gint64) ((n + (size_t) cfg->batch_size - 1) / (size_t) cfg->batch_size);
   tr->perm = g_new (guint32, n);
   tr->epoch = -1;
+  tr->divergence_limit = DV_TOY_DIVERGED_LOSS;
 
   DvRng rng;
   dv_rng_init (&rng, cfg->seed);
@@ -431,6 +433,13 @@ adversarial_term (DvToyTrainer *tr, int B, gboolean with_grad)
   return adv;
 }
 
+void
+dv_toy_trainer_set_divergence_limit (DvToyTrainer *tr, double limit)
+{
+  DV_CHECK (limit > 0, "dv_toy_trainer_set_divergence_limit: limit %g", limit);
+  tr->divergence_limit = limit;
+}
+
 static gboolean
 fail_nan (GError **error, gint64 step, const char *what, float value)
 {
@@ -469,7 +478,7 @@ discriminator_step (DvToyTrainer *tr, int B, DvToyStepInfo *info, GError **error
                      : 0.0f;
   info->gp = gp;
   info->d_loss = real_loss + fake_loss + gp;
-  if (!isfinite (info->d_loss))
+  if (!isfinite (info->d_loss) || info->d_loss > tr->divergence_limit)
     return fail_nan (error, tr->step, "discriminator's loss", info->d_loss);
   dv_adam_step (&tr->disc_adam, d->params.data, d->params.grad, tr->cfg.d_lr);
   return TRUE;
@@ -498,7 +507,7 @@ train_step (DvToyTrainer *tr, DvToyStepInfo *info, GError **error)
       info->adv = adversarial_term (tr, B, tr->cfg.fake == DV_TOY_FAKE_X0);
       info->loss = info->mse + tr->cfg.lambda_adv * info->adv;
     }
-  if (!isfinite (info->loss))
+  if (!isfinite (info->loss) || info->mse > tr->divergence_limit)
     return fail_nan (error, tr->step, "loss", info->loss);
 
   dv_params_zero_grad (&m->params);

@@ -84,10 +84,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DvToyTrainer, dv_toy_trainer_free)
 
 /* Runs up to max_steps steps (stopping at cfg.steps), calling on_step (may be
  * NULL) after each. FALSE with DV_ERROR_CANCELLED when cancelled, or
- * DV_ERROR_NAN when a loss or gradient is not finite: that step is not
- * applied, so the weights stay those of the last good step. */
+ * DV_ERROR_NAN when a loss or gradient is not finite, or a loss (the
+ * denoiser's MSE, the discriminator's) is above the divergence limit: that
+ * step is not applied, so the weights stay those of the last good step. */
 gboolean dv_toy_trainer_train (DvToyTrainer *trainer, gint64 max_steps, DvToyStepFunc on_step, gpointer user_data,
                                GCancellable *cancellable, GError **error);
+
+/* The MSE of ε̂ starts near 1 (ε̂ = 0 scores 1); a loss above this has left
+ * any sensible course, and flattens every other curve on a shared chart. */
+#define DV_TOY_DIVERGED_LOSS 1e4
+/* The limit above which a loss stops training (DV_TOY_DIVERGED_LOSS unless set). */
+void dv_toy_trainer_set_divergence_limit (DvToyTrainer *trainer, double limit);
 
 gint64 dv_toy_trainer_get_step (const DvToyTrainer *trainer);
 const DvToyTrainConfig *dv_toy_trainer_get_config (const DvToyTrainer *trainer);
