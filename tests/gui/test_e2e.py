@@ -222,10 +222,17 @@ def run(proc):
     step(f"paused at step {stopped}")
     # Ctrl+→ trains one step wherever the focus is: a focused toolbar button
     # must not take it as "move the focus right" (issue 17, item 8).
+    single_step_button = find(window, "Single step", "push button")
     for name in ("Settings", "Play", "Single step", "Reset", "Load trained model", "Compare A | B", "Export",
                  "Denoising field", "Reverse process", "Trails"):
-        button = next(iter(window.findChildren(lambda n, name=name: n.name == name and n.roleName in (
-            "push button", "toggle button", "menu button", "check box"))), None)
+        # Searched from the Playground's own toolbar outwards: the Views page, hidden
+        # behind this one, has an Export button too.
+        is_button = (lambda n, name=name: n.name == name and n.roleName in (
+            "push button", "toggle button", "menu button", "check box"))
+        scope, button = single_step_button, None
+        while scope is not None and button is None:
+            button = next(iter(scope.findChildren(is_button)), None)
+            scope = scope.parent
         assert button is not None, f"no {name} button in the toolbar"
         focus_by_tab(button, name)
         before = step_of(plot)
