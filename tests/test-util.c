@@ -106,3 +106,27 @@ dv_test_gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x)
     }
   return p;
 }
+
+void
+dv_test_run_dimvida (DvTestRun *r, const char *cwd, const char *const *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) g_getenv ("DV_DIMVIDA"));
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  GError *error = NULL;
+  int wait_status = 0;
+  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
+  g_ptr_array_unref (argv);
+}
+
+void
+dv_test_run_clear (DvTestRun *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}

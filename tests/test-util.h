@@ -33,3 +33,13 @@ double dv_test_weighted_sum (const float *out, const float *weights, size_t n);
 
 /* n points [n][2] from N((mean_x, 0), sigma² I), g_free'd by the caller. */
 float *dv_test_gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x);
+
+/* One run of the dimvida command ($DV_DIMVIDA) with args (NULL-terminated,
+ * without the program), in cwd (NULL: here): its exit status (0 or 1) and output. */
+typedef struct {
+  int status;
+  char *out, *err;
+} DvTestRun;
+
+void dv_test_run_dimvida (DvTestRun *r, const char *cwd, const char *const *args);
+void dv_test_run_clear (DvTestRun *r);

@@ -11,34 +11,6 @@
 
 #include "test-util.h"
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-run_dimvida (Run *r, const char *const *args)
-{
-  GPtrArray *argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) g_getenv ("DV_DIMVIDA"));
-  for (int i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  GError *error = NULL;
-  int wait_status = 0;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
-                               &wait_status, &error));
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-  g_ptr_array_unref (argv);
-}
 
 static double
 parse_number (const char *text)
@@ -55,10 +27,10 @@ parse_number (const char *text)
 static void
 test_toy_bench (void)
 {
-  Run r;
+  DvTestRun r;
   const char *args[] = { "toy", "bench", "--steps", "3", "--gan-steps", "2", "--warmup", "1", "--repeats", "1",
                          "--sample-points", "300", "--batch", "32", "--threads", "1", NULL };
-  run_dimvida (&r, args);
+  dv_test_run_dimvida (&r, NULL, args);
   if (r.status != 0)
     g_error ("toy bench failed: %s", r.err);
   /* Every line is `key value`; each key once. */
@@ -97,15 +69,15 @@ test_toy_bench (void)
   /* With the discriminator a step does strictly more work. */
   g_assert_cmpfloat (parse_number (g_hash_table_lookup (values, "gan_train_ms_per_step_median")), >,
                      parse_number (g_hash_table_lookup (values, "train_ms_per_step_median")));
-  run_clear (&r);
+  dv_test_run_clear (&r);
 
   /* Bad counts: a clear message, a failing status and no figure. */
   const char *bad[] = { "toy", "bench", "--steps", "0", NULL };
-  run_dimvida (&r, bad);
+  dv_test_run_dimvida (&r, NULL, bad);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "bad counts"));
   g_assert_null (strstr (r.out, "_median"));
-  run_clear (&r);
+  dv_test_run_clear (&r);
 }
 
 /* ---- toy table ---- */
@@ -132,18 +104,18 @@ static void
 test_toy_table (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("cli-table-XXXXXX", NULL);
-  Run r;
+  DvTestRun r;
   /* One step first: the untrained eval losses, ε-MSE ≈ 1 as ε ~ N(0, I). */
   double untrained[4];
   const char *one_step[] = { TABLE_ARGS ("1"), NULL };
-  run_dimvida (&r, one_step);
+  dv_test_run_dimvida (&r, NULL, one_step);
   if (r.status != 0)
     g_error ("toy table failed: %s", r.err);
   table_eval_losses (r.out, untrained);
-  run_clear (&r);
+  dv_test_run_clear (&r);
 
   const char *args[] = { TABLE_ARGS ("300"), "--out", dir, NULL };
-  run_dimvida (&r, args);
+  dv_test_run_dimvida (&r, NULL, args);
   if (r.status != 0)
     g_error ("toy table failed: %s", r.err);
   g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
@@ -220,7 +192,7 @@ test_toy_table (void)
   g_assert_cmpint (rows, ==, 4);
   g_assert_cmpstr (lines[4 + rows], ==, "");
   g_assert_null (lines[5 + rows]);
-  run_clear (&r);
+  dv_test_run_clear (&r);
   dv_test_remove_tree (dir);
 }
 

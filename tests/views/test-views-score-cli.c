@@ -13,45 +13,17 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Run;
 
 static char *tmp_dir;
 
 static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-run_dimvida (Run *r, const char *const *args)
-{
-  GPtrArray *argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) g_getenv ("DV_DIMVIDA"));
-  for (int i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  GError *error = NULL;
-  int wait_status = 0;
-  g_assert_true (g_spawn_sync (tmp_dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
-                               &wait_status, &error));
-  g_assert_no_error (error);
-  r->status = g_spawn_check_wait_status (wait_status, NULL) ? 0 : 1;
-  g_ptr_array_unref (argv);
-}
-
-static void
 run_ok (const char *const *args)
 {
-  Run r;
-  run_dimvida (&r, args);
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, args);
   if (r.status != 0)
     g_error ("dimvida views %s failed: %s", args[1], r.err);
-  run_clear (&r);
+  dv_test_run_clear (&r);
 }
 
 static char *
@@ -103,14 +75,14 @@ test_train (void)
   const char *train[] = { "views", "train-score", "--data", "ds", "--ae", "ae/autoencoder.safetensors", "--out",
                           "sc", "--steps", "6", "--width", "32", "--batch", "16", "--seed", "7", "--threads", "1",
                           "--mask-draw", "object", NULL };
-  Run r;
-  run_dimvida (&r, train);
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, train);
   if (r.status != 0)
     g_error ("train-score failed: %s", r.err);
   g_assert_nonnull (strstr (r.out, "Encoded 26 objects × 4 views of split d"));
   g_assert_nonnull (strstr (r.out, "step 6/6"));
   g_assert_nonnull (strstr (r.out, "mask drawn per object"));
-  run_clear (&r);
+  dv_test_run_clear (&r);
   g_autofree char *model = path ("sc/score.safetensors"), *cache = path ("sc/latents-d.safetensors");
   g_assert_true (g_file_test (cache, G_FILE_TEST_IS_REGULAR));
   g_autoptr (GError) error = NULL;
@@ -128,10 +100,10 @@ test_train (void)
   g_assert_nonnull (strstr (dv_safetensors_metadata (st, "train_config"), "\"mask_draw\":\"object\""));
   g_assert_nonnull (strstr (dv_safetensors_metadata (st, "score_net_config"), "\"width\":32"));
   /* A second run reads the cache instead of encoding again. */
-  run_dimvida (&r, train);
+  dv_test_run_dimvida (&r, tmp_dir, train);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "read from sc/latents-d.safetensors"));
-  run_clear (&r);
+  dv_test_run_clear (&r);
   const char *render[] = { "views", "render", "--class", "chair", "--seed", "99", "--index", "3", "--out",
                            "strip.png", NULL };
   run_ok (render);
@@ -144,13 +116,13 @@ generate (const char *given, const char *in, const char *out, const char *sample
   const char *args[] = { "views", "generate", "--given", given, in, "--out", out, "--sampler", sampler, "--seed",
                          seed, "--steps", "20", "--variations", k, "--model", "sc/score.safetensors", "--ae",
                          "ae/autoencoder.safetensors", "--threads", "1", frames ? "--frames" : NULL, frames, NULL };
-  Run r;
-  run_dimvida (&r, args);
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, args);
   if (r.status != 0)
     g_error ("generate %s failed: %s", sampler, r.err);
   g_autofree char *wrote = g_strdup_printf ("Wrote %s: %s variation", out, k);
   g_assert_nonnull (strstr (r.out, wrote));
-  run_clear (&r);
+  dv_test_run_clear (&r);
 }
 
 static void
@@ -217,8 +189,8 @@ test_eval (void)
   const char *args[] = { "views", "eval", "--data", "ds", "--model", "sc/score.safetensors", "--ae",
                          "ae/autoencoder.safetensors", "--objects", "4", "--steps", "5", "--cache",
                          "sc/latents-d.safetensors", "--threads", "1", NULL };
-  Run r;
-  run_dimvida (&r, args);
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, args);
   if (r.status != 0)
     g_error ("eval failed: %s", r.err);
   g_test_message ("%s", r.out);
@@ -244,14 +216,14 @@ test_eval (void)
           g_assert_cmpfloat (v, >, 0.0);
         }
     }
-  run_clear (&r);
+  dv_test_run_clear (&r);
 }
 
 static void
 expect_failure (const char *const *args, const char *message, const char *not_written)
 {
-  Run r;
-  run_dimvida (&r, args);
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, args);
   g_assert_cmpint (r.status, !=, 0);
   if (!strstr (r.err, message))
     g_error ("expected “%s” in the message, got: %s", message, r.err);
@@ -261,7 +233,7 @@ expect_failure (const char *const *args, const char *message, const char *not_wr
       g_autofree char *p = path (not_written);
       g_assert_false (g_file_test (p, G_FILE_TEST_EXISTS));
     }
-  run_clear (&r);
+  dv_test_run_clear (&r);
 }
 
 static void
@@ -270,13 +242,13 @@ test_bad_input (void)
   /* The usage lists the commands. */
   {
     const char *usage[] = { "views", "--help", NULL };
-    Run r;
-    run_dimvida (&r, usage);
+    DvTestRun r;
+    dv_test_run_dimvida (&r, tmp_dir, usage);
     g_autofree char *both = g_strconcat (r.out, r.err, NULL);
     const char *commands[] = { "train-score --data DIR", "generate --given", "eval --data DIR", "bench-score" };
     for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
       g_assert_nonnull (strstr (both, commands[i]));
-    run_clear (&r);
+    dv_test_run_clear (&r);
   }
   const char *no_given[] = { "views", "generate", "strip.png", "--out", "x.png", "--model", "sc/score.safetensors",
                              "--ae", "ae/autoencoder.safetensors", NULL };
