@@ -153,31 +153,66 @@ dv_cli_chw_to_hwc (float *dst, const float *src, int size)
       dst[3 * p + c] = CLAMP (src[c * P + p], 0.0f, 1.0f);
 }
 
-int
-dv_cmd_views_reconstruct (int argc, char **argv)
+/* What reconstruct and encode share: IN.png --out FILE [--model FILE] [--layout L], the autoencoder and the
+ * input's views. Returns 0, or the exit status of a failure it has reported. */
+typedef struct {
+  char *out, *model, *layout;
+  DvAutoencoder *ae;
+  float *views;
+  int n;
+} ViewsInput;
+
+static void
+views_input_clear (ViewsInput *in)
 {
-  char *out = NULL, *model = NULL, *layout = NULL;
+  g_free (in->out);
+  g_free (in->model);
+  g_free (in->layout);
+  g_clear_pointer (&in->ae, dv_autoencoder_free);
+  g_free (in->views);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ViewsInput, views_input_clear)
+
+static int
+views_input_parse (ViewsInput *in, int argc, char **argv, const char *command, const char *summary,
+                   const char *out_help, const char *out_arg)
+{
+  memset (in, 0, sizeof *in);
   GOptionEntry entries[] = {
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output PNG: the reconstructed view(s) side by side", "OUT.png" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "Autoencoder weights (the shipped ones)", "FILE" },
-    { "layout", 'l', 0, G_OPTION_ARG_STRING, &layout, "auto (a 4:1 image is a strip), single or strip", "L" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &in->out, out_help, out_arg },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &in->model, "Autoencoder weights (the shipped ones)", "FILE" },
+    { "layout", 'l', 0, G_OPTION_ARG_STRING, &in->layout, "auto (a 4:1 image is a strip), single or strip", "L" },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("IN.png - encode and decode a view or a 4-view strip");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (summary);
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
-  g_autofree char *out_owned = out, *model_owned = model, *layout_owned = layout;
-  if (argc != 2 || !out)
-    return dv_cli_fail ("usage: dimvida views reconstruct IN.png --out OUT.png [--model FILE] [--layout L]");
-  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
-  if (!ae)
+  if (argc != 2 || !in->out)
+    return dv_cli_fail ("usage: dimvida views %s IN.png --out %s [--model FILE] [--layout L]", command, out_arg);
+  in->ae = dv_cli_load_autoencoder (in->model, &error);
+  if (!in->ae)
     return dv_cli_fail ("%s", error->message);
-  int n = 0;
-  g_autofree float *views = read_views (argv[1], layout, ae, &n, &error);
-  if (!views)
+  in->views = read_views (argv[1], in->layout, in->ae, &in->n, &error);
+  if (!in->views)
     return dv_cli_fail ("%s", error->message);
+  return 0;
+}
+
+int
+dv_cmd_views_reconstruct (int argc, char **argv)
+{
+  g_auto (ViewsInput) in = { 0 };
+  int status = views_input_parse (&in, argc, argv, "reconstruct", "IN.png - encode and decode a view or a 4-view strip",
+                                  "Output PNG: the reconstructed view(s) side by side", "OUT.png");
+  if (status != 0)
+    return status;
+  const DvAutoencoder *ae = in.ae;
+  const float *views = in.views;
+  const char *out = in.out;
+  const int n = in.n;
+  g_autoptr (GError) error = NULL;
   const int S = ae->config.image_size;
   const size_t P = (size_t) S * S;
   g_autofree float *z = g_new (float, (size_t) n * ae->config.latent_dim);
@@ -204,28 +239,16 @@ dv_cmd_views_reconstruct (int argc, char **argv)
 int
 dv_cmd_views_encode (int argc, char **argv)
 {
-  char *out = NULL, *model = NULL, *layout = NULL;
-  GOptionEntry entries[] = {
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output CSV: one row of latents per view", "LATENT.csv" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "Autoencoder weights (the shipped ones)", "FILE" },
-    { "layout", 'l', 0, G_OPTION_ARG_STRING, &layout, "auto (a 4:1 image is a strip), single or strip", "L" },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("IN.png - the latent of each view, as CSV");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_auto (ViewsInput) in = { 0 };
+  int status = views_input_parse (&in, argc, argv, "encode", "IN.png - the latent of each view, as CSV",
+                                  "Output CSV: one row of latents per view", "LATENT.csv");
+  if (status != 0)
+    return status;
+  const DvAutoencoder *ae = in.ae;
+  const float *views = in.views;
+  const char *out = in.out;
+  const int n = in.n;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return dv_cli_fail ("%s", error->message);
-  g_autofree char *out_owned = out, *model_owned = model, *layout_owned = layout;
-  if (argc != 2 || !out)
-    return dv_cli_fail ("usage: dimvida views encode IN.png --out LATENT.csv [--model FILE] [--layout L]");
-  g_autoptr (DvAutoencoder) ae = dv_cli_load_autoencoder (model, &error);
-  if (!ae)
-    return dv_cli_fail ("%s", error->message);
-  int n = 0;
-  g_autofree float *views = read_views (argv[1], layout, ae, &n, &error);
-  if (!views)
-    return dv_cli_fail ("%s", error->message);
   const int L = ae->config.latent_dim;
   g_autofree float *z = g_new (float, (size_t) n * L);
   run_autoencoder (ae, views, n, z, NULL);
