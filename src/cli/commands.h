@@ -15,6 +15,8 @@ typedef struct {
 
 int dv_cmd_toy (int argc, char **argv);
 int dv_cmd_views (int argc, char **argv);
+/* inspect_cmd.c: dimvida inspect FILE… */
+int dv_cmd_inspect (int argc, char **argv);
 /* views_ae_cmd.c: the view autoencoder's subcommands of `dimvida views`. */
 int dv_cmd_views_train_ae (int argc, char **argv);
 int dv_cmd_views_reconstruct (int argc, char **argv);

@@ -175,13 +175,17 @@ load_checkpoint (const char *path, DvAeTrainConfig *c, DvAutoencoder **ae_out, D
     {
       const DvParamInfo *info = dv_params_info (&ae->params, i);
       if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, ae->params.data + info->offset, error))
-        return FALSE;
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
     }
   int n = (int) ae->params.count;
   dv_adam_init (adam, ae->params.count, c->lr);
   if (!dv_safetensors_read (st, "optimizer.adam_m", 1, &n, adam->m, error) ||
       !dv_safetensors_read (st, "optimizer.adam_v", 1, &n, adam->v, error))
     {
+      g_prefix_error (error, "%s: ", path);
       dv_adam_clear (adam);
       return FALSE;
     }
