@@ -111,21 +111,21 @@ main (int argc, char **argv)
   if (g_strcmp0 (g_getenv ("DV_CONV2D_BACKEND"), "im2col") == 0)
     dv_conv2d_set_backend (DV_CONV2D_IM2COL);
   int xd, xs[4], dd, ds[4];
-  float *x = read_tensor ("x", &xd, xs);
-  float *dout = read_tensor ("dout", &dd, ds);
+  g_autofree float *x = read_tensor ("x", &xd, xs);
+  g_autofree float *dout = read_tensor ("dout", &dd, ds);
   const size_t n_x = numel (xd, xs), n_out = numel (dd, ds);
-  float *y = g_new0 (float, n_out), *dx = g_new0 (float, n_x);
+  g_autofree float *y = g_new0 (float, n_out), *dx = g_new0 (float, n_x);
   if (strcmp (layer, "conv2d") == 0)
     {
       int wd, ws[4], bd, bs[4];
-      float *weight = read_tensor ("weight", &wd, ws);
-      float *bias = dv_safetensors_has (st, "bias") ? read_tensor ("bias", &bd, bs) : NULL;
+      g_autofree float *weight = read_tensor ("weight", &wd, ws);
+      g_autofree float *bias = dv_safetensors_has (st, "bias") ? read_tensor ("bias", &bd, bs) : NULL;
       DvConv2dShape s;
       dv_conv2d_shape_init (&s, xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], meta_int ("stride", 1), meta_int ("padding", 0));
       s.kernel_w = ws[3];
       s.groups = meta_int ("groups", 1);
-      float *work = g_new (float, dv_conv2d_workspace_size (&s));
-      float *dw = g_new0 (float, numel (wd, ws)), *db = g_new0 (float, ws[0]);
+      g_autofree float *work = g_new (float, dv_conv2d_workspace_size (&s));
+      g_autofree float *dw = g_new0 (float, numel (wd, ws)), *db = g_new0 (float, ws[0]);
       dv_conv2d_forward (y, x, weight, bias, &s, work);
       dv_conv2d_backward (dx, dw, bias ? db : NULL, dout, x, weight, &s, work);
       write_tensor ("grad.weight", wd, ws, dw);
@@ -135,10 +135,10 @@ main (int argc, char **argv)
   else if (strcmp (layer, "group_norm") == 0)
     {
       int wd, ws[4];
-      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      g_autofree float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
       int G = meta_int ("groups", 1), B = xs[0], C = xs[1], HW = xs[2] * xs[3];
-      float *mean = g_new (float, B * G), *rstd = g_new (float, B * G);
-      float *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      g_autofree float *mean = g_new (float, B * G), *rstd = g_new (float, B * G);
+      g_autofree float *dw = g_new0 (float, C), *db = g_new0 (float, C);
       dv_group_norm_forward (y, mean, rstd, x, weight, bias, B, C, HW, G, 1e-5f);
       dv_group_norm_backward (dx, dw, db, dout, x, mean, rstd, weight, B, C, HW, G);
       write_tensor ("grad.weight", 1, ws, dw);
@@ -174,12 +174,13 @@ main (int argc, char **argv)
                                     params.data + info->offset, &error))
             die (error->message);
         }
-      float *acts = g_new (float, dv_res_block_acts_size (&b, xs[0]));
-      float *work = g_new (float, dv_res_block_work_size (&b, xs[0]));
+      g_autofree float *acts = g_new (float, dv_res_block_acts_size (&b, xs[0]));
+      g_autofree float *work = g_new (float, dv_res_block_work_size (&b, xs[0]));
       dv_res_block_forward (&b, params.data, y, acts, x, xs[0], work);
       dv_params_zero_grad (&params);
       dv_res_block_backward (&b, params.data, params.grad, dx, dout, x, acts, xs[0], work);
       write_grads (&params, "block.");
+      dv_params_clear (&params);
     }
   else if (strcmp (layer, "autoencoder") == 0)
     {
@@ -191,7 +192,7 @@ main (int argc, char **argv)
       load_params (&ae->params);
       DvAutoencoderBuffers buf;
       dv_autoencoder_buffers_init (&buf, ae, xs[0]);
-      float *z = g_new (float, (size_t) xs[0] * config.latent_dim);
+      g_autofree float *z = g_new (float, (size_t) xs[0] * config.latent_dim);
       dv_autoencoder_encode (ae, ae->params.data, &buf, z, x);
       dv_autoencoder_decode (ae, ae->params.data, &buf, y, z);
       dv_params_zero_grad (&ae->params);
@@ -242,5 +243,7 @@ main (int argc, char **argv)
     write_tensor ("dx", xd, xs, dx);
   if (!dv_safetensors_writer_save (w, argv[3], &error))
     die (error->message);
+  dv_safetensors_writer_free (w);
+  dv_safetensors_close (st);
   return 0;
 }
