@@ -18,6 +18,7 @@
 #include "views/obj.h"
 #include "views/score_model.h"
 #include "views/score_net.h"
+#include "votes/classifier.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -290,6 +291,20 @@ load_latents (DvSafetensors *st, const char *path, GError **error)
 }
 
 static gboolean
+load_classifier (DvSafetensors *st, const char *path, GError **error)
+{
+  g_autoptr (DvClassifier) classifier = dv_classifier_load (path, NULL, error);
+  if (classifier == NULL)
+    return FALSE;
+  const DvClassifierConfig *c = dv_classifier_get_config (classifier);
+  printf ("view classifier (dimvida-classifier-1): %s × %g, %d classes, %d×%d images; %zu parameters, %zu running "
+          "statistics\n",
+          dv_classifier_arch_name (c->arch), c->width, c->n_classes, c->image_size, c->image_size,
+          dv_classifier_params (classifier)->count, dv_classifier_running_stats (classifier)->count);
+  return TRUE;
+}
+
+static gboolean
 is_autoencoder (DvSafetensors *st)
 {
   return dv_safetensors_metadata (st, "autoencoder_config") != NULL ||
@@ -302,9 +317,9 @@ typedef struct {
   gboolean (*load) (DvSafetensors *st, const char *path, GError **error);
 } Network;
 
-/* The Votes classifiers (votes/classifier.h, format "dimvida-classifier-1") join here once
- * dv_classifier_load is in the engine: { "dimvida-classifier-1", NULL, load_classifier }. */
+/* A new network: its format and its loader here. */
 static const Network networks[] = {
+  { "dimvida-classifier-1", NULL, load_classifier },
   { "dimvida-toy-1", NULL, load_toy_checkpoint },
   { "dimvida-score-model-1", NULL, load_score_model },
   { "dimvida-score-checkpoint-1", NULL, load_score_checkpoint },

@@ -10,6 +10,7 @@
 #include "views/autoencoder.h"
 #include "views/multiview.h"
 #include "views/score_model.h"
+#include "votes/classifier.h"
 
 #include "gui/tiny-views-weights.h"
 #include "test-util.h"
@@ -180,6 +181,27 @@ test_views_weights (void)
 }
 
 static void
+test_classifier (void)
+{
+  DvClassifierConfig config;
+  dv_classifier_config_init (&config, DV_CLASSIFIER_MOBILENET);
+  config.width = 0.125;
+  config.image_size = 16;
+  g_autoptr (DvClassifier) classifier = dv_classifier_new (&config);
+  dv_classifier_init_weights (classifier, 1);
+  g_autofree char *path = path_in ("classifier.safetensors");
+  g_assert_true (dv_classifier_save (classifier, path, NULL, NULL));
+  const char *says[] = { "view classifier (dimvida-classifier-1): mobilenet × 0.125, 13 classes, 16×16 images",
+                         "running statistics", "classifier_config", NULL };
+  assert_accepted ("classifier.safetensors", says);
+  DvParams *p = dv_classifier_params (classifier);
+  p->data[p->count / 3] = -INFINITY;
+  g_autofree char *bad = path_in ("bad-classifier.safetensors");
+  g_assert_true (dv_classifier_save (classifier, bad, NULL, NULL));
+  assert_refused ("bad-classifier.safetensors", "-inf");
+}
+
+static void
 test_points_csv (void)
 {
   write_text ("points.csv", "x,y\n" "0,1\n1,2\n2,3\n3,4\n4,5\n5,6\n6,7\n7,8\n8,9\n-9,10\n");
@@ -272,6 +294,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/inspect/png", test_png);
   g_test_add_func ("/cli/inspect/toy-checkpoints", test_toy_checkpoints);
   g_test_add_func ("/cli/inspect/views-weights", test_views_weights);
+  g_test_add_func ("/cli/inspect/classifier", test_classifier);
   g_test_add_func ("/cli/inspect/points-csv", test_points_csv);
   g_test_add_func ("/cli/inspect/obj", test_obj);
   g_test_add_func ("/cli/inspect/multiview-cache", test_multiview_cache);

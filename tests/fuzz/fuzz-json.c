@@ -1,11 +1,13 @@
 /* libFuzzer: the configuration JSON the engine reads — the Playground's run
  * settings (train config and sampler, as a Playground configuration file or a
  * checkpoint's metadata holds them), the view autoencoder's and the score
- * model's configs (from weight metadata). The first byte picks the parser. */
+ * model's and the classifiers' configs (from weight metadata). The first byte
+ * picks the parser. */
 #include "toy/sampler_config.h"
 #include "toy/train.h"
 #include "views/autoencoder.h"
 #include "views/score_net.h"
+#include "votes/classifier.h"
 
 #include <json-glib/json-glib.h>
 #include <stdint.h>
@@ -17,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   char *json = g_strndup ((const char *) data + 1, size - 1);
   GError *error = NULL;
-  switch (data[0] % 4)
+  switch (data[0] % 5)
     {
     case 0:
       {
@@ -53,6 +55,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         dv_autoencoder_config_init (&config);
         if (dv_autoencoder_config_from_json (&config, json, &error) && !dv_autoencoder_config_check (&config, NULL))
           __builtin_trap ();  /* from_json hands back only valid configs */
+        break;
+      }
+    case 4:
+      {
+        DvClassifierConfig config;
+        dv_classifier_config_init (&config, DV_CLASSIFIER_RESNET18);
+        if (dv_classifier_config_from_json (&config, json, &error) && !dv_classifier_config_check (&config, NULL))
+          __builtin_trap ();
         break;
       }
     default:

@@ -1,10 +1,11 @@
 /* libFuzzer: each network's weight loader on top of the safetensors reader,
  * as the app and the CLI call them: the Playground checkpoint (config, then
- * resume on a few points), the view autoencoder, the score model. (The Votes
- * classifiers' dv_classifier_load joins here when it is in the engine.) */
+ * resume on a few points), the view autoencoder, the score model, the Votes
+ * classifiers. */
 #include "toy/train.h"
 #include "views/autoencoder.h"
 #include "views/score_model.h"
+#include "votes/classifier.h"
 
 #include "fuzz-util.h"
 
@@ -38,6 +39,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   DvScoreModel *model = dv_score_model_load (path, &error);
   if (model != NULL)
     dv_score_model_free (model);
+  g_clear_error (&error);
+
+  GHashTable *metadata = NULL;
+  DvClassifier *classifier = dv_classifier_load (path, &metadata, &error);
+  if (classifier != NULL)
+    {
+      if (!dv_params_all_finite (dv_classifier_params (classifier)))
+        __builtin_trap ();
+      dv_classifier_free (classifier);
+      g_hash_table_unref (metadata);
+    }
   g_clear_error (&error);
   return 0;
 }

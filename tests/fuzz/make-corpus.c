@@ -12,6 +12,7 @@
 #include "views/multiview.h"
 #include "views/objects/registry.h"
 #include "views/score_model.h"
+#include "votes/classifier.h"
 
 #include <glib/gstdio.h>
 #include "test-util.h"
@@ -191,6 +192,32 @@ views_seeds (const char *dir)
 }
 
 static void
+classifier_seeds (const char *dir)
+{
+  for (int arch = 0; arch < DV_N_CLASSIFIER_ARCHS; arch++)
+    {
+      DvClassifierConfig config;
+      dv_classifier_config_init (&config, arch);
+      config.image_size = 8;
+      config.n_classes = 3;
+      config.width = arch == DV_CLASSIFIER_RESNET18 ? 0.03125 : 0.125;
+      GError *error = NULL;
+      if (!dv_classifier_config_check (&config, &error))
+        g_error ("classifier seed: %s", error->message);
+      DvClassifier *classifier = dv_classifier_new (&config);
+      dv_classifier_init_weights (classifier, 1);
+      char *name = g_strdup_printf ("%s.safetensors", dv_classifier_arch_name (arch));
+      char *path = g_build_filename (dir, name, NULL);
+      if (!dv_classifier_save (classifier, path, NULL, &error))
+        g_error ("classifier save: %s", error->message);
+      copy_file ("weights", name, path);
+      dv_classifier_free (classifier);
+      g_free (path);
+      g_free (name);
+    }
+}
+
+static void
 safetensors_seeds (const char *dir)
 {
   DvSafetensorsWriter *w = dv_safetensors_writer_new ();
@@ -263,6 +290,7 @@ main (int argc, char **argv)
   toy_seed (tmp, "toy.safetensors", FALSE);
   toy_seed (tmp, "toy-gan.safetensors", TRUE);
   views_seeds (tmp);
+  classifier_seeds (tmp);
   safetensors_seeds (tmp);
   dvmv_seed ("d.dvmv", 0, 2, DV_MULTIVIEW_ALL_VIEWS);
   dvmv_seed ("c.dvmv", 1, 3, 2);
@@ -275,7 +303,7 @@ main (int argc, char **argv)
                                "usemtl red\nf 1//1 2//1 3//1 4//1\n");
   put_text ("obj", "tri.obj", "mtllib x.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\n"
                               "usemtl wood\nf -3/1 -2/2 -1/3\ng part\ns off\nl 1 2\n");
-  /* JSON: the first byte picks the parser (0 train, 1 sampler, 2 autoencoder, 3 score net). */
+  /* JSON: the first byte picks the parser (0 train, 1 sampler, 2 autoencoder, 3 score net, 4 classifier). */
   char *train = NULL;
   {
     DvToyTrainConfig cfg;
@@ -291,6 +319,15 @@ main (int argc, char **argv)
   put_text ("json", "sampler.json", "\x01{\"sampler\": \"ddim\", \"ddim_steps\": 20, \"eta\": 0.5, \"use_ema\": true}");
   put_text ("json", "autoencoder.json",
             "\x02{\"image_size\":64,\"latent_dim\":64,\"channels\":[32,64,128],\"head_channels\":16}");
+  {
+    DvClassifierConfig config;
+    dv_classifier_config_init (&config, DV_CLASSIFIER_MOBILENET);
+    char *json = dv_classifier_config_to_json (&config);
+    char *seed = g_strconcat ("\x04", json, NULL);
+    put_text ("json", "classifier.json", seed);
+    g_free (seed);
+    g_free (json);
+  }
   put_text ("json", "score.json", "\x03{\"n_views\":4,\"latent_dim\":64,\"width\":384,\"time_dim\":128,\"levels\":2,"
                                   "\"groups\":32}");
   g_free (train);
