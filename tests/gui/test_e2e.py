@@ -107,12 +107,17 @@ def step_of(plot):
     return int(m.group(1)) if m else None
 
 
+# Under the sanitizers (DV_E2E_SLOW=1, set by tests/meson.build) a chunk of
+# training steps in flight when Pause arrives can take longer than a second.
+SETTLE_SECONDS = 3.0 if os.environ.get("DV_E2E_SLOW") == "1" else 1.0
+
+
 def settled_step(plot, timeout=20.0):
-    """The step counter once it has stopped moving for a second."""
+    """The step counter once it has stopped moving for SETTLE_SECONDS (a second)."""
     deadline = time.monotonic() + timeout
     last = step_of(plot)
     while time.monotonic() < deadline:
-        time.sleep(1.0)
+        time.sleep(SETTLE_SECONDS)
         now = step_of(plot)
         if now is not None and now == last:
             return now

@@ -174,13 +174,13 @@ main (int argc, char **argv)
     {
       /* metadata eps, momentum (as text), training 0/1; OUT also holds the updated running statistics. */
       int wd, ws[4];
-      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
-      float *rmean = read_tensor ("running_mean", &wd, ws), *rvar = read_tensor ("running_var", &wd, ws);
+      g_autofree float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      g_autofree float *rmean = read_tensor ("running_mean", &wd, ws), *rvar = read_tensor ("running_var", &wd, ws);
       const char *eps_text = dv_safetensors_metadata (st, "eps"), *momentum_text = dv_safetensors_metadata (st, "momentum");
       float eps = eps_text ? g_ascii_strtod (eps_text, NULL) : 1e-5f;
       float momentum = momentum_text ? g_ascii_strtod (momentum_text, NULL) : 0.1f;
       int B = xs[0], C = xs[1], HW = xs[2] * xs[3];
-      float *mean = g_new (float, C), *rstd = g_new (float, C), *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      g_autofree float *mean = g_new (float, C), *rstd = g_new (float, C), *dw = g_new0 (float, C), *db = g_new0 (float, C);
       if (meta_int ("training", 1))
         {
           dv_batch_norm2d_forward_train (y, mean, rstd, rmean, rvar, x, weight, bias, B, C, HW, eps, momentum);
@@ -199,7 +199,7 @@ main (int argc, char **argv)
   else if (strcmp (layer, "max_pool2d") == 0)
     {
       int k = meta_int ("kernel", 3), stride = meta_int ("stride", 2), pad = meta_int ("padding", 1);
-      int *argmax = g_new (int, n_out);
+      g_autofree int *argmax = g_new (int, n_out);
       dv_max_pool2d_forward (y, argmax, x, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
       dv_max_pool2d_backward (dx, dout, argmax, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
     }
@@ -212,7 +212,7 @@ main (int argc, char **argv)
     {
       /* OUT holds "mask" too: the torch side cannot draw the same mask, it checks the semantics. */
       const char *p_text = dv_safetensors_metadata (st, "p");
-      float *mask = g_new (float, n_x);
+      g_autofree float *mask = g_new (float, n_x);
       DvRng rng;
       dv_rng_init (&rng, meta_int ("seed", 1));
       dv_dropout_forward (y, mask, x, n_x, p_text ? g_ascii_strtod (p_text, NULL) : 0.5f, &rng);
@@ -244,12 +244,13 @@ main (int argc, char **argv)
                                     params.data + info->offset, &error))
             die (error->message);
         }
-      float *acts = g_new (float, dv_squeeze_excite_acts_size (&se, xs[0]));
-      float *work = g_new (float, dv_squeeze_excite_work_size (&se, xs[0]));
+      g_autofree float *acts = g_new (float, dv_squeeze_excite_acts_size (&se, xs[0]));
+      g_autofree float *work = g_new (float, dv_squeeze_excite_work_size (&se, xs[0]));
       dv_squeeze_excite_forward (&se, params.data, y, acts, x, xs[0]);
       dv_params_zero_grad (&params);
       dv_squeeze_excite_backward (&se, params.data, params.grad, dx, dout, x, acts, xs[0], work);
       write_grads (&params, "se.");
+      dv_params_clear (&params);
     }
   else if (strcmp (layer, "res_block") == 0)
     {
