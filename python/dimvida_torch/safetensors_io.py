@@ -2,6 +2,7 @@
 packages no safetensors module. Layout as the format defines it: u64 header
 length, JSON header, raw little-endian data."""
 import json
+import os
 import struct
 
 import numpy as np
@@ -27,7 +28,7 @@ def load_file(path):
 
 
 def save_file(tensors, path, metadata=None, dtype="F32"):
-    """Writes float tensors (sorted by name) as F32 or F16."""
+    """Writes float tensors (sorted by name) as F32 or F16, atomically (a temporary file renamed over path)."""
     header = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
@@ -40,8 +41,14 @@ def save_file(tensors, path, metadata=None, dtype="F32"):
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<Q", len(text)))
+            f.write(text)
+            for blob in blobs:
+                f.write(blob)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
