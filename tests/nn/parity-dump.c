@@ -1,6 +1,7 @@
 /* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
  * or the whole view autoencoder or score network, forward and backward on the tensors of
- * IN.safetensors and writes the results to OUT.safetensors.
+ * IN.safetensors and writes the results to OUT.safetensors; "score_model" runs a trained
+ * score.safetensors loaded as the CLI loads it (tests/ddp/test_ddp.py).
  *   parity-dump LAYER IN.safetensors OUT.safetensors
  * IN holds "x", "dout" and the parameters under their PyTorch names; its
  * metadata the layer's settings. OUT holds "y", "dx" (when the layer has one)
@@ -15,6 +16,7 @@
 #include "io/safetensors.h"
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
+#include "views/score_model.h"
 #include "views/score_net.h"
 
 #include <stdio.h>
@@ -220,6 +222,27 @@ main (int argc, char **argv)
       dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
       write_grads (&net->params, NULL);
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
+    }
+  else if (strcmp (layer, "score_model") == 0)
+    {
+      /* A trained model file as the CLI and the app load it (metadata "model": its path): y = the network's
+       * output on x [B][V·L], "tau" [B][V]; "latent_mean" and "latent_std" as loaded. */
+      const char *path = dv_safetensors_metadata (st, "model");
+      g_autoptr (DvScoreModel) model = path ? dv_score_model_load (path, &error) : NULL;
+      if (!model)
+        die (error ? error->message : "score_model needs the metadata \"model\"");
+      const DvScoreNetConfig *config = &model->net->config;
+      int td, ts[4];
+      g_autofree float *tau = read_tensor ("tau", &td, ts);
+      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config->n_views ||
+          xs[1] != config->n_views * config->latent_dim || numel (dd, ds) != n_x)
+        die ("score_model wants x and dout [B][V·L] and tau [B][V]");
+      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (model->net, xs[0]);
+      dv_score_net_forward (model->net, model->weights, buf, y, x, tau);
+      const int stats_shape[2] = { config->n_views, config->latent_dim };
+      write_tensor ("latent_mean", 2, stats_shape, model->stats.mean);
+      write_tensor ("latent_std", 2, stats_shape, model->stats.std);
+      g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)
     {

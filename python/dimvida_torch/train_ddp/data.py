@@ -59,7 +59,7 @@ def _read_png(path, size):
             im = im.convert("RGBA")
             white = Image.new("RGBA", im.size, (255, 255, 255, 255))
             im = Image.alpha_composite(white, im)
-        rgb = np.asarray(im.convert("RGB"))
+        rgb = np.array(im.convert("RGB"))
     if rgb.shape != (size, size, 3):
         raise ValueError(f"{path} is {rgb.shape[1]}×{rgb.shape[0]}, the views must be {size}×{size}")
     return rgb

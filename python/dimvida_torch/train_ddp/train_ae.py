@@ -52,7 +52,8 @@ def new_config(a):
                        ("max_shift", a.max_shift)):
         if value is not None:
             c[key] = value
-    return c
+    # Through the checkpoint's JSON and back: the numbers a resumed run reads (lr as float32, %.9g) from step 0 on.
+    return formats.ae_train_config_from_json(formats.ae_train_config_json(c))
 
 
 def adam_state(opt, model):

@@ -76,7 +76,8 @@ def new_config(a, latent_dim):
     for key in ("p_all_diffuse", "mask_draw", "batch", "lr", "warmup_steps", "steps", "ema_beta", "clip_norm"):
         if getattr(a, key) is not None:
             c[key] = getattr(a, key)
-    return c
+    # Through the checkpoint's JSON and back: the numbers a resumed run reads (lr as float32, %.9g) from step 0 on.
+    return formats.score_train_config_from_json(formats.score_train_config_json(c))
 
 
 class Ema:
