@@ -225,9 +225,10 @@ def score():
          err <= 1e-4 * scale and scale > 0 and torch.equal(out["latent_mean"], mean) and
          torch.equal(out["latent_std"], std), f"max |C − twin| {err:.3g} vs scale {scale:.3g}; statistics bitwise")
     png = os.path.join(DATA, "d", "lamp", "00000-front.png")
+    # The run's folder holds the pair, as DIMVIDA_VIEWS_WEIGHTS=FOLDER wants it for the app.
     run([DIMVIDA, "views", "generate", "--given", "front", png, "--out", d("gen.png"), "--model", export,
-         "--ae", ae_path, "--steps", "4", "--sampler", "ode"])
-    case("`dimvida views generate` runs on the exported pair", os.path.getsize(d("gen.png")) > 0)
+         "--ae", d("two", "autoencoder.safetensors"), "--steps", "4", "--sampler", "ode"])
+    case("`dimvida views generate` runs on the pair in the run's folder", os.path.getsize(d("gen.png")) > 0)
 
     # C reads the PyTorch latent cache (same autoencoder SHA-256); C → PyTorch → C checkpoints.
     os.makedirs(d("c"))

@@ -140,7 +140,17 @@ def add_common_arguments(p):
     p.add_argument("--checkpoint-seconds", type=float, default=240.0, help="seconds between checkpoints (240)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto: a GPU per rank if any")
     p.add_argument("--threads", type=int, default=0, help="CPU threads per rank (0: PyTorch's choice)")
+    p.add_argument("--deterministic", action="store_true", help="deterministic GPU kernels (slower)")
     p.add_argument("--debug-record", help=argparse_hidden())
+
+
+def set_up_torch(a):
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    if a.deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
 
 
 def argparse_hidden():

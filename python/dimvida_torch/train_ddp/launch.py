@@ -15,13 +15,27 @@ import sys
 import time
 
 
+def nproc(text):
+    """A count, or gpu / auto: one rank per GPU here (auto: 1 without a GPU)."""
+    if text in ("gpu", "auto"):
+        import torch
+        n = torch.cuda.device_count()
+        if n == 0 and text == "gpu":
+            raise ValueError("no GPU")
+        return max(n, 1)
+    return int(text)
+
+
 def add_arguments(p):
-    p.add_argument("--nproc-per-node", type=int, default=1,
-                   help="ranks on this machine: one per GPU (default 1; 'gpu' counts them)")
+    # torchrun's names; its older spellings with underscores too.
+    p.add_argument("--nproc-per-node", "--nproc_per_node", type=nproc, default=1,
+                   help="ranks on this machine: a count, or gpu (one per GPU) (default 1)")
     p.add_argument("--nnodes", type=int, default=1, help="machines in the job (1)")
-    p.add_argument("--node-rank", type=int, default=0, help="this machine's index, 0 … nnodes − 1 (0)")
-    p.add_argument("--master-addr", default="127.0.0.1", help="node 0's address, reachable from every machine")
-    p.add_argument("--master-port", type=int, default=0, help="a free TCP port on node 0 (one machine: any free one)")
+    p.add_argument("--node-rank", "--node_rank", type=int, default=0, help="this machine's index, 0 … nnodes − 1")
+    p.add_argument("--master-addr", "--master_addr", default="127.0.0.1",
+                   help="node 0's address, reachable from every machine (127.0.0.1)")
+    p.add_argument("--master-port", "--master_port", type=int, default=0,
+                   help="a free TCP port on node 0 (one machine: any free one)")
 
 
 def free_port():

@@ -32,7 +32,6 @@ def parse(argv):
     p.add_argument("--head-channels", type=int, help="width of the decoder's full-resolution head (16)")
     p.add_argument("--max-shift", type=int, help="largest shift in pixels (2)")
     p.add_argument("--workers", type=int, default=-1, help="DataLoader workers per rank (-1: 2 on a GPU, else 0)")
-    p.add_argument("--deterministic", action="store_true", help="deterministic GPU kernels (slower)")
     return p.parse_args(argv)
 
 
@@ -82,12 +81,7 @@ def fail(ctx, message):
 def main(argv):
     a = parse(argv)
     ctx = dist.init(a.device)
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    if a.deterministic:
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        torch.use_deterministic_algorithms(True)
-        torch.backends.cudnn.benchmark = False
+    common.set_up_torch(a)
     os.makedirs(a.out, exist_ok=True)
     step, resumed = 0, a.resume is not None
     try:

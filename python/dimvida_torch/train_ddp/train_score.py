@@ -14,9 +14,11 @@ any number of ranks.
 
 Writes into --out: checkpoint.safetensors (the C checkpoint format, both ways),
 score.safetensors (what `dimvida views generate`, `views eval` and the app
-load), losses.csv and latents-d.safetensors."""
+load), losses.csv, latents-d.safetensors and a copy of the autoencoder when
+the folder has none (so that DIMVIDA_VIEWS_WEIGHTS=OUT opens the pair)."""
 import argparse
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -162,8 +164,7 @@ def prepare(x0, cond, t, z, V, L):
 def main(argv):
     a = parse(argv)
     ctx = dist.init(a.device)
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
+    common.set_up_torch(a)
     os.makedirs(a.out, exist_ok=True)
     ae_path = a.ae or shipped_autoencoder()
     if not ae_path:
@@ -203,6 +204,11 @@ def main(argv):
 
     ae_id = formats.autoencoder_sha256(ae.cpu())
     ae.to(ctx.device)
+    beside = os.path.join(a.out, "autoencoder.safetensors")
+    if ctx.is_main and not os.path.exists(beside):
+        # The pair in one folder: DIMVIDA_VIEWS_WEIGHTS=OUT opens it in the app.
+        shutil.copyfile(ae_path, beside + ".tmp")
+        os.replace(beside + ".tmp", beside)
     dataset_seed = source.seed if source.seed is not None else "png:" + os.path.abspath(source.path)
     cache = a.latents or os.path.join(a.out, "latents-d.safetensors")
     latents, why = (None, "none") if not os.path.exists(cache) else \
