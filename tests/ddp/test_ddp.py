@@ -169,6 +169,15 @@ def autoencoder():
     mm = meta(d("c-more", "checkpoint.safetensors"))
     case("C autoencoder checkpoint continues on 2 PyTorch ranks (--steps extends the schedule)",
          mm["step"] == "4" and mm["adam_t"] == "4" and "Done at step 4" in out, f"step {mm['step']}, adam_t {mm['adam_t']}")
+    # The shipped, C-trained (F16) autoencoder fine-tunes on PyTorch ranks.
+    shipped = os.path.join(ROOT, "data", "weights", "views", "autoencoder.safetensors")
+    train("ae", d("shipped"), 2, ["--threads", "1", "--batch", "8", "--warmup-steps", "1"], "--steps", "1",
+          "--init", shipped)
+    before, after = ViewAutoencoder.from_safetensors(shipped), ViewAutoencoder.from_safetensors(
+        d("shipped", "autoencoder.safetensors"))
+    moved = [k for k, v in before.state_dict().items() if not torch.equal(v, after.state_dict()[k])]
+    case("the shipped C-trained autoencoder fine-tunes on 2 PyTorch ranks (--init)",
+         before.config == after.config and len(moved) > 0, f"{len(moved)} of {len(before.state_dict())} tensors moved")
     # PyTorch → C.
     out = run([DIMVIDA, "views", "train-ae", "--data", DATA, "--out", d("c-from-pt"), "--threads", "1",
                "--resume", d("at-step-2.safetensors")])
@@ -250,6 +259,36 @@ def score():
     mc = meta(d("c-from-pt", "checkpoint.safetensors"))
     case("a PyTorch score checkpoint (step 3 of 6) continues in C to its end", mc["step"] == "6",
          f"C checkpoint at step {mc['step']}")
+
+    # The EMA past its warm-up (the runs above stay in it), against nn/ema.c on the same weight sequence.
+    from dimvida_torch.train_ddp.train_score import Ema
+    lines, ok = [], True
+    for start in (95, 2000, 100000):
+        torch.manual_seed(start)
+        seq, init = torch.randn(30, 1000).cumsum(0), torch.randn(1000)
+        p = torch.nn.Parameter(init.clone())
+        ema = Ema([p], 0.999, step=start, shadow=[init.clone()])
+        for k in range(seq.shape[0]):
+            p.data.copy_(seq[k])
+            ema.update([p])
+        save_file({"x": seq, "dout": init}, inp, {"beta": "0.999", "step": str(start), "update_after_step": "100"})
+        run([PARITY, "ema", inp, d("c-ema.safetensors")])
+        y = load_file(d("c-ema.safetensors"))[0]["y"]
+        err = (y - ema.shadow[0]).abs().max().item()
+        ok &= err <= 1e-6 * y.abs().max().item() and ema.step == start + 30
+        lines.append(f"30 updates from step {start}: max |C − PyTorch| {err:.3g} (scale {y.abs().max().item():.3g})")
+    case("the score trainer's EMA equals the C trainer's (nn/ema.c) past its warm-up", ok, *lines)
+
+    # The shipped, C-trained score model continues in PyTorch (its weights and latent statistics).
+    shipped = os.path.join(ROOT, "data", "weights", "views")
+    train("score", d("shipped"), 1, ["--threads", "1", "--batch", "8", "--warmup-steps", "1"], "--steps", "1",
+          "--init", os.path.join(shipped, "score.safetensors"), "--ae", os.path.join(shipped, "autoencoder.safetensors"))
+    _, w0, mean0, std0 = formats.load_score_model(os.path.join(shipped, "score.safetensors"))
+    c1, w1, mean1, std1 = formats.load_score_model(d("shipped", "score.safetensors"))
+    moved = sum(not torch.equal(w0[k], w1[k]) for k in w0)
+    case("the shipped C-trained score model fine-tunes in PyTorch (--init): same network and statistics, weights moved",
+         c1.width == 384 and torch.equal(mean0, mean1) and torch.equal(std0, std1) and moved > 0,
+         f"{moved} of {len(w0)} tensors changed after 1 step")
 
 
 try:

@@ -1,7 +1,7 @@
 /* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
  * or the whole view autoencoder or score network, forward and backward on the tensors of
  * IN.safetensors and writes the results to OUT.safetensors; "score_model" runs a trained
- * score.safetensors loaded as the CLI loads it (tests/ddp/test_ddp.py).
+ * score.safetensors loaded as the CLI loads it, "ema" the weights' moving average (tests/ddp/test_ddp.py).
  *   parity-dump LAYER IN.safetensors OUT.safetensors
  * IN holds "x", "dout" and the parameters under their PyTorch names; its
  * metadata the layer's settings. OUT holds "y", "dx" (when the layer has one)
@@ -9,6 +9,7 @@
 #include "metrics/image_quality.h"
 #include "nn/avg_pool.h"
 #include "nn/conv2d.h"
+#include "nn/ema.h"
 #include "nn/group_norm.h"
 #include "nn/leaky_relu.h"
 #include "nn/res_block.h"
@@ -242,6 +243,25 @@ main (int argc, char **argv)
       const int stats_shape[2] = { config->n_views, config->latent_dim };
       write_tensor ("latent_mean", 2, stats_shape, model->stats.mean);
       write_tensor ("latent_std", 2, stats_shape, model->stats.std);
+      g_clear_pointer (&dx, g_free);
+    }
+  else if (strcmp (layer, "ema") == 0)
+    {
+      /* x [K][n]: K online weight vectors in turn; dout [n]: the shadow before them; metadata "beta", "step",
+       * "update_after_step": y = the shadow after K updates, one per step as score_train.c makes them. */
+      if (xd != 2 || numel (dd, ds) != (size_t) xs[1])
+        die ("ema wants x [K][n] and dout [n]");
+      DvEma ema;
+      dv_ema_init (&ema, (size_t) xs[1], dout);
+      const char *beta = dv_safetensors_metadata (st, "beta");
+      ema.beta = beta ? (float) g_ascii_strtod (beta, NULL) : 0.999f;
+      ema.update_every = 1;
+      ema.update_after_step = meta_int ("update_after_step", 100);
+      ema.step = meta_int ("step", 0);
+      for (int k = 0; k < xs[0]; k++)
+        dv_ema_update (&ema, x + (size_t) k * xs[1]);
+      memcpy (y, ema.shadow, sizeof (float) * (size_t) xs[1]);
+      dv_ema_clear (&ema);
       g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)

@@ -90,10 +90,13 @@ class Ema:
         self.shadow = [p.detach().clone() for p in params] if shadow is None else shadow
 
     def decay_at(self, step):
+        """In float32, as dv_ema_decay_at."""
         epoch = step - self.after - 1
         if epoch <= 0:
-            return 0.0
-        return min(max(1.0 - (1.0 + epoch) ** (-2.0 / 3.0), 0.0), self.beta)
+            return np.float32(0.0)
+        one = np.float32(1.0)
+        value = one - np.power(one + np.float32(epoch), np.float32(-2.0 / 3.0))
+        return min(max(value, np.float32(0.0)), np.float32(self.beta))
 
     @torch.no_grad()
     def update(self, params):
@@ -103,7 +106,7 @@ class Ema:
             for s, p in zip(self.shadow, params):
                 s.copy_(p)
             return
-        weight = 1.0 - float(np.float32(self.decay_at(self.step)))
+        weight = float(np.float32(1.0) - self.decay_at(self.step))
         for s, p in zip(self.shadow, params):
             s.add_(p.detach() - s, alpha=weight)
 
