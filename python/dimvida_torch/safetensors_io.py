@@ -15,8 +15,15 @@ def load_file(path):
     """Returns (tensors, metadata): a dict of float32 torch tensors and the __metadata__ dict."""
     with open(path, "rb") as f:
         data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    n = struct.unpack("<Q", data[:8])[0] if len(data) >= 8 else 0
+    try:
+        if not 2 <= n <= len(data) - 8:
+            raise ValueError
+        header = json.loads(data[8:8 + n])
+        if not isinstance(header, dict):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{path} is not a safetensors file") from None
     metadata = header.pop("__metadata__", {}) or {}
     base = 8 + n
     tensors = {}

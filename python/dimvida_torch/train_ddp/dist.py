@@ -43,8 +43,8 @@ def _env_int(name, default=None):
     value = os.environ.get(name)
     if value is None or value == "":
         if default is None:
-            raise RuntimeError(f"{name} is not set: start the ranks with python/train_ddp.py --nproc-per-node N "
-                               f"or torchrun (docs/training-at-scale.md)")
+            raise SystemExit(f"train_ddp: {name} is not set: start the ranks with python/train_ddp.py "
+                             f"--nproc-per-node N or torchrun (docs/training-at-scale.md)")
         return default
     return int(value)
 
@@ -57,7 +57,7 @@ def init(device="auto", timeout_minutes=30):
     use_cuda = device == "cuda" or (device == "auto" and torch.cuda.is_available())
     if use_cuda:
         if not torch.cuda.is_available():
-            raise RuntimeError("--device cuda, but PyTorch sees no GPU")
+            raise SystemExit("train_ddp: --device cuda, but PyTorch sees no GPU")
         torch.cuda.set_device(local_rank % torch.cuda.device_count())
         dev = torch.device("cuda", torch.cuda.current_device())
     else:
@@ -66,7 +66,7 @@ def init(device="auto", timeout_minutes=30):
     if world > 1:
         for name in ("MASTER_ADDR", "MASTER_PORT"):
             if not os.environ.get(name):
-                raise RuntimeError(f"{name} is not set (env:// rendezvous needs MASTER_ADDR and MASTER_PORT)")
+                raise SystemExit(f"train_ddp: {name} is not set (env:// rendezvous needs MASTER_ADDR and MASTER_PORT)")
         dist.init_process_group(backend, init_method="env://", rank=rank, world_size=world,
                                 timeout=datetime.timedelta(minutes=timeout_minutes))
     return Context(rank, world, local_rank, dev, backend if world > 1 else "none")

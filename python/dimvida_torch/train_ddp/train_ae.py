@@ -71,9 +71,9 @@ def set_adam_state(opt, model, m, v, t):
                         "exp_avg_sq": v[name].to(p.device).clone()}
 
 
-def fail(ctx, message):
+def fail(ctx, message, command="ae"):
     if ctx.is_main:
-        print(f"train_ddp ae: {message}", file=sys.stderr)
+        print(f"train_ddp {command}: {message}", file=sys.stderr)
     ctx.close()
     raise SystemExit(1)
 
@@ -109,7 +109,7 @@ def main(argv):
         try:
             init = ViewAutoencoder.from_safetensors(a.init)
         except (ValueError, OSError, RuntimeError, KeyError) as e:
-            fail(ctx, f"{a.init}: {e}")
+            fail(ctx, f"--init: {e}")
         model, c["model"] = init, init.config
     if source.size != c["model"].image_size:
         fail(ctx, f"the dataset's {source.size}×{source.size} views do not fit a {c['model'].image_size}² autoencoder")

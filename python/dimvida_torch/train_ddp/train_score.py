@@ -28,9 +28,14 @@ from torch.nn.parallel import DistributedDataParallel
 from ..autoencoder import ViewAutoencoder
 from ..score_net import ScoreNet, ScoreNetConfig, vp_marginal
 from . import common, data, dist, formats
-from .train_ae import fail, adam_state, set_adam_state
+from .train_ae import adam_state, set_adam_state
+from . import train_ae
 
 N_VIEWS = 4
+
+
+def fail(ctx, message):
+    train_ae.fail(ctx, message, "score")
 
 
 def subsets(n_parts):
@@ -212,6 +217,14 @@ def main(argv):
         # The pair in one folder: DIMVIDA_VIEWS_WEIGHTS=OUT opens it in the app.
         shutil.copyfile(ae_path, beside + ".tmp")
         os.replace(beside + ".tmp", beside)
+    elif ctx.is_main and not os.path.samefile(beside, ae_path):
+        try:
+            other = formats.autoencoder_sha256(ViewAutoencoder.from_safetensors(beside))
+        except (ValueError, OSError, RuntimeError, KeyError):
+            other = None
+        if other != ae_id:
+            print(f"warning: {beside} is another autoencoder than {ae_path}: the score model will not match it",
+                  file=sys.stderr)
     dataset_seed = source.seed if source.seed is not None else "png:" + os.path.abspath(source.path)
     cache = a.latents or os.path.join(a.out, "latents-d.safetensors")
     latents, why = (None, "none") if not os.path.exists(cache) else \
