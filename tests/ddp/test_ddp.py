@@ -47,6 +47,17 @@ def run(cmd):
     return p.stdout
 
 
+def diverging(name, kind, out, opts, good_checkpoint, at_step):
+    """A NaN loss on the last of 2 ranks at step `at_step`: every rank stops, exit status 1, the last good weights."""
+    p = subprocess.run([sys.executable, TRAIN, "--nproc-per-node", "2", kind, "--data", DATA, "--out", out, *opts,
+                        "--debug-nan-at", str(at_step)], env=ENV, capture_output=True, text=True)
+    said = f"diverged (NaN or inf) at step {at_step + 1}" in p.stderr
+    case(name + ": exit status 1, the reason", p.returncode == 1 and said, f"exit {p.returncode}",
+         *p.stderr.strip().splitlines()[-2:])
+    tensors_equal(name + ": the checkpoint holds the last good step's state",
+                  good_checkpoint, os.path.join(out, "checkpoint.safetensors"))
+
+
 def train(kind, out, nproc, opts, *extra):
     return run([sys.executable, TRAIN, "--nproc-per-node", nproc, kind, "--data", DATA, "--out", out,
                 "--debug-record", os.path.join(out, "rec"), *opts, *extra])
@@ -137,6 +148,8 @@ def autoencoder():
     train("ae", d("resumed"), 2, AE_OPTS, "--resume", d("at-step-2.safetensors"))
     tensors_equal("autoencoder: stopped at step 2 and resumed = uninterrupted (checkpoint, Adam state)",
                   d("two", "checkpoint.safetensors"), d("resumed", "checkpoint.safetensors"))
+    diverging("autoencoder, NaN on one rank at step 3", "ae", d("nan"), AE_OPTS + ["--steps", "4"],
+              d("at-step-2.safetensors"), 2)
 
     export = d("two", "autoencoder.safetensors")
     m = meta(export)
@@ -209,6 +222,8 @@ def score():
     train("score", d("resumed"), 2, opts, "--resume", d("at-step-3.safetensors"))
     tensors_equal("score model: stopped at step 3 and resumed = uninterrupted (online, EMA, Adam, statistics)",
                   d("two", "checkpoint.safetensors"), d("resumed", "checkpoint.safetensors"))
+    diverging("score model, NaN on one rank at step 4", "score", d("nan"), opts + ["--steps", "6"],
+              d("at-step-3.safetensors"), 3)
 
     export = d("two", "score.safetensors")
     m = meta(export)

@@ -142,6 +142,7 @@ def add_common_arguments(p):
     p.add_argument("--threads", type=int, default=0, help="CPU threads per rank (0: PyTorch's choice)")
     p.add_argument("--deterministic", action="store_true", help="deterministic GPU kernels (slower)")
     p.add_argument("--debug-record", help=argparse_hidden())
+    p.add_argument("--debug-nan-at", type=int, default=-1, help=argparse_hidden())  # the last rank's loss is NaN
 
 
 def set_up_torch(a):

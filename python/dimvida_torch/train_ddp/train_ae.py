@@ -167,6 +167,8 @@ def main(argv):
             for group in opt.param_groups:
                 group["lr"] = lr
             loss = F.l1_loss(net(x), x)
+            if step == a.debug_nan_at and ctx.rank == ctx.world - 1:  # the tests' divergence
+                loss = loss * float("nan")
             global_loss, nonfinite, over_budget, due = agree.step(loss.item() * b, b)
             if nonfinite:
                 diverged = f"training diverged (NaN or inf) at step {step + 1}; the last good weights are in {ckpt}"
@@ -178,7 +180,7 @@ def main(argv):
             loss.backward()
             backup = [p.detach().clone() for p in params]
             opt.step()
-            if not all(torch.isfinite(p).all() for p in params):
+            if not torch.stack([torch.isfinite(p).all() for p in params]).all().item():  # one device sync
                 with torch.no_grad():
                     for p, q in zip(params, backup):
                         p.copy_(q)

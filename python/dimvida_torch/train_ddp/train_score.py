@@ -316,6 +316,8 @@ def main(argv):
                 group["lr"] = lr
             eps_hat = net(x_t, tau)
             loss = (((eps_hat + z) ** 2) * missing).sum(dim=1).mul(lam).sum() / b
+            if step == a.debug_nan_at and ctx.rank == ctx.world - 1:  # the tests' divergence
+                loss = loss * float("nan")
             global_loss, nonfinite, over_budget, due = agree.step(loss.item() * b, b)
             if nonfinite:
                 diverged = f"training diverged (NaN or inf) at step {step + 1}; the last good weights are in {ckpt}"
@@ -329,7 +331,7 @@ def main(argv):
                 torch.nn.utils.clip_grad_norm_(params, c["clip_norm"])
             backup = [p.detach().clone() for p in params]
             opt.step()
-            if not all(torch.isfinite(p).all() for p in params):
+            if not torch.stack([torch.isfinite(p).all() for p in params]).all().item():  # one device sync
                 with torch.no_grad():
                     for p, q in zip(params, backup):
                         p.copy_(q)
