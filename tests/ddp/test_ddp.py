@@ -58,6 +58,25 @@ def diverging(name, kind, out, opts, good_checkpoint, at_step):
                   good_checkpoint, os.path.join(out, "checkpoint.safetensors"))
 
 
+def interrupted(name, out):
+    """Ctrl+C on the launcher while 2 ranks train: both stop at the same step with a checkpoint of it, status 1."""
+    import signal
+    p = subprocess.Popen([sys.executable, TRAIN, "--nproc-per-node", "2", "ae", "--data", DATA, "--out", out,
+                          *AE_OPTS, "--steps", "100000"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    csv = os.path.join(out, "losses.csv")
+    for line in p.stdout:  # rank 0 prints step 1 as it ends
+        if line.startswith("step "):
+            break
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    last = int(open(csv).read().splitlines()[-1].split(",")[0])
+    step = int(meta(os.path.join(out, "checkpoint.safetensors"))["step"])
+    case(f"{name}: Ctrl+C on the launcher stops both ranks at one step, its checkpoint written, status 1",
+         p.returncode == 1 and step == last and step >= 1 and "interrupted at step" in stderr,
+         f"exit {p.returncode}, checkpoint at step {step}, last logged step {last}", *stderr.strip().splitlines()[-1:])
+
+
 def train(kind, out, nproc, opts, *extra):
     return run([sys.executable, TRAIN, "--nproc-per-node", nproc, kind, "--data", DATA, "--out", out,
                 "--debug-record", os.path.join(out, "rec"), *opts, *extra])
@@ -150,6 +169,7 @@ def autoencoder():
                   d("two", "checkpoint.safetensors"), d("resumed", "checkpoint.safetensors"))
     diverging("autoencoder, NaN on one rank at step 3", "ae", d("nan"), AE_OPTS + ["--steps", "4"],
               d("at-step-2.safetensors"), 2)
+    interrupted("autoencoder", d("interrupted"))
 
     export = d("two", "autoencoder.safetensors")
     m = meta(export)
@@ -181,7 +201,8 @@ def autoencoder():
     out = train("ae", d("c-more"), 2, ["--threads", "1"], "--resume", d("c", "checkpoint.safetensors"), "--steps", "4")
     mm = meta(d("c-more", "checkpoint.safetensors"))
     case("C autoencoder checkpoint continues on 2 PyTorch ranks (--steps extends the schedule)",
-         mm["step"] == "4" and mm["adam_t"] == "4" and "Done at step 4" in out, f"step {mm['step']}, adam_t {mm['adam_t']}")
+         mm["step"] == "4" and mm["adam_t"] == "4" and "Done at step 4" in out,
+         f"step {mm['step']}, adam_t {mm['adam_t']}")
     # The shipped, C-trained (F16) autoencoder fine-tunes on PyTorch ranks.
     shipped = os.path.join(ROOT, "data", "weights", "views", "autoencoder.safetensors")
     train("ae", d("shipped"), 2, ["--threads", "1", "--batch", "8", "--warmup-steps", "1"], "--steps", "1",
@@ -297,7 +318,8 @@ def score():
     # The shipped, C-trained score model continues in PyTorch (its weights and latent statistics).
     shipped = os.path.join(ROOT, "data", "weights", "views")
     train("score", d("shipped"), 1, ["--threads", "1", "--batch", "8", "--warmup-steps", "1"], "--steps", "1",
-          "--init", os.path.join(shipped, "score.safetensors"), "--ae", os.path.join(shipped, "autoencoder.safetensors"))
+          "--init", os.path.join(shipped, "score.safetensors"),
+          "--ae", os.path.join(shipped, "autoencoder.safetensors"))
     _, w0, mean0, std0 = formats.load_score_model(os.path.join(shipped, "score.safetensors"))
     c1, w1, mean1, std1 = formats.load_score_model(d("shipped", "score.safetensors"))
     moved = sum(not torch.equal(w0[k], w1[k]) for k in w0)

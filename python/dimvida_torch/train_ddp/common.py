@@ -6,6 +6,7 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
 import time
 
@@ -43,23 +44,29 @@ class StepAgreement:
     def __init__(self, ctx, minutes, checkpoint_seconds):
         self.ctx, self.minutes, self.every = ctx, minutes, checkpoint_seconds
         self.start = self.last_ckpt = time.monotonic()
+        self.interrupted = False
+        # SIGINT/SIGTERM (Ctrl+C, the launcher, a scheduler's preemption): every rank stops at the same step with a
+        # checkpoint; a second signal ends the process at once.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._interrupt)
+
+    def _interrupt(self, signum, frame):
+        if self.interrupted:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        self.interrupted = True
 
     def step(self, local_loss_sum, local_count):
         now = time.monotonic()
+        stop = self.interrupted or (self.ctx.is_main and self.minutes > 0 and (now - self.start) / 60 >= self.minutes)
         flags = torch.tensor([float(local_loss_sum), float(local_count),
                               0.0 if math.isfinite(local_loss_sum) else 1.0,
-                              1.0 if self.ctx.is_main and self.minutes > 0 and (now - self.start) / 60 >= self.minutes
-                              else 0.0,
+                              1.0 if stop else 0.0,
                               1.0 if self.ctx.is_main and now - self.last_ckpt >= self.every else 0.0],
                              dtype=torch.float64)
         self.ctx.all_reduce_sum(flags)
         loss = flags[0].item() / max(flags[1].item(), 1.0)
         return loss, flags[2].item() > 0, flags[3].item() > 0, flags[4].item() > 0
-
-    def over_budget(self):
-        flag = torch.tensor([1.0 if self.ctx.is_main and self.minutes > 0 and
-                             (time.monotonic() - self.start) / 60 >= self.minutes else 0.0], dtype=torch.float64)
-        return self.ctx.all_reduce_sum(flag).item() > 0
 
     def saved(self):
         self.last_ckpt = time.monotonic()
@@ -87,6 +94,7 @@ class LossLog:
         now = time.monotonic()
         if step == total or step <= 1 or now - self.last_print >= 10:
             self.last_print = now
+            self.f.flush()
             print(f"step {step}/{total}  loss {loss:.5f} (avg {loss_avg:.5f})  lr {lr:.2e}  "
                   f"{step_seconds:.3f} s/step  {seconds / 60:.1f} min", flush=True)
 
@@ -129,7 +137,8 @@ def add_common_arguments(p):
                    help="dataset: a directory from `dimvida views dataset` (its d.dvmv or d/ PNG folder), a .dvmv "
                         "file, or a folder of 4-view renders CLASS/OBJECT-{front,right,back,left}.png")
     p.add_argument("--out", "-o", required=True, help="output directory (checkpoint, model, losses.csv)")
-    p.add_argument("--resume", "-r", help="continue from this checkpoint, C- or PyTorch-written (its settings win)")
+    p.add_argument("--resume", "-r", help="continue from this checkpoint, C- or PyTorch-written (its settings win); "
+                                          "auto: OUT/checkpoint.safetensors when there is one (restarted jobs)")
     p.add_argument("--steps", "-n", type=int, help="schedule length in steps (on --resume: extends the schedule)")
     p.add_argument("--minutes", "-m", type=float, default=0.0, help="stop after this wall-clock time, resumable")
     p.add_argument("--stop-after", type=int, default=0, help="stop after this many steps of this run, resumable")
@@ -143,6 +152,13 @@ def add_common_arguments(p):
     p.add_argument("--deterministic", action="store_true", help="deterministic GPU kernels (slower)")
     p.add_argument("--debug-record", help=argparse_hidden())
     p.add_argument("--debug-nan-at", type=int, default=-1, help=argparse_hidden())  # the last rank's loss is NaN
+
+
+def resolve_resume(a):
+    """--resume auto → the output folder's checkpoint if any, else a fresh start."""
+    if a.resume == "auto":
+        path = os.path.join(a.out, "checkpoint.safetensors")
+        a.resume = path if os.path.exists(path) else None
 
 
 def set_up_torch(a):

@@ -118,7 +118,8 @@ def open_source(path, split="d", size=64):
 
 
 class ViewDataset(torch.utils.data.Dataset):
-    """Every view of every object, item k = view k % 4 of object k // 4 (the C trainer's order): (uint8 [S][S][3], k)."""
+    """Every view of every object, item k = view k % 4 of object k // 4 (the C trainer's order):
+    (uint8 [S][S][3], k)."""
 
     def __init__(self, source):
         self.source = source

@@ -82,6 +82,7 @@ def main(argv):
     a = parse(argv)
     ctx = dist.init(a.device)
     common.set_up_torch(a)
+    common.resolve_resume(a)
     os.makedirs(a.out, exist_ok=True)
     step, resumed = 0, a.resume is not None
     try:
@@ -112,7 +113,8 @@ def main(argv):
             fail(ctx, f"--init: {e}")
         model, c["model"] = init, init.config
     if source.size != c["model"].image_size:
-        fail(ctx, f"the dataset's {source.size}×{source.size} views do not fit a {c['model'].image_size}² autoencoder")
+        fail(ctx, f"the dataset's {source.size}×{source.size} views do not fit a "
+                  f"{c['model'].image_size}² autoencoder")
     model.to(ctx.device)
     net = DistributedDataParallel(model, device_ids=[ctx.device] if ctx.device.type == "cuda" else None) \
         if W > 1 else model
@@ -161,7 +163,8 @@ def main(argv):
             t0 = agree.seconds()
             record.indices(step, idx)
             x = data.to_chw(views, ctx.device)
-            shifts = torch.randint(-m_shift, m_shift + 1, (c["batch"], 2), generator=dist.step_generator(c["seed"], step, 0))
+            shifts = torch.randint(-m_shift, m_shift + 1, (c["batch"], 2),
+                                   generator=dist.step_generator(c["seed"], step, 0))
             x = data.shift_views(x, shifts[ctx.rank::W, 0], shifts[ctx.rank::W, 1], m_shift)
             lr = common.lr_at(c, step, 50.0)
             for group in opt.param_groups:
@@ -202,9 +205,13 @@ def main(argv):
     record.finish(model.state_dict())
     ctx.barrier()
     if ctx.is_main:
-        print(f"Done at step {step} in {agree.seconds() / 60:.1f} min: {a.out}/autoencoder.safetensors, "
-              f"{ckpt}", flush=True)
+        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
+              f"{a.out}/autoencoder.safetensors, {ckpt}", flush=True)
     ctx.close()
+    if agree.interrupted and not diverged:
+        if ctx.is_main:
+            print(f"train_ddp ae: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
+        raise SystemExit(1)
     if diverged:
         if ctx.is_main:
             print(f"train_ddp ae: {diverged}", file=sys.stderr)

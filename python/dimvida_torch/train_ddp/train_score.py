@@ -141,7 +141,8 @@ def latent_stats(latents):
     mean = z.mean(axis=0)
     std = np.maximum(np.sqrt(((z - mean) ** 2).mean(axis=0)), 1e-4)
     shape = latents.shape[1:]
-    return torch.from_numpy(mean.astype(np.float32)).reshape(shape), torch.from_numpy(std.astype(np.float32)).reshape(shape)
+    return (torch.from_numpy(mean.astype(np.float32)).reshape(shape),
+            torch.from_numpy(std.astype(np.float32)).reshape(shape))
 
 
 def draw_step(c, step, V, L):
@@ -173,6 +174,7 @@ def main(argv):
     a = parse(argv)
     ctx = dist.init(a.device)
     common.set_up_torch(a)
+    common.resolve_resume(a)
     os.makedirs(a.out, exist_ok=True)
     ae_path = a.ae or shipped_autoencoder()
     if not ae_path:
@@ -353,8 +355,13 @@ def main(argv):
     record.finish(dict(weights(False), **{"ema." + k: v for k, v in (weights(True).items() if ema else [])}))
     ctx.barrier()
     if ctx.is_main:
-        print(f"Done at step {step} in {agree.seconds() / 60:.1f} min: {a.out}/score.safetensors, {ckpt}", flush=True)
+        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
+              f"{a.out}/score.safetensors, {ckpt}", flush=True)
     ctx.close()
+    if agree.interrupted and not diverged:
+        if ctx.is_main:
+            print(f"train_ddp score: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
+        raise SystemExit(1)
     if diverged:
         if ctx.is_main:
             print(f"train_ddp score: {diverged}", file=sys.stderr)
