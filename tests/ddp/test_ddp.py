@@ -274,6 +274,10 @@ def score():
     run([DIMVIDA, "views", "generate", "--given", "front", png, "--out", d("gen.png"), "--model", export,
          "--ae", d("two", "autoencoder.safetensors"), "--steps", "4", "--sampler", "ode"])
     case("`dimvida views generate` runs on the pair in the run's folder", os.path.getsize(d("gen.png")) > 0)
+    out = run([DIMVIDA, "views", "eval", "--data", DATA, "--model", export, "--ae", d("two", "autoencoder.safetensors"),
+               "--steps", "2", "--sampler", "ode", "--threads", "1"])
+    case("`dimvida views eval` scores the exported pair on split e", "| score model |" in out,
+         *[line for line in out.splitlines() if line.startswith("| score model")])
 
     # C reads the PyTorch latent cache (same autoencoder SHA-256); C → PyTorch → C checkpoints.
     os.makedirs(d("c"))
