@@ -25,10 +25,32 @@ class Context:
     def is_main(self):
         return self.rank == 0
 
+    def _on_wire(self, tensor):
+        """NCCL moves device tensors only; gloo takes CPU ones."""
+        return tensor.to(self.device) if self.backend == "nccl" else tensor
+
     def all_reduce_sum(self, tensor):
+        """In place, on a CPU tensor, whatever the backend."""
         if self.world > 1:
-            dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+            t = self._on_wire(tensor)
+            dist.all_reduce(t, op=dist.ReduceOp.SUM)
+            if t is not tensor:
+                tensor.copy_(t.cpu())
         return tensor
+
+    def broadcast(self, tensor):
+        """Rank 0's CPU tensor to every rank, in place."""
+        if self.world > 1:
+            t = self._on_wire(tensor)
+            dist.broadcast(t, 0)
+            if t is not tensor:
+                tensor.copy_(t.cpu())
+        return tensor
+
+    def count_failed(self, ok):
+        """How many ranks are not ok: a failure on some ranks only (a file one machine lacks) stops them all."""
+        flag = torch.tensor([0.0 if ok else 1.0], dtype=torch.float64)
+        return int(self.all_reduce_sum(flag).item())
 
     def barrier(self):
         if self.world > 1:

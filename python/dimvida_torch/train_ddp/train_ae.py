@@ -78,13 +78,30 @@ def fail(ctx, message, command="ae"):
     raise SystemExit(1)
 
 
+def check_setup(ctx, error, command="ae"):
+    """After what each rank reads for itself (data, checkpoint, weights): all go on, or all stop, each failed rank
+    saying why."""
+    failed = ctx.count_failed(error is None)
+    if failed == 0:
+        return
+    if failed == ctx.world:
+        if ctx.is_main:
+            print(f"train_ddp {command}: {error}", file=sys.stderr)
+    elif error is not None:
+        print(f"train_ddp {command} (rank {ctx.rank}): {error}", file=sys.stderr)
+    elif ctx.is_main:
+        print(f"train_ddp {command}: another rank could not start (see its output)", file=sys.stderr)
+    ctx.close()
+    raise SystemExit(1)
+
+
 def main(argv):
     a = parse(argv)
     ctx = dist.init(a.device)
     common.set_up_torch(a)
     common.resolve_resume(a)
     os.makedirs(a.out, exist_ok=True)
-    step, resumed = 0, a.resume is not None
+    step, resumed, error = 0, a.resume is not None, None
     try:
         if resumed:
             c, weights, m, v, adam_t, step = formats.load_ae_checkpoint(a.resume)
@@ -95,9 +112,16 @@ def main(argv):
                 c["steps"] = a.steps
         else:
             c = new_config(a)
-        source = data.open_source(a.data, "d", c["model"].image_size)
-    except (ValueError, OSError, KeyError) as e:
-        fail(ctx, str(e))
+        init = None
+        if a.init and not resumed:
+            try:
+                init = ViewAutoencoder.from_safetensors(a.init)
+            except (ValueError, OSError, KeyError, RuntimeError) as e:
+                raise ValueError(f"--init: {e}") from None
+        source = data.open_source(a.data, "d", (init.config if init else c["model"]).image_size)
+    except (ValueError, OSError, KeyError, RuntimeError) as e:
+        error = str(e)
+    check_setup(ctx, error)
     W = ctx.world
     if c["batch"] % W != 0:
         fail(ctx, f"the global batch {c['batch']} does not split evenly over {W} ranks")
@@ -106,11 +130,7 @@ def main(argv):
     model = ViewAutoencoder(c["model"])
     if resumed:
         model.load_state_dict(weights)
-    elif a.init:
-        try:
-            init = ViewAutoencoder.from_safetensors(a.init)
-        except (ValueError, OSError, RuntimeError, KeyError) as e:
-            fail(ctx, f"--init: {e}")
+    elif init is not None:
         model, c["model"] = init, init.config
     if source.size != c["model"].image_size:
         fail(ctx, f"the dataset's {source.size}×{source.size} views do not fit a "

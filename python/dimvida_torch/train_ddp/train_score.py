@@ -38,6 +38,10 @@ def fail(ctx, message):
     train_ae.fail(ctx, message, "score")
 
 
+def check_setup(ctx, error):
+    train_ae.check_setup(ctx, error, "score")
+
+
 def subsets(n_parts):
     """The proper non-empty subsets as bit masks, by size then value (dv_masked_loss_subset)."""
     full = (1 << n_parts) - 1
@@ -177,10 +181,10 @@ def main(argv):
     common.resolve_resume(a)
     os.makedirs(a.out, exist_ok=True)
     ae_path = a.ae or shipped_autoencoder()
-    if not ae_path:
-        fail(ctx, "no autoencoder given (--ae FILE) and none shipped")
-    step, resumed, state = 0, a.resume is not None, None
+    step, resumed, state, error = 0, a.resume is not None, None, None
     try:
+        if not ae_path:
+            raise ValueError("no autoencoder given (--ae FILE) and none shipped")
         ae = ViewAutoencoder.from_safetensors(ae_path).to(ctx.device).eval()
         L = ae.config.latent_dim
         if resumed:
@@ -204,7 +208,8 @@ def main(argv):
         if source.size != ae.config.image_size:
             raise ValueError(f"the dataset's {source.size}² views do not fit the {ae.config.image_size}² autoencoder")
     except (ValueError, OSError, KeyError, RuntimeError) as e:
-        fail(ctx, str(e))
+        error = str(e)
+    check_setup(ctx, error)
     W, V, B = ctx.world, N_VIEWS, c["batch"]
     if B % W != 0:
         fail(ctx, f"the global batch {B} does not split evenly over {W} ranks")
@@ -229,8 +234,14 @@ def main(argv):
                   file=sys.stderr)
     dataset_seed = source.seed if source.seed is not None else "png:" + os.path.abspath(source.path)
     cache = a.latents or os.path.join(a.out, "latents-d.safetensors")
-    latents, why = (None, "none") if not os.path.exists(cache) else \
-        formats.load_latents(cache, ae_id, dataset_seed, "d", (n, V, L))
+    # Rank 0 decides and shares the cache (the other machines need not see its folder).
+    latents, why = None, "none"
+    if ctx.is_main and os.path.exists(cache):
+        latents, why = formats.load_latents(cache, ae_id, dataset_seed, "d", (n, V, L))
+    if ctx.broadcast(torch.tensor([0.0 if latents is None else 1.0]))[0] > 0:
+        latents = ctx.broadcast(latents if ctx.is_main else torch.zeros(n, V, L))
+    else:
+        latents = None
     if latents is None:
         if ctx.is_main:
             print(f"Encoding {n} objects × {V} views on {W} rank{'s' if W > 1 else ''} (cache {cache}: {why})",
