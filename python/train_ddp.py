@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Train the Views networks with PyTorch DDP (docs/training-at-scale.md):
+"""Train the Views networks and the Votes classifiers with PyTorch DDP (docs/training-at-scale.md):
 
     python/train_ddp.py --nproc-per-node 4 ae --data DATA --out ae-run        # 4 ranks here (gloo/NCCL)
     torchrun --nproc-per-node 4 python/train_ddp.py ae --data DATA --out ae-run  # the same, started by torchrun

@@ -9,7 +9,7 @@ engine, on a tiny dataset (13 classes × 2 objects × 4 views) and tiny networks
   - a C checkpoint continues in PyTorch (and rewrites bitwise), a PyTorch
     checkpoint continues in C.
 
-    tests/ddp/test_ddp.py DIMVIDA_EXE PARITY_DUMP_EXE ae|score       Prints TAP."""
+    tests/ddp/test_ddp.py DIMVIDA_EXE PARITY_DUMP_EXE ae|score|classifier       Prints TAP."""
 import glob
 import json
 import os
@@ -332,9 +332,55 @@ def score():
          f"{moved} of {len(w0)} tensors changed after 1 step")
 
 
+CLASSIFIER_OPTS = ["--batch", "8", "--width", "0.0625", "--warmup-steps", "2", "--threads", "1", "--bn-batches", "2"]
+
+
+def classifier():
+    from dimvida_torch.classifiers import load_classifier
+    from dimvida_torch.train_ddp.train_classifier import ImageSet
+    d = lambda *p: os.path.join(TMP, "classifier", *p)  # noqa: E731
+    cache, folder = ImageSet(DATA, 64), ImageSet(os.path.join(DATA, "c"), 64)
+    case("a folder CLASS/NAME.png of single views reads as split c's given views (Ω_m: add generated ones)",
+         len(cache) == len(folder) == 13 and cache.classes == folder.classes and
+         all(torch.equal(cache[k][0], folder[k][0]) and cache[k][1] == folder[k][1] for k in range(len(cache))),
+         f"{len(cache)} images, {len(cache.classes)} classes")
+    train("classifier", d("two"), 2, CLASSIFIER_OPTS, "--steps", "4")
+    train("classifier", d("one"), 1, CLASSIFIER_OPTS, "--steps", "4")
+    check_ranks("classifier, 2 gloo ranks: disjoint data, identical weights and running statistics", d("two"),
+                d("one"), 8)
+    train("classifier", d("resumed"), 2, CLASSIFIER_OPTS, "--steps", "4", "--stop-after", "2")
+    shutil.copy(d("resumed", "checkpoint.safetensors"), d("at-step-2.safetensors"))
+    train("classifier", d("resumed"), 2, CLASSIFIER_OPTS, "--resume", d("at-step-2.safetensors"))
+    tensors_equal("classifier: stopped at step 2 and resumed = uninterrupted (weights, running statistics, Adam)",
+                  d("two", "checkpoint.safetensors"), d("resumed", "checkpoint.safetensors"))
+    diverging("classifier, NaN on one rank at step 3", "classifier", d("nan"), CLASSIFIER_OPTS + ["--steps", "4"],
+              d("at-step-2.safetensors"), 2)
+    train("classifier", d("mobilenet"), 2, CLASSIFIER_OPTS[:2] + ["--arch", "mobilenet", "--width", "0.25"]
+          + CLASSIFIER_OPTS[4:], "--steps", "3")
+    for arch, folder in (("resnet18", "two"), ("mobilenet", "mobilenet")):
+        export = d(folder, "classifier.safetensors")
+        model, m = load_classifier(export)
+        model.eval()
+        torch.manual_seed(11)
+        x = torch.rand(3, 3, 64, 64)
+        with torch.no_grad():
+            y = model(x)
+        tensors, _ = load_file(export)
+        inp = d(f"{arch}-in.safetensors")
+        save_file(dict(tensors, x=x, dout=torch.zeros_like(y)), inp,
+                  {"classifier_config": m["classifier_config"], "training": "0"})
+        run([PARITY, "classifier", inp, d(f"{arch}-out.safetensors")])
+        out, _ = load_file(d(f"{arch}-out.safetensors"))
+        err, scale = (out["y"] - y).abs().max().item(), y.abs().max().item()
+        case(f"{arch} export (format dimvida-classifier-1) in the C engine: the twin's logits in eval mode",
+             m.get("format") == "dimvida-classifier-1" and err <= 1e-4 * scale and
+             all(k in m for k in ("command", "seed", "step", "train_config")),
+             f"max |C − twin| {err:.3g} vs scale {scale:.3g}")
+
+
 try:
     dataset_checks()
-    {"ae": autoencoder, "score": score}[WHICH]()
+    {"ae": autoencoder, "score": score, "classifier": classifier}[WHICH]()
 except Exception:
     case(f"{WHICH}: the run completes", False, *traceback.format_exc().splitlines())
 finally:

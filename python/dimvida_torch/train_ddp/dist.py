@@ -115,9 +115,14 @@ class ResumableDistributedSampler(DistributedSampler):
         return self.num_samples - self.start
 
 
+def step_seed(seed, step, stream):
+    """A 63-bit seed for the draws of one step and stream."""
+    digest = hashlib.sha256(f"{int(seed)}/{int(step)}/{int(stream)}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
 def step_generator(seed, step, stream):
     """A CPU generator for the draws of one step (the same on every rank and device)."""
-    digest = hashlib.sha256(f"{int(seed)}/{int(step)}/{int(stream)}".encode()).digest()
     g = torch.Generator()
-    g.manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+    g.manual_seed(step_seed(seed, step, stream))
     return g
