@@ -192,6 +192,8 @@ def autoencoder():
     case("autoencoder export (`dimvida views reconstruct`): the twin's reconstruction to one 8-bit level",
          diff <= 1, f"max difference {diff} levels")
 
+    param_order("autoencoder", "autoencoder", model, {"x": x, "dout": torch.zeros_like(x)},
+                {"autoencoder_config": model.config.to_json()})
     # C → PyTorch: a C checkpoint is read bitwise, rewritten unchanged when nothing is left, and continues.
     run([DIMVIDA, "views", "train-ae", "--data", DATA, "--out", d("c"), "--steps", "2", "--batch", "8",
          "--threads", "1", "--seed", "3"])
@@ -218,6 +220,16 @@ def autoencoder():
     mc = meta(d("c-from-pt", "checkpoint.safetensors"))
     case("a PyTorch autoencoder checkpoint (step 2 of 4) continues in C to its end",
          mc["step"] == "4" and json.loads(mc["train_config"])["steps"] == 4, f"C checkpoint at step {mc['step']}")
+
+
+def param_order(name, layer, model, tensors, metadata):
+    """The twin's parameter order against the engine's registration order (parity-dump's param_order)."""
+    inp, out = os.path.join(TMP, "order-in.safetensors"), os.path.join(TMP, "order-out.safetensors")
+    save_file(dict(model.state_dict(), **tensors), inp, metadata)
+    run([PARITY, layer, inp, out])
+    order = [k for k, _ in model.named_parameters()]
+    case(f"{name}: the flat Adam state follows the engine's parameter order",
+         load_file(out)[1].get("param_order", "").split(",") == order, f"{len(order)} parameters")
 
 
 def tiny_autoencoder(path):
@@ -269,6 +281,8 @@ def score():
     case("score export in the C engine (dv_score_model_load, as `views generate` and the app): the twin's output",
          err <= 1e-4 * scale and scale > 0 and torch.equal(out["latent_mean"], mean) and
          torch.equal(out["latent_std"], std), f"max |C − twin| {err:.3g} vs scale {scale:.3g}; statistics bitwise")
+    param_order("score network", "score_net", net, {"x": x, "tau": tau, "dout": torch.zeros_like(x)},
+                {"score_net_config": config.to_json()})
     png = os.path.join(DATA, "d", "lamp", "00000-front.png")
     # The run's folder holds the pair, as DIMVIDA_VIEWS_WEIGHTS=FOLDER wants it for the app.
     run([DIMVIDA, "views", "generate", "--given", "front", png, "--out", d("gen.png"), "--model", export,
@@ -370,12 +384,15 @@ def classifier():
         save_file(dict(tensors, x=x, dout=torch.zeros_like(y)), inp,
                   {"classifier_config": m["classifier_config"], "training": "0"})
         run([PARITY, "classifier", inp, d(f"{arch}-out.safetensors")])
-        out, _ = load_file(d(f"{arch}-out.safetensors"))
+        out, out_meta = load_file(d(f"{arch}-out.safetensors"))
         err, scale = (out["y"] - y).abs().max().item(), y.abs().max().item()
         case(f"{arch} export (format dimvida-classifier-1) in the C engine: the twin's logits in eval mode",
              m.get("format") == "dimvida-classifier-1" and err <= 1e-4 * scale and
              all(k in m for k in ("command", "seed", "step", "train_config")),
              f"max |C − twin| {err:.3g} vs scale {scale:.3g}")
+        order = [k for k, _ in model.named_parameters()]
+        case(f"{arch}: the checkpoint's flat Adam state follows the engine's parameter order",
+             out_meta.get("param_order", "").split(",") == order, f"{len(order)} parameters")
 
 
 try:

@@ -96,9 +96,20 @@ load_params (DvParams *params)
     }
 }
 
+/* The registration order, which lays out a trainer's flat optimiser state (tests/ddp/test_ddp.py). */
+static void
+write_param_order (const DvParams *params)
+{
+  g_autoptr (GString) order = g_string_new (NULL);
+  for (guint i = 0; i < dv_params_n_tensors (params); i++)
+    g_string_append_printf (order, "%s%s", i ? "," : "", dv_params_info (params, i)->name);
+  dv_safetensors_writer_set_metadata (w, "param_order", order->str);
+}
+
 static void
 write_grads (const DvParams *params, const char *strip_prefix)
 {
+  write_param_order (params);
   for (guint i = 0; i < dv_params_n_tensors (params); i++)
     {
       const DvParamInfo *info = dv_params_info (params, i);
@@ -384,6 +395,7 @@ main (int argc, char **argv)
           const DvParamInfo *info = dv_params_info (running, i);
           write_tensor (info->name, info->ndim, info->shape, running->data + info->offset);
         }
+      write_param_order (params);
       g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)
