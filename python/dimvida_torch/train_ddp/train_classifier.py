@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-from ..classifiers import ClassifierConfig, make_classifier, our_state_dict, save_classifier
+from ..classifiers import ClassifierConfig, load_classifier, make_classifier, our_state_dict, save_classifier
 from ..safetensors_io import load_file, save_file
 from . import common, data, dist, formats
 from .train_ae import adam_state, set_adam_state, check_setup, fail
@@ -97,6 +97,8 @@ def parse(argv):
     p.add_argument("--weight-decay", type=float, help="Adam's L2 term (0)")
     p.add_argument("--bn-batches", type=int, help="batches that recompute BatchNorm's statistics at the end (16)")
     p.add_argument("--sync-bn", action="store_true", help="SyncBatchNorm across the ranks (GPUs only)")
+    p.add_argument("--init", help="start from this classifier.safetensors (its network and weights): fresh "
+                                  "optimiser and schedule")
     return p.parse_args(argv)
 
 
@@ -187,8 +189,18 @@ def main(argv):
             if a.steps and a.steps != c["steps"]:
                 c["steps"] = a.steps
         images = ImageSet(a.data, 64)
+        init = None
+        if a.init and not resumed:
+            try:
+                init, _ = load_classifier(a.init)
+            except (ValueError, OSError, KeyError, RuntimeError) as e:
+                raise ValueError(f"--init: {e}") from None
         if not resumed:
             c = new_config(a, len(images.classes))
+            if init is not None:
+                c["model"] = init.config
+        if c["model"].n_classes != len(images.classes):
+            raise ValueError(f"the classifier has {c['model'].n_classes} classes, the images {len(images.classes)}")
         if images.size != c["model"].image_size:
             raise ValueError(f"the images are {images.size}², the classifier takes {c['model'].image_size}²")
     except (ValueError, OSError, KeyError) as e:
@@ -202,6 +214,8 @@ def main(argv):
     model = make_classifier(c["model"])
     if resumed:
         model.load_state_dict(state, strict=False)
+    elif init is not None:
+        model = init
     if a.sync_bn and W > 1:
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(ctx.device)
