@@ -237,7 +237,10 @@ def main(argv):
     # Rank 0 decides and shares the cache (the other machines need not see its folder).
     latents, why = None, "none"
     if ctx.is_main and os.path.exists(cache):
-        latents, why = formats.load_latents(cache, ae_id, dataset_seed, "d", (n, V, L))
+        try:
+            latents, why = formats.load_latents(cache, ae_id, dataset_seed, "d", (n, V, L))
+        except (ValueError, OSError, KeyError) as e:
+            why = str(e)
     if ctx.broadcast(torch.tensor([0.0 if latents is None else 1.0]))[0] > 0:
         latents = ctx.broadcast(latents if ctx.is_main else torch.zeros(n, V, L))
     else:
