@@ -564,11 +564,21 @@ _dv_views_page_update_generate (DvViewsPage *self)
   gtk_label_set_text (self->weights_label, self->gen.missing_weights ? self->gen.missing_weights : "");
 
   const char *reason = generate_blocked_reason (self);
-  /* The button follows the action; Ctrl+Return too. */
+  /* The button follows the action; Ctrl+Return too. While the model runs,
+   * the same button (where the pointer already is) cancels. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "views.generate", reason == NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->generate_button),
-                               reason ? reason : _("Generate the views not given (Ctrl+Return)"));
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
+  GtkWidget *button = GTK_WIDGET (self->generate_button);
+  const char *label = running ? _("Cancel") : _("Generate");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), running ? "views.cancel" : "views.generate");
+  gtk_button_set_label (self->generate_button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  if (running)
+    gtk_widget_remove_css_class (button, "suggested-action");
+  else
+    gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_set_tooltip_text (button, running  ? _("Stop generating (Escape)")
+                                       : reason ? reason
+                                                : _("Generate the views not given (Ctrl+Return)"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->sampler_dropdown), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->steps_spin), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->seed_spin), !running);

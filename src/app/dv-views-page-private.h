@@ -90,7 +90,6 @@ struct _DvViewsPage
   GtkSpinButton *steps_spin;
   GtkSpinButton *seed_spin;
   GtkButton *generate_button;
-  GtkButton *cancel_button;
   GtkProgressBar *progress_bar;
   GtkLabel *progress_label;
   GtkToggleButton *state_button;

@@ -428,14 +428,14 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, views_box);
   const char *children[] = {
     "hint_label", "weights_box", "weights_label", "sampler_dropdown", "sampler_label", "steps_spin", "seed_spin",
-    "generate_button", "cancel_button", "progress_bar", "progress_label", "state_button", "estimate_button",
+    "generate_button", "progress_bar", "progress_label", "state_button", "estimate_button",
     "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button", "smooth_button",
   };
   const goffset offsets[] = {
     G_STRUCT_OFFSET (DvViewsPage, hint_label), G_STRUCT_OFFSET (DvViewsPage, weights_box), G_STRUCT_OFFSET (DvViewsPage, weights_label),
     G_STRUCT_OFFSET (DvViewsPage, sampler_dropdown), G_STRUCT_OFFSET (DvViewsPage, sampler_label),
     G_STRUCT_OFFSET (DvViewsPage, steps_spin), G_STRUCT_OFFSET (DvViewsPage, seed_spin),
-    G_STRUCT_OFFSET (DvViewsPage, generate_button), G_STRUCT_OFFSET (DvViewsPage, cancel_button),
+    G_STRUCT_OFFSET (DvViewsPage, generate_button),
     G_STRUCT_OFFSET (DvViewsPage, progress_bar), G_STRUCT_OFFSET (DvViewsPage, progress_label),
     G_STRUCT_OFFSET (DvViewsPage, state_button), G_STRUCT_OFFSET (DvViewsPage, estimate_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_box), G_STRUCT_OFFSET (DvViewsPage, replay_button),
