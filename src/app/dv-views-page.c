@@ -403,6 +403,7 @@ dv_views_page_dispose (GObject *object)
 
   _dv_views_page_generate_dispose (self);
   _dv_views_page_files_dispose (self);
+  _dv_views_page_map_dispose (self);
   g_clear_handle_id (&self->error_idle, g_source_remove);
   g_clear_pointer (&self->views, g_free);
   g_clear_object (&self->images);
@@ -418,6 +419,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = dv_views_page_dispose;
   g_type_ensure (DV_TYPE_VIEW_SLOT);
+  g_type_ensure (DV_TYPE_LATENT_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-views-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, status_page);
@@ -430,6 +432,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
     "hint_label", "weights_box", "weights_label", "sampler_dropdown", "sampler_label", "steps_spin", "seed_spin",
     "generate_button", "progress_bar", "progress_label", "state_button", "estimate_button",
     "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button", "smooth_button",
+    "variations_spin", "latent_plot", "map_label", "variations_box", "variations_label",
   };
   const goffset offsets[] = {
     G_STRUCT_OFFSET (DvViewsPage, hint_label), G_STRUCT_OFFSET (DvViewsPage, weights_box), G_STRUCT_OFFSET (DvViewsPage, weights_label),
@@ -441,6 +444,9 @@ dv_views_page_class_init (DvViewsPageClass *klass)
     G_STRUCT_OFFSET (DvViewsPage, timeline_box), G_STRUCT_OFFSET (DvViewsPage, replay_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_scale), G_STRUCT_OFFSET (DvViewsPage, timeline_label),
     G_STRUCT_OFFSET (DvViewsPage, export_button), G_STRUCT_OFFSET (DvViewsPage, smooth_button),
+    G_STRUCT_OFFSET (DvViewsPage, variations_spin), G_STRUCT_OFFSET (DvViewsPage, latent_plot),
+    G_STRUCT_OFFSET (DvViewsPage, map_label), G_STRUCT_OFFSET (DvViewsPage, variations_box),
+    G_STRUCT_OFFSET (DvViewsPage, variations_label),
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (children) == G_N_ELEMENTS (offsets));
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
@@ -490,6 +496,7 @@ dv_views_page_init (DvViewsPage *self)
         }
     }
   _dv_views_page_player_init (self);
+  _dv_views_page_map_init (self);
   _dv_views_page_generate_init (self);
   update_header (self);
   /* Ready to press Generate: a sample, front given (the chair when there). */

@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "dv-latent-plot.h"
 #include "dv-view-slot.h"
 #include "views/rasterizer.h"
 
@@ -57,6 +58,11 @@ gboolean dv_views_page_export_strip (DvViewsPage *self, const char *path, int sc
  * xt-NNNN.png and x0-NNNN.png (NNNN the step). */
 gboolean dv_views_page_export_contact_sheet (DvViewsPage *self, const char *path, GError **error);
 gboolean dv_views_page_export_frames (DvViewsPage *self, const char *dir, GError **error);
+/* Variations: the rows of the last run (one per variation), and a view of one of them ([3][64][64]). */
+guint dv_views_page_get_n_variation_rows (DvViewsPage *self);
+gboolean dv_views_page_get_variation_view (DvViewsPage *self, guint variation, DvView view, float *chw);
+/* The latent map: the shipped PCA's cloud, the paths of the run shown. */
+DvLatentPlot *dv_views_page_get_latent_plot (DvViewsPage *self);
 /* Its settings and metrics. */
 gboolean dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error);
 

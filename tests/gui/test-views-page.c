@@ -360,6 +360,125 @@ test_generate (void)
   wait_for (window_shows_text, (gpointer) "PSNR ", 10, "the metrics under the views");
 }
 
+/* The last run's variations as rows: K rows of four views, given views the same in each, the generated ones
+ * differing between rows; the latent map's cloud, and a path per variation and missing view ending off its start. */
+static void
+test_variations_and_map (void)
+{
+  DvViewsPage *page = views_page ();
+  GtkSpinButton *variations = GTK_SPIN_BUTTON (page_widget ("variations_spin"));
+  g_assert_nonnull (variations);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (variations), ==, 3);
+  g_assert_cmpuint (dv_views_page_get_n_variation_rows (page), ==, 3);
+  GtkWidget *box = page_widget ("variations_box");
+  int rows = 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (box); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      rows++;
+      int pictures = 0;
+      for (GtkWidget *c = gtk_widget_get_first_child (row); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_PICTURE (c))
+          {
+            pictures++;
+            g_assert_nonnull (gtk_widget_get_tooltip_text (c));
+          }
+      g_assert_cmpint (pictures, ==, 4);
+    }
+  g_assert_cmpint (rows, ==, 3);
+  g_assert_true (window_shows_text ((gpointer) "Variation"));
+  g_autofree float *a = g_new (float, 3 * 64 * 64), *b = g_new (float, 3 * 64 * 64);
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    {
+      g_assert_true (dv_views_page_get_variation_view (page, 0, v, a));
+      g_assert_true (dv_views_page_get_variation_view (page, 2, v, b));
+      gboolean same = memcmp (a, b, sizeof (float) * 3 * 64 * 64) == 0;
+      g_assert_cmpint (same, ==, v == DV_VIEW_FRONT); /* given: the same; generated: another sample */
+    }
+  g_assert_false (dv_views_page_get_variation_view (page, 3, DV_VIEW_BACK, a));
+
+  /* The map: the cloud of the sample objects' latents (the tiny weights' map), 3 variations × 3 missing paths. */
+  DvLatentPlot *plot = dv_views_page_get_latent_plot (page);
+  g_assert_cmpint (dv_latent_plot_get_n_cloud (plot), ==, 52);
+  g_assert_cmpint (dv_latent_plot_get_n_paths (plot), ==, 9);
+  g_assert_cmpint (dv_latent_plot_get_n_frames (plot), ==, 7); /* steps 0 … 6 */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (plot)));
+  guint drawn = dv_latent_plot_get_draw_count (plot);
+  float end_x, end_y, x, y;
+  g_assert_true (dv_latent_plot_get_head (plot, 0, &end_x, &end_y));
+  /* Scrubbed to step 0 the path is its start alone; x̂₀ has a path of its own. */
+  dv_views_page_show_frame (page, 0);
+  g_assert_cmpint (dv_latent_plot_get_n_frames (plot), ==, 1);
+  g_assert_true (dv_latent_plot_get_head (plot, 0, &x, &y));
+  g_assert_cmpfloat (fabs (x - end_x) + fabs (y - end_y), >, 0);
+  dv_views_page_set_show_estimate (page, TRUE);
+  float ex, ey;
+  g_assert_true (dv_latent_plot_get_head (plot, 0, &ex, &ey));
+  g_assert_cmpfloat (fabs (ex - x) + fabs (ey - y), >, 0);
+  dv_views_page_set_show_estimate (page, FALSE);
+  dv_views_page_show_frame (page, 6);
+  g_assert_cmpint (dv_latent_plot_get_n_frames (plot), ==, 7);
+  spin (200);
+  g_assert_cmpuint (dv_latent_plot_get_draw_count (plot), >, drawn);
+  /* Drawn in both styles without a warning; something besides the background is on it. */
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 400);
+  cairo_t *cr = cairo_create (surface);
+  dv_latent_plot_render (plot, cr, 400, 400);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface), coloured = 0;
+  for (int py = 0; py < 400; py++)
+    for (int px = 0; px < 400; px++)
+      {
+        const guint8 *p = data + py * stride + px * 4;
+        if (abs (p[0] - p[1]) > 40 || abs (p[1] - p[2]) > 40)
+          coloured++;
+      }
+  cairo_surface_destroy (surface);
+  g_test_message ("%d coloured pixels on the map", coloured);
+  g_assert_cmpint (coloured, >, 200);
+
+  /* One variation: one row. */
+  gtk_spin_button_set_value (variations, 1);
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 60, "the generation to finish");
+  g_assert_cmpuint (dv_views_page_get_n_variation_rows (page), ==, 1);
+  g_assert_cmpint (dv_latent_plot_get_n_paths (plot), ==, 3);
+  gtk_spin_button_set_value (variations, 3);
+}
+
+/* A map made for another autoencoder is not drawn, and says why. */
+static void
+test_map_of_another_autoencoder (void)
+{
+  DvViewsPage *page = views_page ();
+  g_autofree char *dir = g_build_filename (tmp_dir, "other-map", NULL);
+  g_autofree char *other = g_build_filename (tmp_dir, "other-map-source", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (tiny_views_weights_write (dir, FALSE, &error));
+  /* The same networks' shapes, other weights: its map names another autoencoder. */
+  g_assert_true (tiny_views_weights_write_seeded (other, 99, &error));
+  g_autofree char *from = g_build_filename (other, "latent-map.safetensors", NULL);
+  g_autofree char *to = g_build_filename (dir, "latent-map.safetensors", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (to, contents, (gssize) length, NULL));
+  use_weights (dir);
+  DvLatentPlot *plot = dv_views_page_get_latent_plot (page);
+  g_assert_cmpint (dv_latent_plot_get_n_cloud (plot), >, 0); /* not known before the model is loaded */
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 60, "the generation to finish");
+  g_assert_cmpuint (dv_views_page_get_n_frames (page), >, 0);
+  g_assert_cmpint (dv_latent_plot_get_n_cloud (plot), ==, 0);
+  g_assert_cmpint (dv_latent_plot_get_n_paths (plot), ==, 0);
+  wait_for (window_shows_text, (gpointer) "made for another autoencoder", 10, "the reason");
+  use_weights (weights_dir);
+  g_assert_cmpint (dv_latent_plot_get_n_cloud (plot), ==, 52);
+  gtk_widget_activate_action (GTK_WIDGET (page), "views.generate", NULL);
+  wait_for (not_generating, page, 60, "the generation to finish");
+}
+
 static void
 test_scrub_and_switch (void)
 {
@@ -750,6 +869,8 @@ main (int argc, char **argv)
   g_test_add_func ("/views-page/missing-weights", test_missing_weights);
   g_test_add_func ("/views-page/corrupt-weights", test_corrupt_weights);
   g_test_add_func ("/views-page/generate", test_generate);
+  g_test_add_func ("/views-page/variations-and-map", test_variations_and_map);
+  g_test_add_func ("/views-page/map-of-another-autoencoder", test_map_of_another_autoencoder);
   g_test_add_func ("/views-page/scrub-and-switch", test_scrub_and_switch);
   g_test_add_func ("/views-page/replay", test_replay);
   g_test_add_func ("/views-page/smooth", test_smooth);

@@ -124,6 +124,7 @@ test_file (void)
   g_assert_cmpmem (back.point_views, 40, map.point_views, 40);
   for (int i = 0; i < 80; i++) /* F16 */
     g_assert_cmpfloat_with_epsilon (back.points[i], map.points[i], 2e-3 * (1 + fabs (map.points[i])));
+  g_assert_cmpstr (back.autoencoder_id, ==, "abc");
   g_assert_cmpfloat_with_epsilon (back.explained[0], map.explained[0], 1e-6);
   g_assert_cmpfloat_with_epsilon (back.explained[1], map.explained[1], 1e-6);
   {

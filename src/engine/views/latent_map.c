@@ -22,6 +22,7 @@ dv_latent_map_clear (DvLatentMap *map)
   g_free (map->components);
   g_free (map->points);
   g_free (map->point_views);
+  g_free (map->autoencoder_id);
   dv_latent_map_init (map);
 }
 
@@ -252,6 +253,7 @@ dv_latent_map_load (DvLatentMap *map, const char *path, GError **error)
         }
       m.point_views[p] = (guint8) views[p];
     }
+  m.autoencoder_id = g_strdup (dv_safetensors_metadata (st, "autoencoder_sha256"));
   const char *explained = dv_safetensors_metadata (st, "explained");
   if (explained != NULL)
     {

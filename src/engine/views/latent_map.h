@@ -25,6 +25,7 @@ typedef struct {
   int n_points;
   float *points;        /* [n_points][2] */
   guint8 *point_views;  /* [n_points] */
+  char *autoencoder_id; /* the file's "autoencoder_sha256" (see dv_view_latents_autoencoder_id), or NULL */
 } DvLatentMap;
 
 void dv_latent_map_init (DvLatentMap *map);
