@@ -32,8 +32,7 @@ planted (size_t n, const double *u, const double *w, const double *m)
 static void
 test_compute (void)
 {
-  const double s = 1 / sqrt (2.0);
-  const double u[L] = { s, -s, 0, 0, 0, 0 }, w[L] = { 0, 0, 0.6, 0.8, 0, 0 };
+  const double u[L] = { 0.8, -0.6, 0, 0, 0, 0 }, w[L] = { 0, 0, 0.6, 0.8, 0, 0 };
   const double m[L] = { 1, 2, 3, -1, 0, 5 };
   const size_t n = 4000;
   g_autofree float *z = planted (n, u, w, m);
@@ -62,7 +61,7 @@ test_compute (void)
   g_assert_cmpfloat (fabs (cross), <, 1e-5);
   g_assert_cmpfloat_with_epsilon (norm0, 1, 1e-5);
   g_assert_cmpfloat_with_epsilon (norm1, 1, 1e-5);
-  g_assert_cmpfloat (map.components[0], >, 0); /* u's largest entry, s, comes first: positive */
+  g_assert_cmpfloat (map.components[0], >, 0); /* u's largest entry: positive */
   g_assert_cmpfloat (map.components[L + 3], >, 0);
   /* Variances 9, 2.25 and 6 × 0.01 of noise: shares 9 / 11.31 and 2.25 / 11.31. */
   g_assert_cmpfloat_with_epsilon (map.explained[0], 9 / 11.31, 0.03);
