@@ -389,7 +389,7 @@ static void
 dv_latent_plot_init (DvLatentPlot *self)
 {
   fit_limits (self);
-  dv_plot_set_base_size (GTK_WIDGET (self), 300, 300);
+  dv_plot_set_base_size (GTK_WIDGET (self), 240, 240);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), draw_func, NULL, NULL);
   dv_plot_follow_style (GTK_WIDGET (self), G_CALLBACK (on_style_changed));

@@ -232,7 +232,7 @@ typedef struct {
   float *z, *batch_z, *decoded, *raw;
   int n_steps, frame_every, path_every;
   gint64 start_us, last_live_us;
-  gint64 decode_us; /* spent decoding frames, of the run's time */
+  gint64 decode_us, replay_decode_us; /* spent decoding frames (those kept for the replay), of the run's time */
   int n_decoded, n_live_only;
   GPtrArray *frames;
   ViewsPath *path;
@@ -359,8 +359,8 @@ record_path (GenerateData *d, const DvMaskedSamplerStep *step)
 /* Decoding costs more than a step of the sampler: a step is decoded when a
  * live frame is due (LIVE_FRAME_US since the last: the kind shown only, so
  * the frame costs half), or when it is one of the replay's evenly spaced
- * steps and decoding has not yet taken half the run (after a first 0.2 s,
- * free): both kinds, kept for the replay. */
+ * steps and decoding those has not yet taken half the run (after a first
+ * 0.2 s, free): both kinds, kept for the replay. */
 static void
 on_step (const DvMaskedSamplerStep *step, gpointer user_data)
 {
@@ -371,7 +371,7 @@ on_step (const DvMaskedSamplerStep *step, gpointer user_data)
   gboolean last = step->step == step->n_steps;
   gboolean live = now - d->last_live_us >= LIVE_FRAME_US || last;
   gboolean even = (step->step % d->frame_every == 0
-                   && (d->decode_us < 200000 || d->decode_us <= (now - d->start_us) / 2)) || last;
+                   && (d->replay_decode_us < 200000 || d->replay_decode_us <= (now - d->start_us) / 2)) || last;
   /* No progress between frames: a snapshot without a frame would replace a frame not yet shown. */
   if (!live && !even)
     return;
@@ -379,6 +379,8 @@ on_step (const DvMaskedSamplerStep *step, gpointer user_data)
   ViewsFrame *frame = decode_frame (d, step, even ? 3u : 1u << (g_atomic_int_get (&d->live_kind) ? 1 : 0));
   gint64 done = g_get_monotonic_time ();
   d->decode_us += done - now;
+  if (even)
+    d->replay_decode_us += done - now;
   d->n_decoded++;
   d->last_live_us = now;
   if (even)
@@ -534,7 +536,9 @@ on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsP
   /* The map's path as far as the sampler has gone, which is past the frame. */
   if (self->gen.path != NULL)
     _dv_views_page_show_path (self, self->gen.path, -1);
-  self->gen.redraws++;
+  self->gen.last_live_us = g_get_monotonic_time ();
+  if (self->gen.redraws++ == 0)
+    self->gen.first_live_us = self->gen.last_live_us;
 }
 
 
@@ -790,6 +794,13 @@ dv_views_page_get_live_frames (DvViewsPage *self)
 {
   g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), 0);
   return self->gen.redraws;
+}
+
+double
+dv_views_page_get_live_seconds (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), 0);
+  return self->gen.redraws > 1 ? (self->gen.last_live_us - self->gen.first_live_us) / 1e6 : 0;
 }
 
 

@@ -9,7 +9,7 @@
 
 #include "core/data_file.h"
 
-#define ROW_VIEW_SIDE 96
+#define ROW_VIEW_SIDE 72
 
 static const char *
 view_name (int view)

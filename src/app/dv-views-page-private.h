@@ -95,10 +95,21 @@ struct _DvViewsPage
     gboolean show_estimate;  /* x̂₀ rather than x_t */
     guint replay_tick;
     guint64 redraws;         /* live frames shown, while running */
+    gint64 first_live_us, last_live_us; /* when the first and the last of them were shown */
     gint64 started_us;
   } gen;
 
   GtkNativeDialog *chooser;
+  GtkNativeDialog *open_chooser;
+
+  /* An imported OBJ model (dv-views-page-open.c) */
+  struct {
+    char *name;  /* NULL while the object shown is not one */
+    DvMesh mesh; /* as in the file */
+    DvViewsUpAxis up;
+    int turn;    /* quarter turns about the up axis */
+    DvJob *job;
+  } obj;
 
   /* The latent map (dv-views-page-map.c) */
   DvLatentMap map;           /* latent_dim 0: none */
@@ -138,6 +149,10 @@ struct _DvViewsPage
   GtkLabel *map_label;
   GtkBox *variations_box;
   GtkLabel *variations_label;
+  GtkWidget *obj_box;
+  GtkToggleButton *up_y_button;
+  GtkToggleButton *up_z_button;
+  GtkLabel *obj_label;
 };
 
 /* dv-views-page.c */
@@ -145,6 +160,9 @@ void _dv_views_page_show_error (DvViewsPage *self, const char *message);
 guint _dv_views_page_given_mask (DvViewsPage *self);
 /* Views with a loaded image (whose truth is known). */
 guint _dv_views_page_image_mask (DvViewsPage *self);
+/* A 4:1 strip of floats as the object shown, the views of given_mask given. */
+void _dv_views_page_show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source,
+                                guint given_mask);
 /* The object or what is given changed: the last run no longer applies. */
 void _dv_views_page_object_changed (DvViewsPage *self);
 
@@ -178,6 +196,16 @@ void _dv_views_page_show_path (DvViewsPage *self, ViewsPath *path, int n);
 void _dv_views_page_map_mismatch (DvViewsPage *self);
 /* The rows of the last run's variations (none without a run). */
 void _dv_views_page_show_variations (DvViewsPage *self);
+
+/* dv-views-page-open.c: Open on this page, OBJ models */
+void _dv_views_page_open_class_init (GtkWidgetClass *widget_class);
+void _dv_views_page_open_init (DvViewsPage *self);
+void _dv_views_page_open_dispose (DvViewsPage *self);
+void _dv_views_page_forget_obj (DvViewsPage *self);
+/* PNG images (a single one into slot, or the next free view when slot < 0) and OBJ models. */
+void _dv_views_page_open_files (DvViewsPage *self, GListModel *files, int slot, DvViewsUpAxis up);
+/* y up and the front on +z, from a model's up axis and quarter turns. */
+void _dv_views_orient_mesh (DvMesh *mesh, int up, int turn);
 
 /* dv-views-page-files.c */
 void _dv_views_page_files_class_init (GtkWidgetClass *widget_class);

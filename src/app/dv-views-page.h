@@ -36,6 +36,19 @@ const char *dv_views_page_get_object_title (DvViewsPage *self);
  * shown stays as it was. */
 gboolean dv_views_page_open_in_slot (DvViewsPage *self, GFile *file, DvView view, GError **error);
 
+/* Wavefront OBJ models (Ctrl+O on this page, or a drop): rendered by the
+ * engine into the four views, which become the object shown (front given);
+ * the true views are then known. The up axis of the file, and a turn about
+ * it in quarter turns (which side is the front), can change afterwards: the
+ * views are rendered again. Imports run on a worker; a bad file gives a toast
+ * and leaves the object shown. */
+typedef enum { DV_VIEWS_UP_Y, DV_VIEWS_UP_Z } DvViewsUpAxis;
+gboolean dv_views_page_import_obj (DvViewsPage *self, GFile *file, DvViewsUpAxis up, GError **error);
+gboolean dv_views_page_get_importing (DvViewsPage *self);
+void dv_views_page_set_obj_orientation (DvViewsPage *self, DvViewsUpAxis up, int turn);
+/* FALSE while the object shown is not an imported model. */
+gboolean dv_views_page_get_obj_orientation (DvViewsPage *self, DvViewsUpAxis *up, int *turn);
+
 /* Generation (views.generate, Ctrl+Return; views.cancel, Escape). The
  * weights are data/weights/views/{autoencoder,score}.safetensors, or those in
  * the folder $DIMVIDA_VIEWS_WEIGHTS when set; refresh_weights looks again. */
@@ -43,6 +56,8 @@ void dv_views_page_refresh_weights (DvViewsPage *self);
 gboolean dv_views_page_get_generating (DvViewsPage *self);
 /* Live frames shown during the running or last generation. */
 guint64 dv_views_page_get_live_frames (DvViewsPage *self);
+/* The time from the first of them to the last (the sampler's run as the page saw it), 0 with fewer than two. */
+double dv_views_page_get_live_seconds (DvViewsPage *self);
 /* The last run's kept frames (0 without one), the one shown, and scrubbing to another. */
 guint dv_views_page_get_n_frames (DvViewsPage *self);
 guint dv_views_page_get_frame (DvViewsPage *self);
