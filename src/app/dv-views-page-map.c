@@ -146,8 +146,7 @@ static GtkWidget *
 variation_row (const ViewsRun *run, int k)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  /* Translators: the number of a variation, in its row. */
-  g_autofree char *number = g_strdup_printf (_("%d"), k + 1);
+  g_autofree char *number = g_strdup_printf ("%d", k + 1);
   GtkWidget *label = gtk_label_new (number);
   gtk_widget_add_css_class (label, "dim-label");
   gtk_widget_add_css_class (label, "numeric");

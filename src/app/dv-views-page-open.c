@@ -355,7 +355,7 @@ open_action (GtkWidget *widget, const char *name, GVariant *parameter)
   gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (chooser), SLOT_CHOICE, "auto");
   const char *up_ids[] = { "y", "z", NULL };
   const char *up_labels[] = { _("+Y (most modelling tools)"), _("+Z (CAD, some scans)"), NULL };
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (chooser), "dv-up", _("A model's up axis"), up_ids, up_labels);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (chooser), "dv-up", _("A model’s up axis"), up_ids, up_labels);
   gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (chooser), "dv-up", "y");
   g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), self);
   self->open_chooser = GTK_NATIVE_DIALOG (chooser);

@@ -650,6 +650,13 @@ test_export (void)
   g_assert_true (dv_views_page_get_metrics (page, DV_VIEW_BACK, &psnr, &ssim));
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (back, "psnr"), psnr, 1e-9);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (back, "ssim"), ssim, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (root, "variations"), ==, 3);
+  JsonArray *back_variations = json_object_get_array_member (back, "variations");
+  g_assert_cmpuint (json_array_get_length (back_variations), ==, 3);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_array_get_object_element (back_variations, 0),
+                                                                 "psnr"), psnr, 1e-9);
+  g_assert_true (isfinite (json_object_get_double_member (json_array_get_object_element (back_variations, 2),
+                                                          "psnr")));
 }
 
 static void
