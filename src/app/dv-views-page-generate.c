@@ -573,7 +573,9 @@ on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
       if (current)
         _dv_views_page_show_path (self, NULL, 0);
       gtk_progress_bar_set_fraction (self->progress_bar, 0);
-      if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled before the sampler started (the job's error) or during it (the engine's). */
+      if (error != NULL && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            || g_error_matches (error, DV_ERROR, DV_ERROR_CANCELLED)))
         gtk_label_set_text (self->progress_label, _("Cancelled"));
       else if (error != NULL)
         {

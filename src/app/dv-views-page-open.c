@@ -127,7 +127,8 @@ on_imported (GObject *source, GAsyncResult *result, gpointer user_data)
     g_clear_object (&self->obj.job);
   if (r == NULL || !current)
     {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !g_error_matches (error, DV_ERROR, DV_ERROR_CANCELLED))
         {
           /* Translators: the reason a 3D model could not be imported follows. */
           g_autofree char *message = g_strdup_printf (_("Could not import the model: %s"), error->message);

@@ -679,6 +679,12 @@ test_sampler_and_seed (void)
   gtk_spin_button_set_value (seed, old_seed);
 }
 
+static gboolean
+has_live_frames (gpointer page)
+{
+  return dv_views_page_get_live_frames (page) > 0;
+}
+
 static void
 test_cancel (void)
 {
@@ -694,9 +700,13 @@ test_cancel (void)
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "views.cancel");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (button), "suggested-action"));
+  /* Once the sampler runs (its first frame shown): it is the engine that stops, not the job before it starts. */
+  wait_for (has_live_frames, page, 60, "the first live frame");
   g_signal_emit_by_name (button, "clicked");
   wait_for (not_generating, page, 60, "the generation to stop");
   wait_for (window_shows_text, (gpointer) "Cancelled", 10, "the page to say so");
+  /* Said where the progress is (not an error's toast, which leaves it empty). */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (page_widget ("progress_label"))), ==, "Cancelled");
   /* And back. */
   g_assert_cmpstr (gtk_button_get_label (button), ==, "Generate");
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "views.generate");
