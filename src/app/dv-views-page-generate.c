@@ -19,6 +19,7 @@
 /* Live frames reach the main loop at least this often while steps are
  * quicker (33 a second), and no decode is spent on frames nobody sees. */
 #define LIVE_FRAME_US 30000
+#define MAP_FRAME_US 80000
 
 static const DvMaskedSamplerKind sampler_kinds[] = {
   DV_MASKED_SAMPLER_EULER_MARUYAMA, DV_MASKED_SAMPLER_ODE, DV_MASKED_SAMPLER_REPAINT,
@@ -533,9 +534,16 @@ on_progress (DvJob *job, const DvProgress *progress, gpointer snapshot, DvViewsP
   self->gen.live = frame_ref (snapshot);
   _dv_views_page_show_frame (self, self->gen.live);
   _dv_views_page_show_step_text (self, self->gen.live);
-  /* The map's path as far as the sampler has gone, which is past the frame. */
-  if (self->gen.path != NULL)
-    _dv_views_page_show_path (self, self->gen.path, -1);
+  /* The map's path as far as the sampler has gone, which is past the frame;
+   * at most MAP_FRAME_US apart (a whole plot redrawn is dearer than four
+   * views, and a path needs fewer frames than the views to be followed). */
+  gint64 now = g_get_monotonic_time ();
+  if (self->gen.path != NULL
+      && (now - self->gen.last_map_us >= MAP_FRAME_US || self->gen.live->step == self->gen.live->n_steps))
+    {
+      _dv_views_page_show_path (self, self->gen.path, -1);
+      self->gen.last_map_us = now;
+    }
   self->gen.last_live_us = g_get_monotonic_time ();
   if (self->gen.redraws++ == 0)
     self->gen.first_live_us = self->gen.last_live_us;

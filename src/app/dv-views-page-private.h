@@ -96,6 +96,7 @@ struct _DvViewsPage
     guint replay_tick;
     guint64 redraws;         /* live frames shown, while running */
     gint64 first_live_us, last_live_us; /* when the first and the last of them were shown */
+    gint64 last_map_us;      /* when the latent map last followed the run */
     gint64 started_us;
   } gen;
 
