@@ -1078,6 +1078,43 @@ test_open_strip_and_single_views (void)
   g_assert_false (dv_view_slot_get_given (back));
 }
 
+/* Every control of the page, hidden ones too (the model's), says what it does in a tooltip, on itself or on
+ * the control it is part of (a spin button's − and +, a drop-down's button). */
+static void
+collect_controls (GtkWidget *widget, GPtrArray *out)
+{
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget)
+      || GTK_IS_DROP_DOWN (widget) || GTK_IS_SCALE (widget))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_controls (c, out);
+}
+
+static void
+test_every_control_has_a_tooltip (void)
+{
+  g_autoptr (GPtrArray) controls = g_ptr_array_new ();
+  collect_controls (GTK_WIDGET (views_page ()), controls);
+  g_assert_cmpuint (controls->len, >, 20);
+  for (guint i = 0; i < controls->len; i++)
+    {
+      GtkWidget *w = controls->pdata[i];
+      gboolean found = FALSE;
+      for (GtkWidget *a = w; a != NULL && !found && a != GTK_WIDGET (views_page ()); a = gtk_widget_get_parent (a))
+        {
+          const char *tip = gtk_widget_get_tooltip_text (a);
+          found = tip != NULL && tip[0] != '\0';
+          if (GTK_IS_FLOW_BOX_CHILD (a) || DV_IS_VIEW_SLOT (a))
+            break; /* the slot as a whole is no control */
+        }
+      if (!found)
+        g_error ("a %s (%s, %s) has no tooltip", G_OBJECT_TYPE_NAME (w),
+                 gtk_buildable_get_buildable_id (GTK_BUILDABLE (w)) ?: "no id",
+                 GTK_IS_BUTTON (w) ? (gtk_button_get_label (GTK_BUTTON (w)) ?: gtk_button_get_icon_name (GTK_BUTTON (w)))
+                                   : "");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1099,6 +1136,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views-page/toggle-given", test_toggle_changes_given);
   g_test_add_func ("/views-page/missing-weights", test_missing_weights);
   g_test_add_func ("/views-page/corrupt-weights", test_corrupt_weights);
+  g_test_add_func ("/views-page/every-control-has-a-tooltip", test_every_control_has_a_tooltip);
   g_test_add_func ("/views-page/generate", test_generate);
   g_test_add_func ("/views-page/variations-and-map", test_variations_and_map);
   g_test_add_func ("/views-page/map-of-another-autoencoder", test_map_of_another_autoencoder);
