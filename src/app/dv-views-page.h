@@ -13,9 +13,11 @@ G_DECLARE_FINAL_TYPE (DvViewsPage, dv_views_page, DV, VIEWS_PAGE, AdwBin)
 
 /* The Views page: from the views of an object one has, generate the missing
  * ones. It collects the PNG images the window receives (Ctrl+O, drag and
- * drop): a 4:1 strip (front, right, back, left) becomes the object shown; a
- * square image fills the next view not given (with none, it starts a new object). Files it cannot use give a toast
- * and leave the object shown as it was. */
+ * drop): a 4:1 strip (front, right, back, left) becomes the object shown; any
+ * other image is one view (padded to a square with white, aspect kept,
+ * brought to 64×64 by an area filter) and fills the next view not given (with
+ * none, it starts a new object). Files it cannot use give a toast and leave
+ * the object shown as it was. */
 void dv_views_page_add_images (DvViewsPage *self, GFile *const *files, guint n_files);
 /* A GListModel of GFile, in the order they arrived. */
 GListModel *dv_views_page_get_images (DvViewsPage *self);
@@ -31,7 +33,7 @@ DvViewSlot *dv_views_page_get_slot (DvViewsPage *self, DvView view);
  * while the page is empty. */
 const char *dv_views_page_get_object_title (DvViewsPage *self);
 
-/* A PNG dropped on one view's slot: a single view fills that slot (a new
+/* A PNG dropped on one view's slot, or opened with that view chosen: a single view fills that slot (a new
  * object when none is shown), a 4:1 strip all four. On failure the object
  * shown stays as it was. */
 gboolean dv_views_page_open_in_slot (DvViewsPage *self, GFile *file, DvView view, GError **error);
