@@ -4,7 +4,7 @@ masked score network, and of
 its SSIM/PSNR against scikit-image: same weights and inputs into both, outputs
 and parameter gradients compared (max |C − torch| ≤ 1e-4 · max |torch|).
 
-    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, autoencoder, score, metrics or all (default)
+    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, classifier-layers, autoencoder, score, metrics or all (default)
 
 Prints TAP."""
 import json
@@ -103,6 +103,76 @@ def layers():
         module_case(f"res_block {fin}->{fout}", "res_block", ResBlock(fin, fout), torch.randn(2, fin, 8, 8))
 
 
+class SqueezeExcite(torch.nn.Module):
+    """torchvision's SqueezeExcitation with MobileNetV3's Hardsigmoid gate."""
+
+    def __init__(self, c, s):
+        super().__init__()
+        self.fc1 = torch.nn.Conv2d(c, s, 1)
+        self.fc2 = torch.nn.Conv2d(s, c, 1)
+
+    def forward(self, x):
+        g = F.hardsigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))))
+        return x * g
+
+
+def batch_norm_case(c, eps, momentum, training, x):
+    bn = torch.nn.BatchNorm2d(c, eps=eps, momentum=momentum)
+    with torch.no_grad():
+        bn.weight.normal_(), bn.bias.normal_()
+        bn.running_mean.normal_(), bn.running_var.uniform_(0.5, 2.0)
+    bn.train(training)
+    tensors = {k: v.clone() for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
+    x = x.clone().requires_grad_(True)
+    y = bn(x)
+    dout = torch.randn_like(y)
+    (y * dout).sum().backward()
+    tensors["x"], tensors["dout"] = x.detach(), dout
+    out, _ = run_c("batch_norm2d", tensors, {"eps": repr(eps), "momentum": repr(momentum), "training": int(training)})
+    pairs = [("y", out["y"], y), ("dx", out["dx"], x.grad), ("grad.weight", out["grad.weight"], bn.weight.grad),
+             ("grad.bias", out["grad.bias"], bn.bias.grad), ("running_mean", out["running_mean"], bn.running_mean),
+             ("running_var", out["running_var"], bn.running_var)]
+    check(f"batch_norm2d {'train' if training else 'eval'} eps {eps} momentum {momentum} on {tuple(x.shape)}", pairs)
+
+
+def classifier_layers():
+    torch.manual_seed(5)
+    for eps, momentum in [(1e-5, 0.1), (1e-3, 0.01)]:
+        for training in (True, False):
+            batch_norm_case(6, eps, momentum, training, 2 * torch.randn(4, 6, 5, 7) + 0.5)
+    batch_norm_case(3, 1e-5, 0.1, True, torch.randn(3, 3, 1, 1))  # three values per channel: n − 1 = 2
+    for k, s, p in [(3, 2, 1), (2, 2, 0), (3, 1, 1)]:
+        module_case(f"max_pool2d {k}/{s}/{p}", "max_pool2d", Fn(lambda x, k=k, s=s, p=p: F.max_pool2d(x, k, s, p)),
+                    torch.randn(2, 3, 9, 8), {"kernel": k, "stride": s, "padding": p})
+    module_case("global_avg_pool", "global_avg_pool", Fn(lambda x: F.adaptive_avg_pool2d(x, 1)),
+                torch.randn(3, 5, 6, 4))
+    module_case("relu6", "relu6", Fn(F.relu6), 5 * torch.randn(2, 3, 6, 6))
+    module_case("hard_sigmoid", "hard_sigmoid", Fn(F.hardsigmoid), 4 * torch.randn(2, 3, 6, 6))
+    module_case("hardswish", "hardswish", Fn(F.hardswish), 4 * torch.randn(2, 3, 6, 6))
+    for c, sq, hw in [(16, 8, 5), (24, 8, 1)]:
+        se = SqueezeExcite(c, sq)
+        with torch.no_grad():
+            se.fc2.bias.normal_()
+        module_case(f"squeeze_excite {c}->{sq}->{c} on {hw}x{hw}", "squeeze_excite", se, torch.randn(3, c, hw, hw))
+    # Dropout: torch cannot draw our mask, so the C mask is checked for torch's semantics (zeros and 1/(1 − p)).
+    p = 0.2
+    x = torch.randn(64, 256)
+    dout = torch.randn_like(x)
+    out, _ = run_c("dropout", {"x": x, "dout": dout}, {"p": repr(p), "seed": 3})
+    mask = out["mask"]
+    scale = 1 / (1 - p)
+    ref_y = F.dropout(x, p, training=True)
+    torch_kept = ref_y[ref_y != 0] / x[ref_y != 0]
+    binary = bool(((mask == 0) | ((mask - scale).abs() < 1e-6)).all())
+    share = (mask == 0).float().mean().item()
+    ok = binary and abs(share - p) < 0.02 and (torch_kept - scale).abs().max().item() < 1e-5
+    good_y, line_y = close("y = x·mask", out["y"], x * mask)
+    good_dx, line_dx = close("dx = dout·mask", out["dx"], dout * mask)
+    results.append((f"dropout p {p}: mask of 0 and 1/(1-p) as torch scales, dropped share", ok and good_y and good_dx,
+                    [f"dropped {share:.4f} (p {p}), torch's kept factor {torch_kept.mean().item():.6f}", line_y,
+                     line_dx]))
+
+
 def autoencoder():
     torch.manual_seed(1)
     for config, batch in [(AutoencoderConfig(), 3),
@@ -174,6 +244,8 @@ def metrics():
 
 if WHICH in ("layers", "all"):
     layers()
+if WHICH in ("classifier-layers", "all"):
+    classifier_layers()
 if WHICH in ("autoencoder", "all"):
     autoencoder()
 if WHICH in ("score", "all"):

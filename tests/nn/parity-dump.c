@@ -7,6 +7,14 @@
  * and "grad.NAME" for every parameter. */
 #include "metrics/image_quality.h"
 #include "nn/avg_pool.h"
+#include "nn/batch_norm2d.h"
+#include "nn/dropout.h"
+#include "nn/global_avg_pool.h"
+#include "nn/hard_sigmoid.h"
+#include "nn/hardswish.h"
+#include "nn/max_pool2d.h"
+#include "nn/relu6.h"
+#include "nn/squeeze_excite.h"
 #include "nn/conv2d.h"
 #include "nn/group_norm.h"
 #include "nn/leaky_relu.h"
@@ -16,6 +24,8 @@
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
 #include "views/score_net.h"
+
+#include "core/rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +168,87 @@ main (int argc, char **argv)
     {
       dv_leaky_relu_forward (y, x, n_x, 0.2f);
       dv_leaky_relu_backward (dx, dout, x, n_x, 0.2f);
+    }
+  else if (strcmp (layer, "batch_norm2d") == 0)
+    {
+      /* metadata eps, momentum (as text), training 0/1; OUT also holds the updated running statistics. */
+      int wd, ws[4];
+      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      float *rmean = read_tensor ("running_mean", &wd, ws), *rvar = read_tensor ("running_var", &wd, ws);
+      const char *eps_text = dv_safetensors_metadata (st, "eps"), *momentum_text = dv_safetensors_metadata (st, "momentum");
+      float eps = eps_text ? g_ascii_strtod (eps_text, NULL) : 1e-5f;
+      float momentum = momentum_text ? g_ascii_strtod (momentum_text, NULL) : 0.1f;
+      int B = xs[0], C = xs[1], HW = xs[2] * xs[3];
+      float *mean = g_new (float, C), *rstd = g_new (float, C), *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      if (meta_int ("training", 1))
+        {
+          dv_batch_norm2d_forward_train (y, mean, rstd, rmean, rvar, x, weight, bias, B, C, HW, eps, momentum);
+          dv_batch_norm2d_backward (dx, dw, db, dout, x, mean, rstd, weight, B, C, HW);
+        }
+      else
+        {
+          dv_batch_norm2d_forward_eval (y, x, weight, bias, rmean, rvar, B, C, HW, eps);
+          dv_batch_norm2d_backward_eval (dx, dw, db, dout, x, weight, rmean, rvar, B, C, HW, eps);
+        }
+      write_tensor ("grad.weight", 1, ws, dw);
+      write_tensor ("grad.bias", 1, ws, db);
+      write_tensor ("running_mean", 1, ws, rmean);
+      write_tensor ("running_var", 1, ws, rvar);
+    }
+  else if (strcmp (layer, "max_pool2d") == 0)
+    {
+      int k = meta_int ("kernel", 3), stride = meta_int ("stride", 2), pad = meta_int ("padding", 1);
+      int *argmax = g_new (int, n_out);
+      dv_max_pool2d_forward (y, argmax, x, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
+      dv_max_pool2d_backward (dx, dout, argmax, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
+    }
+  else if (strcmp (layer, "global_avg_pool") == 0)
+    {
+      dv_global_avg_pool_forward (y, x, (size_t) xs[0] * xs[1], (size_t) xs[2] * xs[3]);
+      dv_global_avg_pool_backward (dx, dout, (size_t) xs[0] * xs[1], (size_t) xs[2] * xs[3]);
+    }
+  else if (strcmp (layer, "dropout") == 0)
+    {
+      /* OUT holds "mask" too: the torch side cannot draw the same mask, it checks the semantics. */
+      const char *p_text = dv_safetensors_metadata (st, "p");
+      float *mask = g_new (float, n_x);
+      DvRng rng;
+      dv_rng_init (&rng, meta_int ("seed", 1));
+      dv_dropout_forward (y, mask, x, n_x, p_text ? g_ascii_strtod (p_text, NULL) : 0.5f, &rng);
+      dv_dropout_backward (dx, dout, mask, n_x);
+      write_tensor ("mask", xd, xs, mask);
+    }
+  else if (strcmp (layer, "relu6") == 0 || strcmp (layer, "hard_sigmoid") == 0 || strcmp (layer, "hardswish") == 0)
+    {
+      void (*fwd) (float *, const float *, size_t) = layer[0] == 'r' ? dv_relu6_forward
+                                                     : layer[5] == 'w' ? dv_hardswish_forward : dv_hard_sigmoid_forward;
+      void (*bwd) (float *, const float *, const float *, size_t) =
+        layer[0] == 'r' ? dv_relu6_backward : layer[5] == 'w' ? dv_hardswish_backward : dv_hard_sigmoid_backward;
+      fwd (y, x, n_x);
+      bwd (dx, dout, x, n_x);
+    }
+  else if (strcmp (layer, "squeeze_excite") == 0)
+    {
+      int wd, ws[4];
+      g_autofree float *w1 = read_tensor ("fc1.weight", &wd, ws);
+      DvParams params;
+      dv_params_init (&params);
+      DvSqueezeExcite se;
+      dv_squeeze_excite_register (&se, &params, "se", xs[1], ws[0], xs[2] * xs[3]);
+      dv_params_alloc (&params);
+      for (guint i = 0; i < dv_params_n_tensors (&params); i++)
+        {
+          const DvParamInfo *info = dv_params_info (&params, i);
+          if (!dv_safetensors_read (st, info->name + strlen ("se."), info->ndim, info->shape,
+                                    params.data + info->offset, &error))
+            die (error->message);
+        }
+      float *acts = g_new (float, dv_squeeze_excite_acts_size (&se, xs[0]));
+      float *work = g_new (float, dv_squeeze_excite_work_size (&se, xs[0]));
+      dv_squeeze_excite_forward (&se, params.data, y, acts, x, xs[0]);
+      dv_params_zero_grad (&params);
+      dv_squeeze_excite_backward (&se, params.data, params.grad, dx, dout, x, acts, xs[0], work);
+      write_grads (&params, "se.");
     }
   else if (strcmp (layer, "res_block") == 0)
     {
