@@ -17,7 +17,14 @@ static const char votes_usage[] =
   "  generate-views --data DIR --out DIR [--split c|e] [--model SCORE] [--ae AE] [--gen-steps N] [--gen-seed S]\n"
   "          The 3 missing views of every object of splits c and e, generated from its real view by the\n"
   "          score model (Euler–Maruyama) and cached as DIR/generated-c.safetensors, generated-e.safetensors\n"
-
+  "  train --data DIR --arch resnet18|mobilenet --set s|m [--out RUN] [--minutes M] [--steps N] [--seed S]\n"
+  "        [--threads T] [--resume RUN/checkpoint.safetensors] [--cache DIR]\n"
+  "          Train a classifier on split c (Ω_s) or ca (Ω_m: c and its generated views), then score it on e and ea\n"
+  "  table --data DIR [CLASSIFIER.safetensors…] [--confusion e|ea]\n"
+  "          Table II: accuracy on e (the real view) and ea (the mean vote of it and its 3 generated views);\n"
+  "          the shipped four classifiers by default, several seeds of a cell averaged\n"
+  "  classify IN.png [--arch resnet18|mobilenet] [--model s|m] [--views real|augmented] [--view NAME]\n"
+  "          The class of one view (first line), then each view's probabilities and their mean\n"
   "\nThe generated views are keyed by the SHA-256 of the score model and the autoencoder: a cache made with\n"
   "other models or sampler settings is generated again.\n";
 
@@ -194,6 +201,12 @@ dv_cmd_votes (int argc, char **argv)
     }
   if (strcmp (argv[1], "generate-views") == 0)
     return cmd_generate_views (argc - 1, argv + 1);
+  if (strcmp (argv[1], "train") == 0)
+    return dv_cmd_votes_train (argc - 1, argv + 1);
+  if (strcmp (argv[1], "table") == 0)
+    return dv_cmd_votes_table (argc - 1, argv + 1);
+  if (strcmp (argv[1], "classify") == 0)
+    return dv_cmd_votes_classify (argc - 1, argv + 1);
 
   fprintf (stderr, "dimvida votes: unknown command '%s'\n\n%s", argv[1], votes_usage);
   return 2;

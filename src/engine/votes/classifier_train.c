@@ -329,7 +329,9 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
   g_autofree float *dlogits = g_new (float, (size_t) B * C);
   g_autofree int *labels = g_new (int, B);
   g_autofree guint32 *idx = g_new (guint32, B);
+  /* The last good state, to undo a step that diverges: weights, running statistics, Adam's moments. */
   g_autofree float *backup = g_new (float, p->count), *stats_backup = g_new (float, MAX (n_stats, 1));
+  g_autofree float *m_backup = g_new (float, p->count), *v_backup = g_new (float, p->count);
   EpochOrder order = { g_new (guint32, train->n), -1 };
   g_autofree char *ckpt = g_build_filename (out_dir, "checkpoint.safetensors", NULL);
   g_autofree char *final_path = g_build_filename (out_dir, "classifier.safetensors", NULL);
@@ -380,11 +382,16 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
       if (c->clip_norm > 0.0f)
         dv_clip_grad_norm (p->grad, p->count, c->clip_norm);
       memcpy (backup, p->data, sizeof (float) * p->count);
+      memcpy (m_backup, s.adam.m, sizeof (float) * p->count);
+      memcpy (v_backup, s.adam.v, sizeof (float) * p->count);
       const float lr = lr_at (c, s.step);
       dv_adam_step (&s.adam, p->data, p->grad, lr);
       if (!dv_params_all_finite (p) || (stats && !dv_params_all_finite (stats)))
         {
           memcpy (p->data, backup, sizeof (float) * p->count);
+          memcpy (s.adam.m, m_backup, sizeof (float) * p->count);
+          memcpy (s.adam.v, v_backup, sizeof (float) * p->count);
+          s.adam.t--;
           if (stats)
             memcpy (stats->data, stats_backup, sizeof (float) * n_stats);
           diverged = TRUE;
