@@ -2,6 +2,7 @@
 
 #include "core/enum_names.h"
 #include "io/safetensors.h"
+#include "votes/mobilenet.h"
 #include "votes/resnet.h"
 
 #include <json-glib/json-glib.h>
@@ -38,11 +39,6 @@ dv_classifier_config_check (const DvClassifierConfig *c, GError **error)
   if (!dv_enum_names_is_valid (&classifier_arch_names, (int) c->arch))
     {
       g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "unknown classifier architecture %d", (int) c->arch);
-      return FALSE;
-    }
-  if (c->arch == DV_CLASSIFIER_MOBILENET)
-    {
-      g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "the mobilenet classifier is not built yet");
       return FALSE;
     }
   if (!(c->width >= 1.0 / 64 && c->width <= 4.0))
@@ -147,7 +143,8 @@ dv_classifier_config_from_json (DvClassifierConfig *config, const char *json, GE
 struct DvClassifier {
   DvClassifierConfig config;
   DvParams params, running;
-  DvResNet *resnet;
+  DvResNet *resnet;       /* one of the two */
+  DvMobileNet *mobilenet;
 };
 
 DvClassifier *
@@ -159,7 +156,11 @@ dv_classifier_new (const DvClassifierConfig *config)
   c->config = *config;
   dv_params_init (&c->params);
   dv_params_init (&c->running);
-  c->resnet = dv_resnet_new (&c->params, &c->running, config->width, config->n_classes, config->image_size);
+  if (config->arch == DV_CLASSIFIER_RESNET18)
+    c->resnet = dv_resnet_new (&c->params, &c->running, config->width, config->n_classes, config->image_size);
+  else
+    c->mobilenet = dv_mobilenet_new (&c->params, &c->running, config->width, config->n_classes, config->image_size,
+                                     config->dropout);
   dv_params_alloc (&c->params);
   dv_params_alloc (&c->running);
   return c;
@@ -171,6 +172,7 @@ dv_classifier_free (DvClassifier *c)
   if (!c)
     return;
   dv_resnet_free (c->resnet);
+  dv_mobilenet_free (c->mobilenet);
   dv_params_clear (&c->params);
   dv_params_clear (&c->running);
   g_free (c);
@@ -199,12 +201,16 @@ dv_classifier_init_weights (DvClassifier *c, guint64 seed)
 {
   DvRng rng;
   dv_rng_init (&rng, seed);
-  dv_resnet_init (c->resnet, c->params.data, c->running.data, &rng);
+  if (c->resnet)
+    dv_resnet_init (c->resnet, c->params.data, c->running.data, &rng);
+  else
+    dv_mobilenet_init (c->mobilenet, c->params.data, c->running.data, &rng);
 }
 
 struct DvClassifierBuffers {
   int batch;
   DvResNetBuffers *resnet;
+  DvMobileNetBuffers *mobilenet;
 };
 
 DvClassifierBuffers *
@@ -213,7 +219,10 @@ dv_classifier_buffers_new (const DvClassifier *c, int batch)
   DV_CHECK (batch > 0, "dv_classifier_buffers_new: bad batch %d", batch);
   DvClassifierBuffers *buf = g_new0 (DvClassifierBuffers, 1);
   buf->batch = batch;
-  buf->resnet = dv_resnet_buffers_new (c->resnet, batch);
+  if (c->resnet)
+    buf->resnet = dv_resnet_buffers_new (c->resnet, batch);
+  else
+    buf->mobilenet = dv_mobilenet_buffers_new (c->mobilenet, batch);
   return buf;
 }
 
@@ -223,6 +232,7 @@ dv_classifier_buffers_free (DvClassifierBuffers *buf)
   if (!buf)
     return;
   dv_resnet_buffers_free (buf->resnet);
+  dv_mobilenet_buffers_free (buf->mobilenet);
   g_free (buf);
 }
 
@@ -237,7 +247,11 @@ dv_classifier_forward (DvClassifier *c, const float *params, DvClassifierBuffers
                        const float *images, int B, gboolean training, DvRng *rng)
 {
   DV_CHECK (B > 0 && B <= buf->batch, "dv_classifier_forward: batch %d for buffers of %d", B, buf->batch);
-  dv_resnet_forward (c->resnet, params, c->running.data, buf->resnet, logits, images, B, training);
+  DV_CHECK ((c->resnet != NULL) == (buf->resnet != NULL), "dv_classifier_forward: buffers of another classifier");
+  if (c->resnet)
+    dv_resnet_forward (c->resnet, params, c->running.data, buf->resnet, logits, images, B, training);
+  else
+    dv_mobilenet_forward (c->mobilenet, params, c->running.data, buf->mobilenet, logits, images, B, training, rng);
 }
 
 void
@@ -245,7 +259,11 @@ dv_classifier_backward (const DvClassifier *c, const float *params, float *grads
                         const float *dlogits, int B)
 {
   DV_CHECK (B > 0 && B <= buf->batch, "dv_classifier_backward: batch %d for buffers of %d", B, buf->batch);
-  dv_resnet_backward (c->resnet, params, grads, buf->resnet, dlogits, B);
+  DV_CHECK ((c->resnet != NULL) == (buf->resnet != NULL), "dv_classifier_backward: buffers of another classifier");
+  if (c->resnet)
+    dv_resnet_backward (c->resnet, params, grads, buf->resnet, dlogits, B);
+  else
+    dv_mobilenet_backward (c->mobilenet, params, grads, buf->mobilenet, dlogits, B);
 }
 
 /* ---- Files ---- */
