@@ -72,15 +72,29 @@ void
 dv_blas_choose_kernel (int argc, char **argv)
 {
   (void) argc;
-  if (g_getenv ("OPENBLAS_CORETYPE") != NULL || g_getenv ("DV_BLAS_REEXECED") != NULL)
+  if (g_getenv ("DV_BLAS_REEXECED") != NULL)
     return;
-  const char *want = dv_blas_preferred_core (dv_blas_core_name ());
-  if (want == NULL)
+  gboolean reexec = FALSE;
+  const char *want = NULL;
+  if (g_getenv ("OPENBLAS_CORETYPE") == NULL && (want = dv_blas_preferred_core (dv_blas_core_name ())) != NULL)
+    {
+      g_setenv ("OPENBLAS_CORETYPE", want, TRUE);
+      reexec = TRUE;
+    }
+  /* oneDNN's OpenMP threads spin between primitives by default; on two shared cores
+   * that spinning took 1.8 s per autoencoder step instead of 0.6 (bench/RESULTS-views.md).
+   * libgomp reads the policy when it loads, hence the re-exec. */
+  if (g_getenv ("OMP_WAIT_POLICY") == NULL)
+    {
+      g_setenv ("OMP_WAIT_POLICY", "PASSIVE", TRUE);
+      reexec = TRUE;
+    }
+  if (!reexec)
     return;
-  g_setenv ("OPENBLAS_CORETYPE", want, TRUE);
   /* Guards against a loop should OpenBLAS still report a generic core. */
   g_setenv ("DV_BLAS_REEXECED", "1", TRUE);
   execv ("/proc/self/exe", argv);
-  /* exec failed: carry on with the generic kernel. */
-  g_unsetenv ("OPENBLAS_CORETYPE");
+  /* exec failed: carry on as we are. */
+  if (want)
+    g_unsetenv ("OPENBLAS_CORETYPE");
 }

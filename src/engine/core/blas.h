@@ -26,8 +26,9 @@ const char *dv_blas_core_name (void);
  * slower than the one the CPU can run. If OPENBLAS_CORETYPE is unset and the
  * core is generic on a CPU with AVX-512F (→ SkylakeX) or AVX2+FMA (→ Haswell),
  * set the variable and re-exec (OpenBLAS reads it only when it loads). A value
- * already in the environment is always respected. Returns only when no re-exec
- * was needed (or it failed, in which case the generic kernel stays). */
+ * already in the environment is always respected. Likewise OMP_WAIT_POLICY
+ * (oneDNN's OpenMP threads) becomes PASSIVE unless set. Returns only when no
+ * re-exec was needed (or it failed, in which case the generic kernel stays). */
 void dv_blas_choose_kernel (int argc, char **argv);
 /* What dv_blas_choose_kernel would pick on this CPU for this core, or NULL. */
 const char *dv_blas_preferred_core (const char *current_core);
