@@ -239,6 +239,25 @@ test_cache (void)
   g_assert_true (from_cache);
   const size_t bytes = (size_t) set.n_objects * 4 * S * S * 3;
   g_assert_cmpmem (p1, bytes, p2, bytes);
+  /* The decoded views are kept beside the cache; a damaged copy is decoded again, to the same bytes. */
+  g_autofree char *pixels = g_strconcat (path, ".pixels", NULL);
+  g_assert_true (g_file_test (pixels, G_FILE_TEST_IS_REGULAR));
+  g_autofree char *raw = NULL;
+  gsize raw_len = 0;
+  g_assert_true (g_file_get_contents (pixels, &raw, &raw_len, NULL));
+  g_assert_cmpuint (raw_len, >, bytes);
+  g_assert_cmpmem (raw + raw_len - bytes, bytes, p1, bytes);
+  g_assert_true (g_file_set_contents (pixels, raw, (gssize) raw_len - 7, NULL));
+  g_autofree guint8 *p2b = dv_generated_views_get (model, ae, &set, &sc, 4, path, NULL, NULL, NULL, NULL, &error);
+  g_assert_cmpmem (p1, bytes, p2b, bytes);
+  g_autofree char *raw2 = NULL;
+  g_assert_true (g_file_get_contents (pixels, &raw2, &raw_len, NULL));
+  g_assert_cmpmem (raw2 + raw_len - bytes, bytes, p1, bytes);
+  /* Tampered pixels under an intact header are read as they are: the header names what they were decoded from. */
+  raw2[raw_len - 1] ^= 1;
+  g_assert_true (g_file_set_contents (pixels, raw2, (gssize) raw_len, NULL));
+  g_autofree guint8 *p2c = dv_generated_views_get (model, ae, &set, &sc, 4, path, NULL, NULL, NULL, NULL, &error);
+  g_assert_cmpint (p2c[bytes - 1], ==, p1[bytes - 1] ^ 1);
 
   /* Refusals name the difference. */
   expect_refused (path, &set, mid2, aid, &sc, 4, "another score model");
@@ -267,6 +286,11 @@ test_cache (void)
   g_assert_no_error (error);
   g_assert_false (from_cache);
   g_assert_true (memcmp (p1, p3, bytes) != 0);
+  /* …and its decoded views too (the pixels file follows the latents). */
+  g_autofree guint8 *p4 = dv_generated_views_get (model2, ae, &set, &sc, 4, path, &from_cache, NULL, NULL, NULL,
+                                                  &error);
+  g_assert_true (from_cache);
+  g_assert_cmpmem (p3, bytes, p4, bytes);
   g_autofree float *z3 = dv_generated_views_load (path, &set, L, mid2, aid, &sc, 4, &error);
   g_assert_no_error (error);
   g_assert_nonnull (z3);

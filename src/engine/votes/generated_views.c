@@ -276,6 +276,42 @@ dv_generated_views_decode (const DvAutoencoder *ae, const DvMultiviewSet *set, c
   return ok;
 }
 
+/* The decoded views beside the latent cache (path + ".pixels"): a header naming the latents (their SHA-256) and
+ * the autoencoder, then the bytes [n][V][S][S][3]. Decoding is cheap next to generating, but not free on two
+ * shared cores, and every training and evaluation run needs it. */
+#define PIXELS_MAGIC "DVGVPIX1"
+
+static char *
+pixels_header (const float *latents, size_t n_latents, const char *ae_id, size_t bytes)
+{
+  g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) latents,
+                                                       n_latents * sizeof (float));
+  return g_strdup_printf ("%s %s %s %zu\n", PIXELS_MAGIC, sum, ae_id, bytes);
+}
+
+static guint8 *
+read_pixels (const char *path, const char *header, size_t bytes)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  const size_t h = strlen (header);
+  if (!g_file_get_contents (path, &data, &len, NULL) || len != h + bytes || memcmp (data, header, h) != 0)
+    return NULL;
+  return g_memdup2 (data + h, bytes);
+}
+
+static void
+write_pixels (const char *path, const char *header, const guint8 *pixels, size_t bytes)
+{
+  const size_t h = strlen (header);
+  g_autofree char *data = g_malloc (h + bytes);
+  memcpy (data, header, h);
+  memcpy (data + h, pixels, bytes);
+  /* Only a speed-up: a failure to write it costs a decode next time, nothing else. */
+  if (!g_file_set_contents (path, data, (gssize) (h + bytes), NULL))
+    g_message ("Could not write %s", path);
+}
+
 guint8 *
 dv_generated_views_get (DvScoreModel *model, const DvAutoencoder *ae, const DvMultiviewSet *set,
                         const DvMaskedSamplerConfig *sampler, int batch, const char *cache_path, gboolean *from_cache,
@@ -307,11 +343,20 @@ dv_generated_views_get (DvScoreModel *model, const DvAutoencoder *ae, const DvMu
       if (cache_path && !dv_generated_views_save (cache_path, latents, set, L, model_id, ae_id, sampler, batch, error))
         return NULL;
     }
-  guint8 *pixels = g_new (guint8, (size_t) set->n_objects * DV_VIEW_COUNT * set->height * set->width * 3);
+  const size_t bytes = (size_t) set->n_objects * DV_VIEW_COUNT * set->height * set->width * 3;
+  g_autofree char *pixels_path = cache_path ? g_strconcat (cache_path, ".pixels", NULL) : NULL;
+  g_autofree char *header = cache_path ? pixels_header (latents, (size_t) set->n_objects * DV_VIEW_COUNT * L, ae_id,
+                                                        bytes) : NULL;
+  guint8 *pixels = pixels_path ? read_pixels (pixels_path, header, bytes) : NULL;
+  if (pixels)
+    return pixels;
+  pixels = g_new (guint8, bytes);
   if (!dv_generated_views_decode (ae, set, latents, batch, pixels, progress, user_data, cancellable, error))
     {
       g_free (pixels);
       return NULL;
     }
+  if (pixels_path)
+    write_pixels (pixels_path, header, pixels, bytes);
   return pixels;
 }

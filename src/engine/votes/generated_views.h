@@ -56,7 +56,8 @@ gboolean dv_generated_views_decode (const DvAutoencoder *ae, const DvMultiviewSe
 
 /* The whole step as the trainer and the CLI use it: the latents from cache_path when it fits (*from_cache TRUE),
  * else generated (a refused cache is named in a g_message) and, when cache_path is not NULL, written there;
- * then decoded. Returns pixels as above, to
+ * then decoded — or the decoded views read from cache_path + ".pixels" when that file was decoded from these very
+ * latents (their SHA-256) by this autoencoder, and written there otherwise. Returns pixels as above, to
  * g_free. from_cache may be NULL. */
 guint8 *dv_generated_views_get (DvScoreModel *model, const DvAutoencoder *ae, const DvMultiviewSet *set,
                                 const DvMaskedSamplerConfig *sampler, int batch, const char *cache_path,
