@@ -48,7 +48,7 @@ dv_cmd_votes_train (int argc, char **argv)
   char *model_path = NULL, *ae_path = NULL;
   gint64 steps = 0, seed = 1, gen_seed = 0;
   double minutes = 0, lr = 0, width = 0;
-  int threads = 2, batch = 0, warmup = -1, shift = -1, gen_steps = 0, checkpoint_seconds = 180;
+  int threads = 2, batch = 0, warmup = -1, shift = -1, gen_steps = 0, checkpoint_seconds = 180, bn_batches = -1;
   gboolean no_flip = FALSE, no_eval = FALSE;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset directory with c.dvmv and e.dvmv", "DIR" },
@@ -66,6 +66,8 @@ dv_cmd_votes_train (int argc, char **argv)
     { "width", 'w', 0, G_OPTION_ARG_DOUBLE, &width, "Width multiplier (the architecture's default)", "X" },
     { "shift", 0, 0, G_OPTION_ARG_INT, &shift, "Augmentation: random shifts up to ± this many pixels (4; 0 off)", "PX" },
     { "no-flip", 0, 0, G_OPTION_ARG_NONE, &no_flip, "Augmentation: no random mirroring", NULL },
+    { "bn-batches", 0, 0, G_OPTION_ARG_INT, &bn_batches,
+      "Batches recomputing BatchNorm's statistics for the saved classifier (16; 0 none)", "N" },
     { "checkpoint-seconds", 0, 0, G_OPTION_ARG_INT, &checkpoint_seconds, "Seconds between checkpoints (180)", "S" },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Generated views' cache directory (votes-generated)", "DIR" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
@@ -112,6 +114,8 @@ dv_cmd_votes_train (int argc, char **argv)
   if (shift >= 0)
     config.augment.shift = shift;
   config.augment.flip = !no_flip;
+  if (bn_batches >= 0)
+    config.bn_batches = bn_batches;
   if (!dv_classifier_train_config_check (&config, &error))
     return dv_cli_fail ("%s", error->message);
   dv_cli_votes_set_threads (threads);
@@ -168,6 +172,7 @@ dv_cmd_votes_train (int argc, char **argv)
     }
   {
     g_autoptr (DvClassifier) probe = dv_classifier_new (&config.model);
+    /* On resume the checkpoint's settings win; those printed are the command's. */
     printf ("%s %s (width %.3g, %zu parameters) on split %s: %u images of %u objects of %s (seed %" G_GINT64_FORMAT
             ", batch %d, lr %.2g, %" G_GINT64_FORMAT " steps, %d threads, BLAS core %s)\n",
             resume ? "Resuming" : "Training", dv_classifier_arch_name (arch), config.model.width,
@@ -184,8 +189,7 @@ dv_cmd_votes_train (int argc, char **argv)
   g_autofree char *path = g_build_filename (dir, "classifier.safetensors", NULL);
   g_autofree char *ckpt = g_build_filename (dir, "checkpoint.safetensors", NULL);
   const gint64 step = dv_classifier_train_checkpoint_step (ckpt, NULL);
-  printf ("Trained %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " steps in %.1f min: %s\n", step, config.steps,
-          train_minutes, path);
+  printf ("Trained to step %" G_GINT64_FORMAT " in %.1f min: %s\n", step, train_minutes, path);
   fflush (stdout);
   g_hash_table_insert (extra, "train_minutes", g_strdup_printf ("%.2f", train_minutes));
   g_hash_table_insert (extra, "step", g_strdup_printf ("%" G_GINT64_FORMAT, step));

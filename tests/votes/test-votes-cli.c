@@ -124,6 +124,7 @@ test_train (void)
       g_ptr_array_unref (args);
       g_assert_nonnull (strstr (out, m ? "on split ca: 104 images of 26 objects" : "on split c: 26 images"));
       g_assert_nonnull (strstr (out, "step 4/4"));
+      g_assert_nonnull (strstr (out, "Trained to step 4"));
       g_assert_nonnull (strstr (out, "Accuracy on 13 objects: split e"));
       g_autofree char *file = path (m ? "run-m/classifier.safetensors" : "run-s/classifier.safetensors");
       g_autoptr (GError) error = NULL;

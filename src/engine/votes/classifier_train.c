@@ -30,6 +30,7 @@ dv_classifier_train_config_init (DvClassifierTrainConfig *c, DvClassifierArch ar
   c->clip_norm = 5.0f;
   c->seed = 1;
   c->checkpoint_seconds = 180;
+  c->bn_batches = 16;
 }
 
 gboolean
@@ -52,6 +53,9 @@ dv_classifier_train_config_check (const DvClassifierTrainConfig *c, GError **err
   else if (c->augment.shift < 0 || c->augment.shift > c->model.image_size / 4)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "The augmentation shift must be 0 to %d pixels, not %d",
                  c->model.image_size / 4, c->augment.shift);
+  else if (c->bn_batches < 0 || c->bn_batches > 10000)
+    g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "BatchNorm recalibration takes 0 to 10000 batches, not %d",
+                 c->bn_batches);
   else if (c->checkpoint_seconds < 1)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Checkpoints need at least a second between them");
   else
@@ -65,9 +69,9 @@ dv_classifier_train_config_to_json (const DvClassifierTrainConfig *c)
   g_autofree char *model = dv_classifier_config_to_json (&c->model);
   return g_strdup_printf ("{\"model\":%s,\"flip\":%s,\"shift\":%d,\"batch\":%d,\"lr\":%.9g,\"weight_decay\":%.9g,"
                           "\"warmup_steps\":%d,\"steps\":%" G_GINT64_FORMAT ",\"clip_norm\":%.9g,"
-                          "\"seed\":%" G_GUINT64_FORMAT "}",
+                          "\"bn_batches\":%d,\"seed\":%" G_GUINT64_FORMAT "}",
                           model, c->augment.flip ? "true" : "false", c->augment.shift, c->batch, c->lr,
-                          c->weight_decay, c->warmup_steps, c->steps, c->clip_norm, c->seed);
+                          c->weight_decay, c->warmup_steps, c->steps, c->clip_norm, c->bn_batches, c->seed);
 }
 
 gboolean
@@ -95,6 +99,7 @@ dv_classifier_train_config_from_json (DvClassifierTrainConfig *c, const char *js
   c->warmup_steps = (int) json_object_get_int_member_with_default (o, "warmup_steps", c->warmup_steps);
   c->steps = json_object_get_int_member_with_default (o, "steps", c->steps);
   c->clip_norm = (float) json_object_get_double_member_with_default (o, "clip_norm", c->clip_norm);
+  c->bn_batches = (int) json_object_get_int_member_with_default (o, "bn_batches", c->bn_batches);
   c->seed = (guint64) json_object_get_int_member_with_default (o, "seed", (gint64) c->seed);
   return dv_classifier_train_config_check (c, error);
 }
@@ -300,6 +305,99 @@ prepare_state (State *s, const DvClassifierTrainConfig *config, const char *resu
   return TRUE;
 }
 
+/* The BatchNorm update r ← (1 − m)·r + m·b of every running-statistics entry, found from two training forwards of
+ * one batch from r = 0: r₁ = m·b, r₂ = m·b·(2 − m). One m per BatchNorm layer (its variance's median). */
+static gboolean
+bn_momenta (DvClassifier *net, DvClassifierBuffers *buf, float *logits, const float *images, int B, DvRng *rng,
+            float *momentum)
+{
+  DvParams *stats = dv_classifier_running_stats (net);
+  const size_t n = stats->count;
+  g_autofree float *r1 = g_new (float, n);
+  memset (stats->data, 0, sizeof (float) * n);
+  dv_classifier_forward (net, dv_classifier_params (net)->data, buf, logits, images, B, TRUE, rng);
+  memcpy (r1, stats->data, sizeof (float) * n);
+  dv_classifier_forward (net, dv_classifier_params (net)->data, buf, logits, images, B, TRUE, rng);
+  g_autoptr (GHashTable) by_layer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < dv_params_n_tensors (stats); i++)
+    {
+      const DvParamInfo *info = dv_params_info (stats, i);
+      if (!g_str_has_suffix (info->name, ".running_var"))
+        continue;
+      g_autofree float *ratios = g_new (float, info->numel);
+      size_t k = 0;
+      for (size_t j = 0; j < info->numel; j++)
+        if (r1[info->offset + j] > 1e-20f)
+          ratios[k++] = 2.0f - stats->data[info->offset + j] / r1[info->offset + j];
+      if (k == 0)
+        continue;
+      /* The median: a few nearly constant channels give noisy ratios. */
+      for (size_t a = 1; a < k; a++)
+        for (size_t b = a; b > 0 && ratios[b] < ratios[b - 1]; b--)
+          {
+            const float t = ratios[b];
+            ratios[b] = ratios[b - 1], ratios[b - 1] = t;
+          }
+      float *m = g_new (float, 1);
+      *m = ratios[k / 2];
+      g_hash_table_insert (by_layer, g_strndup (info->name, strlen (info->name) - strlen ("running_var")), m);
+    }
+  for (guint i = 0; i < dv_params_n_tensors (stats); i++)
+    {
+      const DvParamInfo *info = dv_params_info (stats, i);
+      const char *dot = strrchr (info->name, '.');
+      g_autofree char *prefix = dot ? g_strndup (info->name, (size_t) (dot - info->name) + 1) : g_strdup ("");
+      const float *m = g_hash_table_lookup (by_layer, prefix);
+      if (!m || !(*m > 1e-4f && *m <= 1.0f))
+        return FALSE;
+      for (size_t j = 0; j < info->numel; j++)
+        momentum[info->offset + j] = *m;
+    }
+  return TRUE;
+}
+
+/* BatchNorm's running statistics recomputed for the final weights, as torch.optim.swa_utils.update_bn does: the
+ * mean over `batches` batches of the training images (not augmented) of each batch's statistics. The running
+ * averages of training lag behind the weights — with MobileNet's momentum 0.01 a few hundred steps leave much of
+ * their initial value 1 in the variances, which wrecks evaluation. Deterministic for a seed. */
+static void
+recalibrate_batch_norm (DvClassifier *net, const DvVotesDataset *train, int B, int batches, guint64 seed,
+                        DvClassifierBuffers *buf, float *logits, float *images, int *labels)
+{
+  DvParams *stats = dv_classifier_running_stats (net);
+  if (!stats || stats->count == 0 || batches < 1)
+    return;
+  const size_t n = stats->count;
+  g_autofree float *saved = g_memdup2 (stats->data, sizeof (float) * n);
+  g_autofree float *momentum = g_new (float, n);
+  g_autofree double *sum = g_new0 (double, n);
+  g_autofree guint32 *idx = g_new (guint32, B), *perm = g_new (guint32, train->n);
+  DvRng rng;
+  dv_rng_init_stream (&rng, seed, G_MAXUINT32);
+  dv_rng_permutation (&rng, perm, train->n);
+  for (int i = 0; i < B; i++)
+    idx[i] = perm[i % train->n];
+  dv_votes_dataset_fill (train, idx, B, NULL, NULL, images, labels);
+  if (!bn_momenta (net, buf, logits, images, B, &rng, momentum))
+    {
+      g_warning ("BatchNorm's momentum could not be measured: running statistics left as trained");
+      memcpy (stats->data, saved, sizeof (float) * n);
+      return;
+    }
+  for (int k = 0; k < batches; k++)
+    {
+      for (int i = 0; i < B; i++)
+        idx[i] = perm[((size_t) k * B + i) % train->n];
+      dv_votes_dataset_fill (train, idx, B, NULL, NULL, images, labels);
+      memset (stats->data, 0, sizeof (float) * n);
+      dv_classifier_forward (net, dv_classifier_params (net)->data, buf, logits, images, B, TRUE, &rng);
+      for (size_t j = 0; j < n; j++)
+        sum[j] += stats->data[j] / momentum[j];
+    }
+  for (size_t j = 0; j < n; j++)
+    stats->data[j] = (float) (sum[j] / batches);
+}
+
 gboolean
 dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset *train, const char *out_dir,
                      const char *resume, GHashTable *extra, DvClassifierTrainProgressFunc progress,
@@ -427,8 +525,12 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
     fclose (csv);
   if (ok)
     {
-      /* On divergence too: the weights are those of the last good step. */
-      ok = save_checkpoint (&s, ckpt, error) && dv_classifier_save (s.net, final_path, extra, error);
+      /* On divergence too: the weights are those of the last good step. The checkpoint keeps the running
+       * statistics of training (resuming stays exact); the classifier gets them recomputed. */
+      ok = save_checkpoint (&s, ckpt, error);
+      if (ok)
+        recalibrate_batch_norm (s.net, train, B, c->bn_batches, c->seed, buf, logits, images, labels);
+      ok = ok && dv_classifier_save (s.net, final_path, extra, error);
       if (ok && diverged)
         {
           g_set_error (error, DV_ERROR, DV_ERROR_NAN,

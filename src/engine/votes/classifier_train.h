@@ -1,7 +1,8 @@
 /* Training a view classifier (votes/classifier.h) on an image set (c for Ω_s,
  * ca for Ω_m: votes/dataset.h): softmax cross-entropy, Adam with a linear
  * warm-up and cosine decay, optional gradient clipping, light augmentation
- * (mirror, small shifts). Deterministic for a seed, kernel and thread count,
+ * (mirror, small shifts); at the end BatchNorm's running statistics are
+ * recomputed for the final weights (torch.optim.swa_utils.update_bn's way). Deterministic for a seed, kernel and thread count,
  * and exactly resumable: the sample order, the augmentation and the dropout
  * derive from (seed, step) alone, and a checkpoint holds the weights, the
  * BatchNorm running statistics and Adam's state. */
@@ -24,6 +25,7 @@ typedef struct {
   float clip_norm;         /* 5.0; 0 = none */
   guint64 seed;            /* 1: weights, order, augmentation, dropout */
   int checkpoint_seconds;  /* 180 */
+  int bn_batches;          /* batches of BatchNorm recalibration for the saved classifier: 16; 0 = none */
 } DvClassifierTrainConfig;
 
 /* For arch, with dv_classifier_config_init's widths. */
