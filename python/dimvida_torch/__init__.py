@@ -5,5 +5,9 @@ from .safetensors_io import load_file, save_file
 from .layers import ResBlock
 from .autoencoder import ViewAutoencoder, AutoencoderConfig
 from .score_net import ScoreNet, ScoreNetConfig
+from .classifiers import (ClassifierConfig, ResNet18, MobileNetV3Small, make_classifier, save_classifier,
+                          load_classifier, our_state_dict)
 
-__all__ = ["load_file", "save_file", "ResBlock", "ViewAutoencoder", "AutoencoderConfig", "ScoreNet", "ScoreNetConfig"]
+__all__ = ["load_file", "save_file", "ResBlock", "ViewAutoencoder", "AutoencoderConfig", "ScoreNet", "ScoreNetConfig",
+           "ClassifierConfig", "ResNet18", "MobileNetV3Small", "make_classifier", "save_classifier",
+           "load_classifier", "our_state_dict"]

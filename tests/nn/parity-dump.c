@@ -24,6 +24,7 @@
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
 #include "views/score_net.h"
+#include "votes/classifier.h"
 
 #include "core/rng.h"
 
@@ -311,6 +312,36 @@ main (int argc, char **argv)
       dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
       write_grads (&net->params, NULL);
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
+    }
+  else if (strcmp (layer, "classifier") == 0)
+    {
+      /* x: images [B][3][S][S], dout: ∂L/∂logits [B][K]; metadata classifier_config and training (0/1).
+       * OUT: y (logits), grad.NAME when training, and every running statistic after the forward. */
+      DvClassifierConfig config;
+      const char *json = dv_safetensors_metadata (st, "classifier_config");
+      if (!json || !dv_classifier_config_from_json (&config, json, &error))
+        die (error ? error->message : "no classifier_config");
+      g_autoptr (DvClassifier) c = dv_classifier_new (&config);
+      DvParams *params = dv_classifier_params (c), *running = dv_classifier_running_stats (c);
+      load_params (params);
+      load_params (running);
+      g_autoptr (DvClassifierBuffers) buf = dv_classifier_buffers_new (c, xs[0]);
+      const gboolean training = meta_int ("training", 1);
+      DvRng rng;
+      dv_rng_init (&rng, 1);
+      dv_classifier_forward (c, params->data, buf, y, x, xs[0], training, &rng);
+      if (training)
+        {
+          dv_params_zero_grad (params);
+          dv_classifier_backward (c, params->data, params->grad, buf, dout, xs[0]);
+          write_grads (params, NULL);
+        }
+      for (guint i = 0; i < dv_params_n_tensors (running); i++)
+        {
+          const DvParamInfo *info = dv_params_info (running, i);
+          write_tensor (info->name, info->ndim, info->shape, running->data + info->offset);
+        }
+      g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)
     {
