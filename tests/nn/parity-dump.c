@@ -1,6 +1,7 @@
 /* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
  * or the whole view autoencoder or score network, forward and backward on the tensors of
- * IN.safetensors and writes the results to OUT.safetensors.
+ * IN.safetensors and writes the results to OUT.safetensors; "score_model" runs a trained
+ * score.safetensors loaded as the CLI loads it, "ema" the weights' moving average (tests/ddp/test_ddp.py).
  *   parity-dump LAYER IN.safetensors OUT.safetensors
  * IN holds "x", "dout" and the parameters under their PyTorch names; its
  * metadata the layer's settings. OUT holds "y", "dx" (when the layer has one)
@@ -16,6 +17,7 @@
 #include "nn/relu6.h"
 #include "nn/squeeze_excite.h"
 #include "nn/conv2d.h"
+#include "nn/ema.h"
 #include "nn/group_norm.h"
 #include "nn/leaky_relu.h"
 #include "nn/res_block.h"
@@ -23,6 +25,7 @@
 #include "io/safetensors.h"
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
+#include "views/score_model.h"
 #include "views/score_net.h"
 #include "votes/classifier.h"
 
@@ -93,9 +96,20 @@ load_params (DvParams *params)
     }
 }
 
+/* The registration order, which lays out a trainer's flat optimiser state (tests/ddp/test_ddp.py). */
+static void
+write_param_order (const DvParams *params)
+{
+  g_autoptr (GString) order = g_string_new (NULL);
+  for (guint i = 0; i < dv_params_n_tensors (params); i++)
+    g_string_append_printf (order, "%s%s", i ? "," : "", dv_params_info (params, i)->name);
+  dv_safetensors_writer_set_metadata (w, "param_order", order->str);
+}
+
 static void
 write_grads (const DvParams *params, const char *strip_prefix)
 {
+  write_param_order (params);
   for (guint i = 0; i < dv_params_n_tensors (params); i++)
     {
       const DvParamInfo *info = dv_params_info (params, i);
@@ -313,6 +327,46 @@ main (int argc, char **argv)
       write_grads (&net->params, NULL);
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
     }
+  else if (strcmp (layer, "score_model") == 0)
+    {
+      /* A trained model file as the CLI and the app load it (metadata "model": its path): y = the network's
+       * output on x [B][V·L], "tau" [B][V]; "latent_mean" and "latent_std" as loaded. */
+      const char *path = dv_safetensors_metadata (st, "model");
+      g_autoptr (DvScoreModel) model = path ? dv_score_model_load (path, &error) : NULL;
+      if (!model)
+        die (error ? error->message : "score_model needs the metadata \"model\"");
+      const DvScoreNetConfig *config = &model->net->config;
+      int td, ts[4];
+      g_autofree float *tau = read_tensor ("tau", &td, ts);
+      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config->n_views ||
+          xs[1] != config->n_views * config->latent_dim || numel (dd, ds) != n_x)
+        die ("score_model wants x and dout [B][V·L] and tau [B][V]");
+      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (model->net, xs[0]);
+      dv_score_net_forward (model->net, model->weights, buf, y, x, tau);
+      const int stats_shape[2] = { config->n_views, config->latent_dim };
+      write_tensor ("latent_mean", 2, stats_shape, model->stats.mean);
+      write_tensor ("latent_std", 2, stats_shape, model->stats.std);
+      g_clear_pointer (&dx, g_free);
+    }
+  else if (strcmp (layer, "ema") == 0)
+    {
+      /* x [K][n]: K online weight vectors in turn; dout [n]: the shadow before them; metadata "beta", "step",
+       * "update_after_step": y = the shadow after K updates, one per step as score_train.c makes them. */
+      if (xd != 2 || numel (dd, ds) != (size_t) xs[1])
+        die ("ema wants x [K][n] and dout [n]");
+      DvEma ema;
+      dv_ema_init (&ema, (size_t) xs[1], dout);
+      const char *beta = dv_safetensors_metadata (st, "beta");
+      ema.beta = beta ? (float) g_ascii_strtod (beta, NULL) : 0.999f;
+      ema.update_every = 1;
+      ema.update_after_step = meta_int ("update_after_step", 100);
+      ema.step = meta_int ("step", 0);
+      for (int k = 0; k < xs[0]; k++)
+        dv_ema_update (&ema, x + (size_t) k * xs[1]);
+      memcpy (y, ema.shadow, sizeof (float) * (size_t) xs[1]);
+      dv_ema_clear (&ema);
+      g_clear_pointer (&dx, g_free);
+    }
   else if (strcmp (layer, "classifier") == 0)
     {
       /* x: images [B][3][S][S], dout: ∂L/∂logits [B][K]; metadata classifier_config and training (0/1).
@@ -341,6 +395,7 @@ main (int argc, char **argv)
           const DvParamInfo *info = dv_params_info (running, i);
           write_tensor (info->name, info->ndim, info->shape, running->data + info->offset);
         }
+      write_param_order (params);
       g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)
