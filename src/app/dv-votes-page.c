@@ -67,9 +67,18 @@ static void
 append_percent (GString *s, double value)
 {
   if (isnan (value))
-    g_string_append (s, "   —  ");
+    g_string_append (s, "     — ");
   else
     g_string_append_printf (s, "%5.1f %%", 100.0 * value);
+}
+
+/* text, then spaces up to width characters (not bytes: "Ω" is two). */
+static void
+append_padded (GString *s, const char *text, int width)
+{
+  g_string_append (s, text);
+  for (glong n = g_utf8_strlen (text, -1); n < width; n++)
+    g_string_append_c (s, ' ');
 }
 
 /* Table II's form: architecture × {Ω_s, Ω_m} × {e, ea}, from the files' metadata. */
@@ -77,21 +86,28 @@ static char *
 table_text (const VotesResult *r)
 {
   GString *s = g_string_new (NULL);
+  int arch_width = (int) g_utf8_strlen (_("Classifier"), -1), set_width = (int) g_utf8_strlen (_("Set"), -1);
+  for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
+    arch_width = MAX (arch_width, (int) g_utf8_strlen (arch_display_name (a), -1));
+  for (int set = 0; set < DV_N_VOTES_SETS; set++)
+    set_width = MAX (set_width, (int) g_utf8_strlen (set_display_name (set), -1));
   /* Translators: the heads of Table II: the test split e (the real view alone) and ea (real + 3 generated). */
-  g_string_append_printf (s, "%-18s %-4s %8s %8s\n", _("Classifier"), _("Set"), _("e"), _("ea"));
+  append_padded (s, _("Classifier"), arch_width + 2);
+  append_padded (s, _("Set"), set_width + 2);
+  g_string_append_printf (s, "%7s  %7s\n", _("e"), _("ea"));
   for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
     for (int set = 0; set < DV_N_VOTES_SETS; set++)
       {
-        g_string_append_printf (s, "%-18s %-4s ", arch_display_name (a), set_display_name (set));
+        append_padded (s, arch_display_name (a), arch_width + 2);
+        append_padded (s, set_display_name (set), set_width + 2);
         if (!r->have_file[a][set])
+          g_string_append (s, _("not installed"));
+        else
           {
-            g_string_append (s, _("not installed"));
-            g_string_append_c (s, '\n');
-            continue;
+            append_percent (s, r->accuracy[a][set][0]);
+            g_string_append (s, "  ");
+            append_percent (s, r->accuracy[a][set][1]);
           }
-        append_percent (s, r->accuracy[a][set][0]);
-        g_string_append (s, "  ");
-        append_percent (s, r->accuracy[a][set][1]);
         g_string_append_c (s, '\n');
       }
   g_string_append (s, _("Accuracy on the test split e (the real view alone) and ea (the mean vote of the real view "
