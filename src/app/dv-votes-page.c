@@ -110,8 +110,7 @@ table_text (const VotesResult *r)
           }
         g_string_append_c (s, '\n');
       }
-  g_string_append (s, _("Accuracy on the test split e (the real view alone) and ea (the mean vote of the real view "
-                        "and the 3 generated from it), as measured when each classifier was trained."));
+  g_string_truncate (s, s->len - 1); /* the last newline */
   return g_string_free (s, FALSE);
 }
 
