@@ -604,6 +604,7 @@ on_generated (GObject *source, GAsyncResult *result, gpointer user_data)
   g_debug ("generated %d steps in %.2f s, %" G_GUINT64_FORMAT " live frames shown (%.1f a second)", run->n_steps,
            seconds, self->gen.redraws, self->gen.redraws / MAX (seconds, 1e-6));
   _dv_views_page_update_generate (self);
+  _dv_views_page_views_changed (self);
 }
 
 /* ---- Actions ---- */
@@ -790,6 +791,24 @@ _dv_views_page_set_live_kind (DvViewsPage *self, int kind)
 }
 
 /* ---- Public ---- */
+
+gboolean
+dv_views_page_regenerate (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  if (self->gen.job != NULL || generate_blocked_reason (self) != NULL)
+    return FALSE;
+  new_seed_action (GTK_WIDGET (self), "views.new-seed", NULL);
+  generate_action (GTK_WIDGET (self), "views.generate", NULL);
+  return self->gen.job != NULL;
+}
+
+const char *
+dv_views_page_get_generate_blocked_reason (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), NULL);
+  return generate_blocked_reason (self);
+}
 
 gboolean
 dv_views_page_get_generating (DvViewsPage *self)

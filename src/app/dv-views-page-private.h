@@ -77,6 +77,7 @@ struct _DvViewsPage
 
   GListStore *images;
   char *object_title;
+  int true_class;            /* of a sample, else -1 */
   DvViewSlot *slots[4];
   guint error_idle;
   GPtrArray *pending_errors; /* of char*: shown together once the window's own toast is out */
@@ -166,6 +167,8 @@ void _dv_views_page_show_strip (DvViewsPage *self, const DvImage *strip, const c
                                 guint given_mask);
 /* The object or what is given changed: the last run no longer applies. */
 void _dv_views_page_object_changed (DvViewsPage *self);
+/* Emits "views-changed". */
+void _dv_views_page_views_changed (DvViewsPage *self);
 
 /* dv-views-page-generate.c */
 void _dv_views_page_generate_class_init (GtkWidgetClass *widget_class);

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dv-class-names.h"
 #include "dv-window.h"
 #include "views/objects/registry.h"
 #include "core/data_file.h"
@@ -14,6 +15,9 @@
 #define VIEW_MAX_SIDE 2048
 
 G_DEFINE_FINAL_TYPE (DvViewsPage, dv_views_page, ADW_TYPE_BIN)
+
+enum { SIGNAL_VIEWS_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static const char *
 view_display_name (DvView view)
@@ -28,19 +32,10 @@ view_display_name (DvView view)
     }
 }
 
-/* The engine's class names are identifiers; these are what people read, in
- * the engine's class order (airplane, bench, …, watercraft). */
-static const char *const class_display_names[] = {
-  N_("Airplane"), N_("Bench"), N_("Cabinet"), N_("Car"), N_("Chair"), N_("Display"), N_("Lamp"),
-  N_("Loudspeaker"), N_("Rifle"), N_("Sofa"), N_("Table"), N_("Telephone"), N_("Watercraft"),
-};
-G_STATIC_ASSERT (G_N_ELEMENTS (class_display_names) == DV_N_OBJECT_CLASSES);
-
 static const char *
 class_display_name (const char *name)
 {
-  int index = dv_object_class_index (name);
-  return index >= 0 ? _(class_display_names[index]) : name;
+  return dv_class_display_name_of (name);
 }
 
 static char *
@@ -109,6 +104,13 @@ _dv_views_page_object_changed (DvViewsPage *self)
   _dv_views_page_forget_run (self);
   update_header (self);
   _dv_views_page_update_generate (self);
+  _dv_views_page_views_changed (self);
+}
+
+void
+_dv_views_page_views_changed (DvViewsPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_VIEWS_CHANGED], 0);
 }
 
 static void
@@ -152,6 +154,7 @@ set_object_title (DvViewsPage *self, const char *title)
 {
   g_free (self->object_title);
   self->object_title = g_strdup (title);
+  self->true_class = -1;
 }
 
 /* Every view of a 4:1 strip becomes the object shown. */
@@ -320,6 +323,7 @@ dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **e
   g_autofree char *basename = g_path_get_basename (path);
   if (!open_png (self, path, basename, class_display_name (class_name), -1, error))
     return FALSE;
+  self->true_class = dv_object_class_index (class_name);
   /* A sample's views are all known: the front is given, the model imagines the rest. */
   self->loading = TRUE;
   for (int v = 0; v < DV_VIEW_COUNT; v++)
@@ -443,6 +447,41 @@ dv_views_page_get_object_title (DvViewsPage *self)
   return self->object_title;
 }
 
+int
+dv_views_page_get_true_class (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), -1);
+  return self->object_title != NULL ? self->true_class : -1;
+}
+
+gboolean
+dv_views_page_get_views (DvViewsPage *self, float *views, guint *real_mask, guint *generated_mask)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  guint real = self->object_title != NULL ? _dv_views_page_given_mask (self) : 0;
+  guint generated = 0;
+  if (self->gen.run != NULL && self->gen.job == NULL)
+    {
+      real &= self->gen.run->given_mask;
+      generated = ~self->gen.run->given_mask & 0xfu;
+    }
+  for (int v = 0; v < DV_VIEW_COUNT && views != NULL; v++)
+    {
+      float *to = views + (size_t) v * VIEW_FLOATS;
+      if ((generated >> v) & 1u)
+        memcpy (to, self->gen.run->views + (size_t) v * VIEW_FLOATS, sizeof (float) * VIEW_FLOATS);
+      else if ((real >> v) & 1u)
+        memcpy (to, self->views + (size_t) v * VIEW_FLOATS, sizeof (float) * VIEW_FLOATS);
+      else
+        memset (to, 0, sizeof (float) * VIEW_FLOATS);
+    }
+  if (real_mask != NULL)
+    *real_mask = real;
+  if (generated_mask != NULL)
+    *generated_mask = generated;
+  return real != 0;
+}
+
 static void
 open_sample_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -478,6 +517,10 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dv_views_page_dispose;
+  /* The views that dv_views_page_get_views returns changed: another object,
+   * other given views, a finished generation. */
+  signals[SIGNAL_VIEWS_CHANGED] = g_signal_new ("views-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 0);
   g_type_ensure (DV_TYPE_VIEW_SLOT);
   g_type_ensure (DV_TYPE_LATENT_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-views-page.ui");
@@ -527,6 +570,7 @@ dv_views_page_init (DvViewsPage *self)
   self->images = g_list_store_new (G_TYPE_FILE);
   self->pending_errors = g_ptr_array_new_with_free_func (g_free);
   self->views = g_new0 (float, DV_VIEW_COUNT * VIEW_FLOATS);
+  self->true_class = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (int v = 0; v < DV_VIEW_COUNT; v++)

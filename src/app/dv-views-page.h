@@ -83,4 +83,16 @@ DvLatentPlot *dv_views_page_get_latent_plot (DvViewsPage *self);
 /* Its settings and metrics. */
 gboolean dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error);
 
+/* For the Votes page. The views to classify into views [4][3][64][64] (RGB in
+ * [0, 1], the model's layout; may be NULL): real_mask the given views (loaded
+ * images), generated_mask those of the last finished generation (0 without
+ * one). FALSE while no view is given. "views-changed" says when they change. */
+gboolean dv_views_page_get_views (DvViewsPage *self, float *views, guint *real_mask, guint *generated_mask);
+/* The class index of a sample shown, -1 when unknown. */
+int dv_views_page_get_true_class (DvViewsPage *self);
+/* Generate again with a new seed; FALSE (nothing started) when Generate cannot run, the reason then
+ * dv_views_page_get_generate_blocked_reason (NULL when it can). */
+gboolean dv_views_page_regenerate (DvViewsPage *self);
+const char *dv_views_page_get_generate_blocked_reason (DvViewsPage *self);
+
 G_END_DECLS

@@ -476,6 +476,8 @@ dv_window_init (DvWindow *self)
   /* Actions first: the template's stack reports its visible page while it is built. */
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The Votes page votes on the object the Views page shows. */
+  dv_votes_page_set_views_page (self->votes_page, self->views_page);
 
   GtkEventController *keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

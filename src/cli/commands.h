@@ -7,6 +7,8 @@
 #include "views/latents.h"
 #include "views/multiview.h"
 #include "views/score_model.h"
+#include "votes/classifier.h"
+#include "votes/dataset.h"
 
 typedef struct {
   const char *name;
@@ -51,6 +53,26 @@ gboolean dv_cli_load_split (const char *data, DvSplit split, const DvAutoencoder
  * written to cache_path when not NULL). */
 float *dv_cli_split_latents (const DvAutoencoder *ae, const DvMultiviewSet *set, const char *cache_path,
                              GError **error);
+
+/* votes_cmd.c: `dimvida votes` and its helpers shared by the votes_*_cmd.c files. */
+int dv_cmd_votes (int argc, char **argv);
+/* Objects generated together (the generated views' cache depends on it). */
+#define DV_CLI_VOTES_GEN_BATCH 64
+void dv_cli_votes_set_threads (int threads);
+/* Euler–Maruyama with steps (250 when ≤ 0) and seed. */
+void dv_cli_votes_sampler_init (DvMaskedSamplerConfig *sampler, int steps, gint64 seed);
+/* The split's views [n][4][S][S][3] (dv_generated_views_get) through cache_dir/generated-<split>.safetensors
+ * (no cache when NULL), with progress on stderr and a line on stdout. */
+guint8 *dv_cli_votes_generated_views (DvScoreModel *model, const DvAutoencoder *ae, const DvMultiviewSet *set,
+                                      const DvMaskedSamplerConfig *sampler, const char *cache_dir, GError **error);
+
+int dv_cmd_votes_train (int argc, char **argv);
+int dv_cmd_votes_table (int argc, char **argv);
+int dv_cmd_votes_classify (int argc, char **argv);
+/* votes_table_cmd.c: the classifier at path, or the shipped one for arch and set
+ * (weights/votes/<arch>-<s|m>.safetensors) when path is NULL; metadata may be NULL. */
+DvClassifier *dv_cli_load_classifier (const char *path, DvClassifierArch arch, DvVotesSet set, GHashTable **metadata,
+                                      GError **error);
 
 /* Prints "dimvida: <message>" to stderr and returns 1. */
 int dv_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);

@@ -10,7 +10,9 @@
 #include "views/ae_train.h"
 #include "views/latents.h"
 #include "views/rasterizer.h"
+#include "views/objects/registry.h"
 #include "views/score_train.h"
+#include "votes/evaluate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +21,86 @@
 typedef struct {
   double psnr, ssim;
   guint n;
+  guint coherent, classified;  /* coherence: views the classifier gives the object's class, of those classified */
 } Score;
+
+/* Views waiting to be classified, each crediting its Score (DiMViDA's coherence, eq. 7). */
+typedef struct {
+  DvClassifier *net;  /* NULL: no coherence */
+  DvClassifierBuffers *buf;
+  int cap, n, n_classes;
+  float *images, *probs;
+  Score **who;
+  int *label;
+} Coherence;
+
+static void
+coherence_init (Coherence *c, DvClassifier *net, int cap, int size)
+{
+  memset (c, 0, sizeof *c);
+  if (!net)
+    return;
+  c->net = net;
+  c->cap = cap;
+  c->n_classes = dv_classifier_get_config (net)->n_classes;
+  c->buf = dv_classifier_buffers_new (net, cap);
+  c->images = g_new (float, (size_t) cap * 3 * size * size);
+  c->probs = g_new (float, (size_t) cap * c->n_classes);
+  c->who = g_new (Score *, cap);
+  c->label = g_new (int, cap);
+}
+
+static void
+coherence_flush (Coherence *c)
+{
+  if (!c->net || c->n == 0)
+    return;
+  dv_votes_predict (c->net, c->buf, c->images, c->n, c->probs);
+  for (int i = 0; i < c->n; i++)
+    {
+      c->who[i]->classified++;
+      c->who[i]->coherent += dv_vote_argmax (c->probs + (size_t) i * c->n_classes, c->n_classes) == c->label[i];
+    }
+  c->n = 0;
+}
+
+/* img CHW in [0, 1] (clamped and rounded to bytes, as the generated views the classifiers vote on). */
+static void
+coherence_add (Coherence *c, const float *img, int size, Score *who, int label)
+{
+  if (!c->net)
+    return;
+  const size_t n = (size_t) 3 * size * size;
+  float *dst = c->images + (size_t) c->n * n;
+  for (size_t i = 0; i < n; i++)
+    dst[i] = (float) (int) (CLAMP (img[i], 0.0f, 1.0f) * 255.0f + 0.5f) / 255.0f;
+  c->who[c->n] = who;
+  c->label[c->n] = label;
+  if (++c->n == c->cap)
+    coherence_flush (c);
+}
+
+static void
+coherence_clear (Coherence *c)
+{
+  g_clear_pointer (&c->buf, dv_classifier_buffers_free);
+  g_clear_pointer (&c->images, g_free);
+  g_clear_pointer (&c->probs, g_free);
+  g_clear_pointer (&c->who, g_free);
+  g_clear_pointer (&c->label, g_free);
+}
+
+static void
+print_coherence_row (const char *name, const Score s[3])
+{
+  printf ("| %s |", name);
+  for (int k = 0; k < 3; k++)
+    if (s[k].classified)
+      printf (" %.1f |", 100.0 * s[k].coherent / s[k].classified);
+    else
+      printf (" – |");
+  printf ("\n");
+}
 
 static void
 score_add (Score *s, const float *a, const float *b, int size)
@@ -56,8 +137,9 @@ print_row (const char *name, const Score s[3])
 int
 dv_cmd_views_eval (int argc, char **argv)
 {
-  char *data = NULL, *model_path = NULL, *ae_path = NULL, *sampler_name = NULL, *cache = NULL;
+  char *data = NULL, *model_path = NULL, *ae_path = NULL, *sampler_name = NULL, *cache = NULL, *cls_path = NULL;
   int objects = 0, steps = 0, threads = 2, batch = 64;
+  gboolean no_coherence = FALSE;
   gint64 seed = 0;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset directory with d.dvmv and e.dvmv", "DIR" },
@@ -71,6 +153,9 @@ dv_cmd_views_eval (int argc, char **argv)
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache,
       "Split d's latent cache (train-score's latents-d.safetensors): read if it fits, else written", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
+    { "classifier", 0, 0, G_OPTION_ARG_FILENAME, &cls_path,
+      "Classifier of the coherence column (the shipped ResNet-18, Ω_s)", "FILE" },
+    { "no-coherence", 0, 0, G_OPTION_ARG_NONE, &no_coherence, "No coherence column", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- Table I: generated views against the true ones");
@@ -79,7 +164,7 @@ dv_cmd_views_eval (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
   g_autofree char *data_owned = data, *model_owned = model_path, *ae_owned = ae_path, *sampler_owned = sampler_name;
-  g_autofree char *cache_owned = cache;
+  g_autofree char *cache_owned = cache, *cls_owned = cls_path;
   if (!data)
     return dv_cli_fail ("views eval needs --data DIR (with d.dvmv and e.dvmv)");
   if (objects < 0 || batch < 1 || batch > 4096 || seed < 0)
@@ -101,6 +186,24 @@ dv_cmd_views_eval (int argc, char **argv)
   if (model->net->config.n_views != V || model->net->config.latent_dim != L)
     return dv_cli_fail ("the score model models %d views of %d values; the autoencoder's latents have %d",
                         model->net->config.n_views, model->net->config.latent_dim, L);
+  /* The coherence column's classifier: the one named (required to load), else the shipped one when there is one. */
+  g_autoptr (DvClassifier) classifier = NULL;
+  g_autofree char *coherence_note = NULL;
+  if (!no_coherence)
+    {
+      classifier = dv_cli_load_classifier (cls_path, DV_CLASSIFIER_RESNET18, DV_VOTES_SET_S, NULL, &error);
+      if (!classifier && cls_path)
+        return dv_cli_fail ("%s", error->message);
+      if (!classifier)
+        coherence_note = g_strdup_printf ("no coherence column: %s", error->message);
+      else if (dv_classifier_get_config (classifier)->image_size != S ||
+               dv_classifier_get_config (classifier)->n_classes != DV_N_OBJECT_CLASSES)
+        return dv_cli_fail ("the classifier takes %d×%d views of %d classes; the views are %d×%d of %d classes",
+                            dv_classifier_get_config (classifier)->image_size,
+                            dv_classifier_get_config (classifier)->image_size,
+                            dv_classifier_get_config (classifier)->n_classes, S, S, DV_N_OBJECT_CLASSES);
+      g_clear_error (&error);
+    }
   DvMultiviewSet d, e;
   if (!dv_cli_load_split (data, DV_SPLIT_D, ae, &d, &error))
     return dv_cli_fail ("%s", error->message);
@@ -138,6 +241,10 @@ dv_cmd_views_eval (int argc, char **argv)
   g_autofree float *a = g_new (float, 3 * P), *b = g_new (float, 3 * P), *rec = g_new (float, 3 * P);
   /* The ceiling, per object and view: the autoencoder's reconstruction of the true view. */
   g_autofree double *ceil_psnr = g_new (double, (size_t) N * V), *ceil_ssim = g_new (double, (size_t) N * V);
+  /* …and whether the classifier gives it the object's class (one Score per object and view). */
+  g_autofree Score *ceil_cls = g_new0 (Score, (size_t) N * V);
+  Coherence coh;
+  coherence_init (&coh, classifier, B * V, S);
   for (guint start = 0; start < N; start += (guint) B)
     {
       const int n = (int) MIN ((guint) B, N - start);
@@ -152,8 +259,11 @@ dv_cmd_views_eval (int argc, char **argv)
             score_view (&s, &e, pick[start + i], v, imgs + ((size_t) i * V + v) * 3 * P, S, a, b);
             ceil_psnr[(size_t) (start + i) * V + v] = s.psnr;
             ceil_ssim[(size_t) (start + i) * V + v] = s.ssim;
+            coherence_add (&coh, imgs + ((size_t) i * V + v) * 3 * P, S, &ceil_cls[(size_t) (start + i) * V + v],
+                           e.labels[pick[start + i]]);
           }
     }
+  coherence_flush (&coh);
 
   Score model_s[3] = { 0 }, ceil_s[3] = { 0 }, nn_s[3] = { 0 };
   const int n_subsets = dv_masked_loss_n_subsets (V);
@@ -202,14 +312,18 @@ dv_cmd_views_eval (int argc, char **argv)
                   if ((mask >> v) & 1u)
                     continue;
                   score_view (&model_s[k], &e, o, v, imgs + ((size_t) i * V + v) * 3 * P, S, a, b);
+                  coherence_add (&coh, imgs + ((size_t) i * V + v) * 3 * P, S, &model_s[k], e.labels[o]);
                   ceil_s[k].psnr += ceil_psnr[(size_t) (start + i) * V + v];
                   ceil_s[k].ssim += ceil_ssim[(size_t) (start + i) * V + v];
                   ceil_s[k].n++;
+                  ceil_s[k].coherent += ceil_cls[(size_t) (start + i) * V + v].coherent;
+                  ceil_s[k].classified += ceil_cls[(size_t) (start + i) * V + v].classified;
                   /* The retrieved object's real view. */
                   const guint8 *px = dv_multiview_set_view (&d, best, v);
                   for (size_t p = 0; p < 3 * P; p++)
                     rec[(p % 3) * P + p / 3] = px[p] / 255.0f;
                   score_view (&nn_s[k], &e, o, v, rec, S, a, b);
+                  coherence_add (&coh, rec, S, &nn_s[k], e.labels[o]);
                 }
             }
         }
@@ -217,6 +331,8 @@ dv_cmd_views_eval (int argc, char **argv)
       fflush (stderr);
     }
   fputc ('\n', stderr);
+  coherence_flush (&coh);
+  coherence_clear (&coh);
   dv_autoencoder_buffers_clear (&buf);
   printf ("Table I on split e: %u of %u objects (evenly spaced), every one of the %d conditioning subsets; "
           "%s sampler, %d steps, seed %" G_GINT64_FORMAT "; %.1f s\n", N, e.n_objects, n_subsets,
@@ -231,6 +347,18 @@ dv_cmd_views_eval (int argc, char **argv)
   print_row ("nearest neighbour in latent space, split d (baseline)", nn_s);
   printf ("| DiMViDA paper (NMR) | 24.0 | 0.832 | 26.8 | 0.884 | 28.5 | 0.912 |\n");
   printf ("\nviews scored: %u, %u, %u (1, 2, 3 given)\n", model_s[0].n, model_s[1].n, model_s[2].n);
+  if (classifier)
+    {
+      printf ("\nCoherence (DiMViDA eq. 7): %% of the views not given that the %s classifier%s assigns the object's "
+              "class, the same views as above\n\n| method | 1 given | 2 given | 3 given |\n| --- | ---: | ---: | ---: |\n",
+              dv_classifier_arch_name (dv_classifier_get_config (classifier)->arch),
+              cls_path ? "" : " (shipped, Ω_s)");
+      print_coherence_row ("score model", model_s);
+      print_coherence_row ("autoencoder reconstruction (ceiling)", ceil_s);
+      print_coherence_row ("nearest neighbour in latent space, split d (baseline)", nn_s);
+    }
+  else if (coherence_note)
+    printf ("\n(%s)\n", coherence_note);
   dv_multiview_set_clear (&d), dv_multiview_set_clear (&e);
   return 0;
 }

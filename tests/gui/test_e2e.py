@@ -10,8 +10,8 @@ timeline can be scrubbed; Ctrl+Return runs it again; the latent map and the
 variations' rows are there; Generate becomes Cancel while RePaint runs and
 cancels it; Ctrl+O imports an OBJ model, Turn picks another front and +Z
 renders it again; Ctrl+O with the dialog's choice puts a single image in the
-Right view), open
-About and Preferences from the primary menu and close them,
+Right view), read the Votes page's verdict with tiny classifiers that vote
+"chair", open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -177,6 +177,10 @@ def main():
     weights = tempfile.mkdtemp(prefix="dv-e2e-weights-")
     subprocess.run([os.environ["DV_E2E_TINY_WEIGHTS"], weights, "--full-size"], check=True)
     env["DIMVIDA_VIEWS_WEIGHTS"] = weights
+    # Tiny classifiers that all vote "chair", so that the Votes page has a verdict to read.
+    votes_weights = os.path.join(weights, "votes")
+    subprocess.run([os.environ["DV_E2E_TINY_VOTES_WEIGHTS"], votes_weights, "chair"], check=True)
+    env["DIMVIDA_VOTES_WEIGHTS"] = votes_weights
     proc = subprocess.Popen([APP], env=env)
     try:
         run(proc)
@@ -345,6 +349,20 @@ def run(proc):
     rawinput.keyCombo("<Control>Return")
     wait_until(lambda: find(window, "Step 12 of 12 · t = 0.001", "label") is not None, "Ctrl+Return's run to end",
                timeout=60)
+
+    # The Votes page votes on those views: the real front and the 3 generated ones.
+    step("the Votes page reads a verdict on the real and generated views")
+    rawinput.keyCombo("<Alt>2")
+    wait_until(lambda: tab_selected(window, "Votes"), "Alt+2")
+    wait_until(lambda: find(window, "Mean of 4 views", "label") is not None, "the mean of the 4 views' votes",
+               timeout=30)
+    wait_until(lambda: next(iter(window.findChildren(
+        lambda n: n.roleName == "label" and n.name.startswith("Verdict: Chair"), showingOnly=False)), None)
+        is not None, "the verdict")
+    assert find(window, "True class: Chair — the vote is right", "label") is not None, "no true class"
+    step("back to the Views page")
+    rawinput.keyCombo("<Alt>1")
+    wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
 
     step("the latent map and three variations' rows are there after the run")
     assert next(iter(window.findChildren(lambda n: n.roleName == "image" and n.name == "Latent map",

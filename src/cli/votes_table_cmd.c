@@ -1,0 +1,185 @@
+/* dimvida votes table: DiMViDA's Table II on our data — architecture × {Ω_s, Ω_m} × {e, ea} — from trained
+ * classifiers (the shipped four by default; several seeds of a cell are averaged). */
+#include "commands.h"
+#include "core/data_file.h"
+#include "votes/evaluate.h"
+#include "views/objects/registry.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+DvClassifier *
+dv_cli_load_classifier (const char *path, DvClassifierArch arch, DvVotesSet set, GHashTable **metadata,
+                        GError **error)
+{
+  g_autofree char *found = NULL;
+  if (!path)
+    {
+      g_autofree char *name = g_strdup_printf ("weights/votes/%s-%s.safetensors", dv_classifier_arch_name (arch),
+                                               dv_votes_set_name (set));
+      if (!(found = dv_find_data_file (name, error)))
+        {
+          g_prefix_error (error, "No classifier given and none shipped for %s, Ω_%s: ", dv_classifier_arch_name (arch),
+                          dv_votes_set_name (set));
+          return NULL;
+        }
+    }
+  return dv_classifier_load (path ? path : found, metadata, error);
+}
+
+typedef struct {
+  double sum[2], sum2[2];
+  int n;
+} Cell;
+
+static void
+print_cell (const Cell *c, int k)
+{
+  if (c->n == 0)
+    {
+      printf (" – |");
+      return;
+    }
+  const double mean = c->sum[k] / c->n;
+  if (c->n == 1)
+    printf (" %.1f |", 100 * mean);
+  else
+    {
+      const double var = MAX (c->sum2[k] / c->n - mean * mean, 0.0) * c->n / (c->n - 1);
+      printf (" %.1f ± %.1f |", 100 * mean, 100 * sqrt (var));
+    }
+}
+
+int
+dv_cmd_votes_table (int argc, char **argv)
+{
+  char *data = NULL, *model_path = NULL, *ae_path = NULL, *cache = NULL, *confusion = NULL;
+  int threads = 2, gen_steps = 0;
+  gint64 gen_seed = 0;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset directory with e.dvmv", "DIR" },
+    { "confusion", 0, 0, G_OPTION_ARG_STRING, &confusion, "Also print each classifier's confusion matrix", "e|ea" },
+    { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Generated views' cache directory (votes-generated)", "DIR" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
+    { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
+    { "gen-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps, "Euler–Maruyama steps of the generated views (250)", "N" },
+    { "gen-seed", 0, 0, G_OPTION_ARG_INT64, &gen_seed, "Sampler seed of the generated views (0)", "S" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx =
+      g_option_context_new ("[CLASSIFIER.safetensors…] - Table II: accuracy on splits e and ea");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return dv_cli_fail ("%s", error->message);
+  g_autofree char *data_owned = data, *model_owned = model_path, *ae_owned = ae_path, *cache_owned = cache;
+  g_autofree char *confusion_owned = confusion;
+  if (!data)
+    return dv_cli_fail ("votes table needs --data DIR (with e.dvmv, from `dimvida views dataset`)");
+  if (confusion && strcmp (confusion, "e") && strcmp (confusion, "ea"))
+    return dv_cli_fail ("--confusion is e or ea, not '%s'", confusion);
+  if (threads < 1 || gen_seed < 0 || gen_steps < 0)
+    return dv_cli_fail ("--threads, --gen-steps and --gen-seed must be positive");
+  dv_cli_votes_set_threads (threads);
+
+  /* The classifiers: those named, else the shipped four. */
+  GPtrArray *nets = g_ptr_array_new_with_free_func ((GDestroyNotify) dv_classifier_free);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) sets = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int i = 1; i < argc || (argc == 1 && i <= 2 * DV_N_CLASSIFIER_ARCHS); i++)
+    {
+      GHashTable *meta = NULL;
+      const DvClassifierArch arch = (DvClassifierArch) ((i - 1) / 2);
+      const DvVotesSet set = (DvVotesSet) ((i - 1) % 2);
+      DvClassifier *net = dv_cli_load_classifier (argc > 1 ? argv[i] : NULL, arch, set, &meta, &error);
+      if (!net)
+        {
+          g_ptr_array_unref (nets);
+          return dv_cli_fail ("%s", error->message);
+        }
+      DvVotesSet which;
+      const char *set_name = meta ? g_hash_table_lookup (meta, "set") : NULL;
+      if (!set_name || !dv_votes_set_from_name (set_name, &which, NULL))
+        {
+          g_clear_pointer (&meta, g_hash_table_unref);
+          dv_classifier_free (net);
+          g_ptr_array_unref (nets);
+          return dv_cli_fail ("%s does not say which set it was trained on (metadata “set”: s or m); train it with "
+                              "`dimvida votes train`", argc > 1 ? argv[i] : "the shipped classifier");
+        }
+      const char *seed = g_hash_table_lookup (meta, "seed");
+      g_ptr_array_add (nets, net);
+      g_ptr_array_add (names, g_strdup_printf ("%s Ω_%s seed %s", dv_classifier_arch_name (
+                                                   dv_classifier_get_config (net)->arch), set_name, seed ? seed : "?"));
+      g_array_append_val (sets, which);
+      g_hash_table_unref (meta);
+    }
+  g_autoptr (DvScoreModel) model = dv_cli_load_score_model (model_path, &error);
+  g_autoptr (DvAutoencoder) ae = model ? dv_cli_load_autoencoder (ae_path, &error) : NULL;
+  DvMultiviewSet e;
+  if (!model || !ae || !dv_cli_load_split (data, DV_SPLIT_E, ae, &e, &error))
+    {
+      g_ptr_array_unref (nets);
+      return dv_cli_fail ("%s", error->message);
+    }
+  DvMaskedSamplerConfig sampler;
+  dv_cli_votes_sampler_init (&sampler, gen_steps, gen_seed);
+  g_autofree guint8 *views4 =
+      dv_cli_votes_generated_views (model, ae, &e, &sampler, cache ? cache : "votes-generated", &error);
+  if (!views4)
+    {
+      dv_multiview_set_clear (&e);
+      g_ptr_array_unref (nets);
+      return dv_cli_fail ("%s", error->message);
+    }
+  Cell cells[DV_N_CLASSIFIER_ARCHS][DV_N_VOTES_SETS] = { 0 };
+  const char *class_names[DV_N_OBJECT_CLASSES];
+  for (int c = 0; c < DV_N_OBJECT_CLASSES; c++)
+    class_names[c] = dv_object_class_name (c);
+  printf ("\n| classifier | e | ea |\n| --- | ---: | ---: |\n");
+  for (guint i = 0; i < nets->len; i++)
+    {
+      DvClassifier *net = nets->pdata[i];
+      DvVotesEvaluation ev;
+      if (!dv_votes_evaluate (net, &e, views4, 0, &ev, NULL, NULL, NULL, &error))
+        {
+          dv_multiview_set_clear (&e);
+          g_ptr_array_unref (nets);
+          return dv_cli_fail ("%s", error->message);
+        }
+      const double acc[2] = { dv_vote_confusion_accuracy (&ev.e), dv_vote_confusion_accuracy (&ev.ea) };
+      printf ("| %s | %.2f | %.2f |\n", (const char *) names->pdata[i], 100 * acc[0], 100 * acc[1]);
+      Cell *cell = &cells[dv_classifier_get_config (net)->arch][g_array_index (sets, int, i)];
+      for (int k = 0; k < 2; k++)
+        cell->sum[k] += acc[k], cell->sum2[k] += acc[k] * acc[k];
+      cell->n++;
+      if (confusion && ev.n_classes == DV_N_OBJECT_CLASSES)
+        {
+          g_autofree char *text = dv_vote_confusion_to_text (strcmp (confusion, "e") ? &ev.ea : &ev.e, class_names);
+          printf ("\nConfusion matrix of %s on split %s:\n%s\n", (const char *) names->pdata[i], confusion, text);
+        }
+      dv_votes_evaluation_clear (&ev);
+    }
+  printf ("\nTable II on split e (%u objects, one real view each) and ea (that view and the 3 generated from it,"
+          " the class of the mean of the 4 softmaxes); accuracy %%, mean ± sample standard deviation over the seeds"
+          " given\n\n", e.n_objects);
+  printf ("| architecture | Ω_s: e | Ω_s: ea | Ω_m: e | Ω_m: ea | seeds (Ω_s, Ω_m) |\n"
+          "| --- | ---: | ---: | ---: | ---: | --- |\n");
+  static const char *const paper[DV_N_CLASSIFIER_ARCHS] = { "83.9 | 87.2 | 85.2 | 88.0", "71.0 | 79.7 | 78.0 | 85.5" };
+  static const char *const display[DV_N_CLASSIFIER_ARCHS] = { "ResNet-18", "MobileNetV3-Small" };
+  for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
+    {
+      if (cells[a][0].n + cells[a][1].n == 0)
+        continue;
+      printf ("| %s (ours) |", display[a]);
+      for (int s = 0; s < DV_N_VOTES_SETS; s++)
+        for (int k = 0; k < 2; k++)
+          print_cell (&cells[a][s], k);
+      printf (" %d, %d |\n| %s (paper) | %s | – |\n", cells[a][0].n, cells[a][1].n, display[a], paper[a]);
+    }
+  dv_multiview_set_clear (&e);
+  g_ptr_array_unref (nets);
+  return 0;
+}
