@@ -173,3 +173,21 @@ def set_up_torch(a):
 def argparse_hidden():
     import argparse
     return argparse.SUPPRESS
+
+
+def finish_run(ctx, agree, step, diverged, trainer, model_path, ckpt):
+    """The end every trainer shares, after its final save: say where the files are, close the process group,
+    and exit 1 (saying why on stderr) when the run was interrupted or diverged."""
+    ctx.barrier()
+    if ctx.is_main:
+        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
+              f"{model_path}, {ckpt}", flush=True)
+    ctx.close()
+    if agree.interrupted and not diverged:
+        if ctx.is_main:
+            print(f"train_ddp {trainer}: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
+        raise SystemExit(1)
+    if diverged:
+        if ctx.is_main:
+            print(f"train_ddp {trainer}: {diverged}", file=sys.stderr)
+        raise SystemExit(1)

@@ -223,16 +223,4 @@ def main(argv):
     log.close()
     save(final=True)
     record.finish(model.state_dict())
-    ctx.barrier()
-    if ctx.is_main:
-        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
-              f"{a.out}/autoencoder.safetensors, {ckpt}", flush=True)
-    ctx.close()
-    if agree.interrupted and not diverged:
-        if ctx.is_main:
-            print(f"train_ddp ae: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
-        raise SystemExit(1)
-    if diverged:
-        if ctx.is_main:
-            print(f"train_ddp ae: {diverged}", file=sys.stderr)
-        raise SystemExit(1)
+    common.finish_run(ctx, agree, step, diverged, "ae", f"{a.out}/autoencoder.safetensors", ckpt)

@@ -14,7 +14,6 @@ classifier.safetensors (format dimvida-classifier-1, what the engine and the Vot
 import argparse
 import json
 import os
-import sys
 
 import numpy as np
 import torch
@@ -308,16 +307,4 @@ def main(argv):
         recalibrate_batch_norm(ctx, model, loader, c["bn_batches"])
     save(final=True)
     record.finish(our_state_dict(model))
-    ctx.barrier()
-    if ctx.is_main:
-        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
-              f"{a.out}/classifier.safetensors, {ckpt}", flush=True)
-    ctx.close()
-    if agree.interrupted and not diverged:
-        if ctx.is_main:
-            print(f"train_ddp classifier: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
-        raise SystemExit(1)
-    if diverged:
-        if ctx.is_main:
-            print(f"train_ddp classifier: {diverged}", file=sys.stderr)
-        raise SystemExit(1)
+    common.finish_run(ctx, agree, step, diverged, "classifier", f"{a.out}/classifier.safetensors", ckpt)

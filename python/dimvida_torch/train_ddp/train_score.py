@@ -367,16 +367,4 @@ def main(argv):
     log.close()
     save(final=True)
     record.finish(dict(weights(False), **{"ema." + k: v for k, v in (weights(True).items() if ema else [])}))
-    ctx.barrier()
-    if ctx.is_main:
-        print(f"{'Stopped' if agree.interrupted else 'Done'} at step {step} in {agree.seconds() / 60:.1f} min: "
-              f"{a.out}/score.safetensors, {ckpt}", flush=True)
-    ctx.close()
-    if agree.interrupted and not diverged:
-        if ctx.is_main:
-            print(f"train_ddp score: interrupted at step {step}: continue with --resume {ckpt}", file=sys.stderr)
-        raise SystemExit(1)
-    if diverged:
-        if ctx.is_main:
-            print(f"train_ddp score: {diverged}", file=sys.stderr)
-        raise SystemExit(1)
+    common.finish_run(ctx, agree, step, diverged, "score", f"{a.out}/score.safetensors", ckpt)
