@@ -2,6 +2,7 @@
 packages no safetensors module. Layout as the format defines it: u64 header
 length, JSON header, raw little-endian data."""
 import json
+import os
 import struct
 
 import numpy as np
@@ -14,8 +15,15 @@ def load_file(path):
     """Returns (tensors, metadata): a dict of float32 torch tensors and the __metadata__ dict."""
     with open(path, "rb") as f:
         data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    n = struct.unpack("<Q", data[:8])[0] if len(data) >= 8 else 0
+    try:
+        if not 2 <= n <= len(data) - 8:
+            raise ValueError
+        header = json.loads(data[8:8 + n])
+        if not isinstance(header, dict):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{path} is not a safetensors file") from None
     metadata = header.pop("__metadata__", {}) or {}
     base = 8 + n
     tensors = {}
@@ -27,7 +35,7 @@ def load_file(path):
 
 
 def save_file(tensors, path, metadata=None, dtype="F32"):
-    """Writes float tensors (sorted by name) as F32 or F16."""
+    """Writes float tensors (sorted by name) as F32 or F16, atomically (a temporary file renamed over path)."""
     header = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
@@ -40,8 +48,14 @@ def save_file(tensors, path, metadata=None, dtype="F32"):
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<Q", len(text)))
+            f.write(text)
+            for blob in blobs:
+                f.write(blob)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -131,7 +131,8 @@ load_trained_action (GtkWidget *widget, const char *name, GVariant *parameter)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = _dv_playground_page_trained_model_path (self, &error);
   DvToyTrainConfig saved;
-  if (path == NULL || !dv_toy_checkpoint_read_config (path, &saved, &error)) {
+  /* The whole file is checked here, so that a bad one (a NaN weight) leaves the run alone. */
+  if (path == NULL || !dv_toy_checkpoint_read_config (path, &saved, &error) || !dv_toy_checkpoint_check (path, &error)) {
     g_autofree char *message = g_strdup_printf (_("Could not load the trained model: %s"), error->message);
     _dv_playground_page_show_toast (self, message);
     return;

@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
 #define CONFIG_FORMAT "dimvida-playground-config"
+#define MAX_CONFIG_BYTES (16 << 20)
 
 /* ---- Export ---- */
 
@@ -272,6 +274,12 @@ gboolean
 dv_playground_page_load_config (DvPlaygroundPage *self, const char *path, GError **error)
 {
   g_return_val_if_fail (DV_IS_PLAYGROUND_PAGE (self), FALSE);
+  /* Ours are a few kB: anything this large is not one, and would be parsed whole on the main thread. */
+  GStatBuf st;
+  if (g_stat (path, &st) == 0 && st.st_size > MAX_CONFIG_BYTES) {
+    g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE, _("%s is too large for a Playground configuration"), path);
+    return FALSE;
+  }
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_file (parser, path, &local)) {

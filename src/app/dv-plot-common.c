@@ -148,6 +148,8 @@ dv_plot_text_wrapped (cairo_t *cr, const char *text, double px, gboolean bold, d
 static void
 draw_legend_sample (cairo_t *cr, const DvLegendEntry *entry, double cx, double cy, double sample_w)
 {
+  /* A label drawn before leaves a current point: an arc would start with a line from it. */
+  cairo_new_path (cr);
   dv_plot_set_source (cr, entry->color, 1);
   if (entry->sample == DV_LEGEND_DOT) {
     cairo_arc (cr, cx + sample_w / 2, cy, 4.2, 0, 2 * G_PI);

@@ -25,7 +25,9 @@ struct _DvViewSlot
   GtkImage *given_icon;
   GtkLabel *source_label;
   GtkPicture *truth_picture;
+  GtkPicture *original_picture;
   GtkLabel *metrics_label;
+  GdkTexture *original;  /* the file as opened, small, when it was not a square view */
 };
 
 G_DEFINE_FINAL_TYPE (DvViewSlot, dv_view_slot, GTK_TYPE_WIDGET)
@@ -61,6 +63,7 @@ update_state (DvViewSlot *self)
   gtk_widget_set_visible (GTK_WIDGET (self->given_icon), self->given);
   gtk_widget_set_opacity (GTK_WIDGET (self->picture), self->given || showing_generated ? 1.0 : 0.35);
   gtk_widget_set_visible (GTK_WIDGET (self->truth_picture), showing_generated && self->truth != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->original_picture), !showing_generated && self->original != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->metrics_label),
                           showing_generated && gtk_label_get_text (self->metrics_label)[0] != '\0');
   GtkWidget *frame = gtk_widget_get_parent (GTK_WIDGET (self->picture));
@@ -129,6 +132,8 @@ dv_view_slot_set_image (DvViewSlot *self, const DvImage *img, int x0, int side, 
   g_clear_object (&self->generated);
   g_clear_object (&self->generated_native);
   g_clear_object (&self->truth);
+  g_clear_object (&self->original);
+  gtk_picture_set_paintable (self->original_picture, NULL);
   gtk_label_set_text (self->metrics_label, "");
   self->texture = scaled_texture (img, x0, NULL, side, DV_VIEW_SLOT_SIDE);
   g_clear_object (&self->texture_native);
@@ -150,12 +155,32 @@ dv_view_slot_clear (DvViewSlot *self)
   g_clear_object (&self->truth);
   g_clear_object (&self->texture_native);
   g_clear_object (&self->generated_native);
+  g_clear_object (&self->original);
+  gtk_picture_set_paintable (self->original_picture, NULL);
   gtk_label_set_text (self->metrics_label, "");
   gtk_picture_set_paintable (self->truth_picture, NULL);
   gtk_label_set_text (self->source_label, "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_label), NULL);
   dv_view_slot_set_given (self, FALSE);
   update_state (self);
+}
+
+void
+dv_view_slot_set_original (DvViewSlot *self, GdkTexture *original, const char *description)
+{
+  g_return_if_fail (DV_IS_VIEW_SLOT (self));
+  g_set_object (&self->original, original);
+  gtk_picture_set_paintable (self->original_picture, GDK_PAINTABLE (original));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->original_picture), description);
+  gtk_picture_set_alternative_text (self->original_picture, description);
+  update_state (self);
+}
+
+GdkTexture *
+dv_view_slot_get_original (DvViewSlot *self)
+{
+  g_return_val_if_fail (DV_IS_VIEW_SLOT (self), NULL);
+  return self->original;
 }
 
 gboolean
@@ -296,6 +321,7 @@ dv_view_slot_dispose (GObject *object)
   g_clear_object (&self->truth);
   g_clear_object (&self->texture_native);
   g_clear_object (&self->generated_native);
+  g_clear_object (&self->original);
   G_OBJECT_CLASS (dv_view_slot_parent_class)->dispose (object);
 }
 
@@ -333,6 +359,7 @@ dv_view_slot_class_init (DvViewSlotClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvViewSlot, given_icon);
   gtk_widget_class_bind_template_child (widget_class, DvViewSlot, source_label);
   gtk_widget_class_bind_template_child (widget_class, DvViewSlot, truth_picture);
+  gtk_widget_class_bind_template_child (widget_class, DvViewSlot, original_picture);
   gtk_widget_class_bind_template_child (widget_class, DvViewSlot, metrics_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "dv-view-slot");

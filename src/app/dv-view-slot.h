@@ -26,6 +26,11 @@ DvViewSlot *dv_view_slot_new (const char *view_name);
 void dv_view_slot_set_image (DvViewSlot *self, const DvImage *img, int x0, int side, const char *source);
 void dv_view_slot_clear (DvViewSlot *self);
 
+/* The file as opened (aspect kept, small), shown in a corner beside the view made of it; NULL for none. Set
+ * after dv_view_slot_set_image, which takes it away. */
+void dv_view_slot_set_original (DvViewSlot *self, GdkTexture *original, const char *description);
+GdkTexture *dv_view_slot_get_original (DvViewSlot *self);
+
 gboolean dv_view_slot_has_image (DvViewSlot *self);
 /* The scaled image shown, or NULL. */
 GdkTexture *dv_view_slot_get_texture (DvViewSlot *self);

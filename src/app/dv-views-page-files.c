@@ -173,6 +173,8 @@ dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error)
       json_builder_add_int_value (builder, run->sampler.jump_n_sample);
     }
   json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "variations");
+  json_builder_add_int_value (builder, run->variations);
   json_builder_set_member_name (builder, "seconds");
   json_builder_add_double_value (builder, run->seconds);
   json_builder_set_member_name (builder, "views");
@@ -186,6 +188,17 @@ dv_views_page_export_json (DvViewsPage *self, const char *path, GError **error)
       json_builder_add_boolean_value (builder, (run->given_mask >> v) & 1u);
       add_double_or_null (builder, "psnr", run->psnr[v]);
       add_double_or_null (builder, "ssim", run->ssim[v]);
+      /* Every variation's, the first being the one above. */
+      json_builder_set_member_name (builder, "variations");
+      json_builder_begin_array (builder);
+      for (int k = 0; k < run->variations; k++)
+        {
+          json_builder_begin_object (builder);
+          add_double_or_null (builder, "psnr", run->psnr[k * 4 + v]);
+          add_double_or_null (builder, "ssim", run->ssim[k * 4 + v]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

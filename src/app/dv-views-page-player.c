@@ -40,6 +40,7 @@ _dv_views_page_show_run_frame (DvViewsPage *self, guint index)
   self->gen.frame = index;
   ViewsFrame *frame = g_ptr_array_index (run->frames, index);
   _dv_views_page_show_frame (self, frame);
+  _dv_views_page_show_path (self, run->path, frame->path_n);
   /* The metrics are the end's: not under an earlier step. */
   set_metrics (self, index == run->frames->len - 1);
   /* Translators: the replay's position: the step shown, of how many. */
@@ -118,8 +119,13 @@ on_show_toggled (DvViewsPage *self)
   if (estimate == self->gen.show_estimate)
     return;
   self->gen.show_estimate = estimate;
+  _dv_views_page_set_live_kind (self, estimate ? 1 : 0);
   if (self->gen.live != NULL)
-    _dv_views_page_show_frame (self, self->gen.live);
+    {
+      _dv_views_page_show_frame (self, self->gen.live);
+      if (self->gen.path != NULL)
+        _dv_views_page_show_path (self, self->gen.path, -1);
+    }
   else if (self->gen.run != NULL)
     _dv_views_page_show_run_frame (self, self->gen.frame);
 }

@@ -8,7 +8,9 @@
 
 #include "diffusion/masked_sampler.h"
 #include "dv-job.h"
+#include "dv-latent-plot.h"
 #include "dv-views-page.h"
+#include "views/latent_map.h"
 
 G_BEGIN_DECLS
 
@@ -30,9 +32,29 @@ void _dv_views_models_unref (DvViewsModels *models);
 typedef struct {
   int step, n_steps;
   double t;
-  guint8 *rgb[2][4]; /* [0] x_t, [1] x̂₀ */
+  int path_n;        /* the records of the run's path up to this step */
+  guint8 *rgb[2][4]; /* [0] x_t, [1] x̂₀; a live frame may hold the kind shown only */
 } ViewsFrame;
 void _dv_views_frame_unref (ViewsFrame *frame);
+
+/* The path of the missing views' latents on the latent map: a record every
+ * few steps (at most MAX_PATH_RECORDS) of x_t and x̂₀ of every variation
+ * and view projected, [2 kinds][K][4 views][2]. Appended on the worker,
+ * counted by the atomic n after each record is written, so that the main
+ * loop reads records below n without a lock. An atomic rc box. */
+#define MAX_PATH_RECORDS 2000
+#define VIEWS_PATH_RECORD(K) ((size_t) 2 * (K) * 4 * 2)
+typedef struct {
+  int variations, capacity;
+  gint n;
+  gboolean mismatch;  /* the map is of another autoencoder: no records */
+  int *steps;         /* [capacity] */
+  float *xy;          /* [capacity][VIEWS_PATH_RECORD] */
+  float given_xy[8], truth_xy[8];
+  guint given_mask, truth_mask;
+} ViewsPath;
+ViewsPath *_dv_views_path_ref (ViewsPath *path);
+void _dv_views_path_unref (ViewsPath *path);
 
 /* What a finished run leaves: its settings, frames and the generated views. */
 typedef struct {
@@ -40,9 +62,12 @@ typedef struct {
   guint given_mask, truth_mask;
   int n_steps;
   double seconds;
-  GPtrArray *frames;      /* of ViewsFrame, in step order, the last one the end */
-  float *views;           /* [4][3][S][S]: given views as loaded, the others generated */
-  double psnr[4], ssim[4]; /* for generated views whose truth is known, else NAN */
+  int variations;          /* K */
+  GPtrArray *frames;       /* of ViewsFrame (variation 0), in step order, the last one the end */
+  ViewsPath *path;         /* NULL without a latent map */
+  float *views;            /* [4][3][S][S]: given views as loaded, the others generated (variation 0) */
+  float *variation_views;  /* [K][4][3][S][S] */
+  double *psnr, *ssim;     /* [K][4]: for generated views whose truth is known, else NAN */
 } ViewsRun;
 void _dv_views_run_free (ViewsRun *run);
 
@@ -52,6 +77,7 @@ struct _DvViewsPage
 
   GListStore *images;
   char *object_title;
+  int true_class;            /* of a sample, else -1 */
   DvViewSlot *slots[4];
   guint error_idle;
   GPtrArray *pending_errors; /* of char*: shown together once the window's own toast is out */
@@ -65,14 +91,34 @@ struct _DvViewsPage
     DvJob *job;
     ViewsFrame *live;        /* the newest frame while running */
     ViewsRun *run;           /* the last finished run */
+    ViewsPath *path;         /* the running one's path on the latent map */
     guint frame;             /* the frame of run shown */
     gboolean show_estimate;  /* x̂₀ rather than x_t */
     guint replay_tick;
     guint64 redraws;         /* live frames shown, while running */
+    gint64 first_live_us, last_live_us; /* when the first and the last of them were shown */
+    gint64 last_map_us;      /* when the latent map last followed the run */
     gint64 started_us;
   } gen;
 
   GtkNativeDialog *chooser;
+  GtkNativeDialog *open_chooser;
+
+  /* An imported OBJ model (dv-views-page-open.c) */
+  struct {
+    char *name;  /* NULL while the object shown is not one */
+    DvMesh mesh; /* as in the file */
+    DvViewsUpAxis up;
+    int turn;    /* quarter turns about the up axis */
+    DvJob *job;
+  } obj;
+
+  /* The latent map (dv-views-page-map.c) */
+  DvLatentMap map;           /* latent_dim 0: none */
+  char *map_problem;         /* why there is none, or NULL */
+
+  /* Variations (dv-views-page-map.c): rows of the last run's variations */
+  GPtrArray *variation_rows; /* of GtkWidget */
 
   /* Template widgets */
   GtkStack *stack;
@@ -90,7 +136,6 @@ struct _DvViewsPage
   GtkSpinButton *steps_spin;
   GtkSpinButton *seed_spin;
   GtkButton *generate_button;
-  GtkButton *cancel_button;
   GtkProgressBar *progress_bar;
   GtkLabel *progress_label;
   GtkToggleButton *state_button;
@@ -101,6 +146,15 @@ struct _DvViewsPage
   GtkLabel *timeline_label;
   GtkMenuButton *export_button;
   GtkToggleButton *smooth_button;
+  GtkSpinButton *variations_spin;
+  DvLatentPlot *latent_plot;
+  GtkLabel *map_label;
+  GtkBox *variations_box;
+  GtkLabel *variations_label;
+  GtkWidget *obj_box;
+  GtkToggleButton *up_y_button;
+  GtkToggleButton *up_z_button;
+  GtkLabel *obj_label;
 };
 
 /* dv-views-page.c */
@@ -108,8 +162,13 @@ void _dv_views_page_show_error (DvViewsPage *self, const char *message);
 guint _dv_views_page_given_mask (DvViewsPage *self);
 /* Views with a loaded image (whose truth is known). */
 guint _dv_views_page_image_mask (DvViewsPage *self);
+/* A 4:1 strip of floats as the object shown, the views of given_mask given. */
+void _dv_views_page_show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source,
+                                guint given_mask);
 /* The object or what is given changed: the last run no longer applies. */
 void _dv_views_page_object_changed (DvViewsPage *self);
+/* Emits "views-changed". */
+void _dv_views_page_views_changed (DvViewsPage *self);
 
 /* dv-views-page-generate.c */
 void _dv_views_page_generate_class_init (GtkWidgetClass *widget_class);
@@ -119,6 +178,8 @@ void _dv_views_page_generate_dispose (DvViewsPage *self);
 void _dv_views_page_update_generate (DvViewsPage *self);
 void _dv_views_page_forget_run (DvViewsPage *self);
 const char *_dv_views_page_view_id (int view);
+/* The kind (0 x_t, 1 x̂₀) the running job decodes for its live frames. */
+void _dv_views_page_set_live_kind (DvViewsPage *self, int kind);
 
 /* dv-views-page-player.c */
 void _dv_views_page_player_class_init (GtkWidgetClass *widget_class);
@@ -128,6 +189,27 @@ void _dv_views_page_show_step_text (DvViewsPage *self, const ViewsFrame *frame);
 /* A frame of the last run, with its step, the timeline and (at the end) the metrics. */
 void _dv_views_page_show_run_frame (DvViewsPage *self, guint index);
 void _dv_views_page_stop_replay (DvViewsPage *self);
+
+/* dv-views-page-map.c: the latent map and the variations' rows */
+void _dv_views_page_map_init (DvViewsPage *self);
+void _dv_views_page_map_reload (DvViewsPage *self);
+void _dv_views_page_map_dispose (DvViewsPage *self);
+/* The path up to record n (all of it when n < 0) of the kind shown, with the given and true views' marks; NULL clears. */
+void _dv_views_page_show_path (DvViewsPage *self, ViewsPath *path, int n);
+/* The map is of another autoencoder than the model's: hidden, with why. */
+void _dv_views_page_map_mismatch (DvViewsPage *self);
+/* The rows of the last run's variations (none without a run). */
+void _dv_views_page_show_variations (DvViewsPage *self);
+
+/* dv-views-page-open.c: Open on this page, OBJ models */
+void _dv_views_page_open_class_init (GtkWidgetClass *widget_class);
+void _dv_views_page_open_init (DvViewsPage *self);
+void _dv_views_page_open_dispose (DvViewsPage *self);
+void _dv_views_page_forget_obj (DvViewsPage *self);
+/* PNG images (a single one into slot, or the next free view when slot < 0) and OBJ models. */
+void _dv_views_page_open_files (DvViewsPage *self, GListModel *files, int slot, DvViewsUpAxis up);
+/* y up and the front on +z, from a model's up axis and quarter turns. */
+void _dv_views_orient_mesh (DvMesh *mesh, int up, int turn);
 
 /* dv-views-page-files.c */
 void _dv_views_page_files_class_init (GtkWidgetClass *widget_class);

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dv-class-names.h"
 #include "dv-window.h"
 #include "views/objects/registry.h"
 #include "core/data_file.h"
@@ -14,6 +15,9 @@
 #define VIEW_MAX_SIDE 2048
 
 G_DEFINE_FINAL_TYPE (DvViewsPage, dv_views_page, ADW_TYPE_BIN)
+
+enum { SIGNAL_VIEWS_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static const char *
 view_display_name (DvView view)
@@ -28,19 +32,10 @@ view_display_name (DvView view)
     }
 }
 
-/* The engine's class names are identifiers; these are what people read, in
- * the engine's class order (airplane, bench, …, watercraft). */
-static const char *const class_display_names[] = {
-  N_("Airplane"), N_("Bench"), N_("Cabinet"), N_("Car"), N_("Chair"), N_("Display"), N_("Lamp"),
-  N_("Loudspeaker"), N_("Rifle"), N_("Sofa"), N_("Table"), N_("Telephone"), N_("Watercraft"),
-};
-G_STATIC_ASSERT (G_N_ELEMENTS (class_display_names) == DV_N_OBJECT_CLASSES);
-
 static const char *
 class_display_name (const char *name)
 {
-  int index = dv_object_class_index (name);
-  return index >= 0 ? _(class_display_names[index]) : name;
+  return dv_class_display_name_of (name);
 }
 
 static char *
@@ -109,6 +104,13 @@ _dv_views_page_object_changed (DvViewsPage *self)
   _dv_views_page_forget_run (self);
   update_header (self);
   _dv_views_page_update_generate (self);
+  _dv_views_page_views_changed (self);
+}
+
+void
+_dv_views_page_views_changed (DvViewsPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_VIEWS_CHANGED], 0);
 }
 
 static void
@@ -152,6 +154,7 @@ set_object_title (DvViewsPage *self, const char *title)
 {
   g_free (self->object_title);
   self->object_title = g_strdup (title);
+  self->true_class = -1;
 }
 
 /* Every view of a 4:1 strip becomes the object shown. */
@@ -167,9 +170,21 @@ show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const ch
   _dv_views_page_object_changed (self);
 }
 
+void
+_dv_views_page_show_strip (DvViewsPage *self, const DvImage *strip, const char *title, const char *source,
+                           guint given_mask)
+{
+  show_strip (self, strip, title, source);
+  self->loading = TRUE;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    dv_view_slot_set_given (self->slots[v], (given_mask >> v) & 1u);
+  self->loading = FALSE;
+  _dv_views_page_object_changed (self);
+}
+
 /* A square view fills the next free slot, one not given (its image, if any,
  * was to be generated anyway); with none free it starts a new object. */
-static void
+static int
 show_single_view (DvViewsPage *self, const DvImage *view, const char *source, int slot)
 {
   int free_slot = slot;
@@ -188,6 +203,59 @@ show_single_view (DvViewsPage *self, const DvImage *view, const char *source, in
   set_slot_image (self, free_slot, view, 0, view->width, source);
   self->loading = FALSE;
   _dv_views_page_object_changed (self);
+  return free_slot;
+}
+
+/* Any image as one view, as the model will see it: padded to a square with
+ * white (centred, aspect kept; alpha was composited on white when read), then
+ * brought to VIEW_SIDE × VIEW_SIDE by an area filter (bilinear when growing). */
+static void
+image_to_view (const DvImage *img, DvImage *view)
+{
+  const int side = MAX (img->width, img->height);
+  DvImage square;
+  dv_image_init (&square, side, side);
+  const int x0 = (side - img->width) / 2, y0 = (side - img->height) / 2;
+  for (int y = 0; y < img->height; y++)
+    memcpy (square.rgb + ((size_t) (y + y0) * side + x0) * 3, img->rgb + (size_t) y * img->width * 3,
+            sizeof (float) * img->width * 3);
+  dv_image_init (view, VIEW_SIDE, VIEW_SIDE);
+  dv_ae_resize (view->rgb, VIEW_SIDE, VIEW_SIDE, square.rgb, side, side);
+  dv_image_clear (&square);
+}
+
+/* The file as opened, aspect kept, its longer side DV_VIEW_SLOT_TRUTH_SIDE. */
+static GdkTexture *
+original_texture (const DvImage *img)
+{
+  const int longer = MAX (img->width, img->height), n = DV_VIEW_SLOT_TRUTH_SIDE;
+  const int w = MAX (1, img->width * n / longer), h = MAX (1, img->height * n / longer);
+  g_autofree float *small = g_new (float, (size_t) w * h * 3);
+  dv_ae_resize (small, w, h, img->rgb, img->width, img->height);
+  guint8 *rgb = g_malloc ((gsize) w * h * 3);
+  for (int i = 0; i < w * h * 3; i++)
+    rgb[i] = (guint8) (CLAMP (small[i], 0.0f, 1.0f) * 255.0f + 0.5f);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (rgb, (gsize) w * h * 3);
+  return gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8, bytes, (gsize) w * 3);
+}
+
+static void
+show_any_view (DvViewsPage *self, const DvImage *img, const char *source, int slot)
+{
+  if (img->width == VIEW_SIDE && img->height == VIEW_SIDE)
+    {
+      show_single_view (self, img, source, slot);
+      return;
+    }
+  DvImage view;
+  image_to_view (img, &view);
+  int shown = show_single_view (self, &view, source, slot);
+  dv_image_clear (&view);
+  g_autoptr (GdkTexture) original = original_texture (img);
+  /* Translators: the image a view was made from: its file name, width and height in pixels. */
+  g_autofree char *description = g_strdup_printf (_("%s as opened: %d×%d pixels, made a %d×%d view"), source,
+                                                  img->width, img->height, VIEW_SIDE, VIEW_SIDE);
+  dv_view_slot_set_original (self->slots[shown], original, description);
 }
 
 /* ---- Loading ---- */
@@ -234,21 +302,15 @@ open_png (DvViewsPage *self, const char *path, const char *name, const char *tit
       g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, _("“%s”: %s"), name, read_error->message);
       return FALSE;
     }
-  gboolean shown = TRUE;
+  /* Not the imported model any more. */
+  _dv_views_page_forget_obj (self);
+  /* A 4:1 strip is the four views (a single slot asked for or not); anything else is one view. */
   if (img.width == DV_VIEW_COUNT * img.height)
     show_strip (self, &img, title, name);
-  else if (img.width == img.height)
-    show_single_view (self, &img, name, slot);
   else
-    {
-      /* Translators: %s is a file name, then its width and height in pixels. */
-      g_set_error (error, DV_ERROR, DV_ERROR_FORMAT,
-                   _("“%s” is %d×%d pixels: neither a square view nor a 4-view strip (4:1)"), name, img.width,
-                   img.height);
-      shown = FALSE;
-    }
+    show_any_view (self, &img, name, slot);
   dv_image_clear (&img);
-  return shown;
+  return TRUE;
 }
 
 gboolean
@@ -261,6 +323,7 @@ dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **e
   g_autofree char *basename = g_path_get_basename (path);
   if (!open_png (self, path, basename, class_display_name (class_name), -1, error))
     return FALSE;
+  self->true_class = dv_object_class_index (class_name);
   /* A sample's views are all known: the front is given, the model imagines the rest. */
   self->loading = TRUE;
   for (int v = 0; v < DV_VIEW_COUNT; v++)
@@ -384,6 +447,41 @@ dv_views_page_get_object_title (DvViewsPage *self)
   return self->object_title;
 }
 
+int
+dv_views_page_get_true_class (DvViewsPage *self)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), -1);
+  return self->object_title != NULL ? self->true_class : -1;
+}
+
+gboolean
+dv_views_page_get_views (DvViewsPage *self, float *views, guint *real_mask, guint *generated_mask)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  guint real = self->object_title != NULL ? _dv_views_page_given_mask (self) : 0;
+  guint generated = 0;
+  if (self->gen.run != NULL && self->gen.job == NULL)
+    {
+      real &= self->gen.run->given_mask;
+      generated = ~self->gen.run->given_mask & 0xfu;
+    }
+  for (int v = 0; v < DV_VIEW_COUNT && views != NULL; v++)
+    {
+      float *to = views + (size_t) v * VIEW_FLOATS;
+      if ((generated >> v) & 1u)
+        memcpy (to, self->gen.run->views + (size_t) v * VIEW_FLOATS, sizeof (float) * VIEW_FLOATS);
+      else if ((real >> v) & 1u)
+        memcpy (to, self->views + (size_t) v * VIEW_FLOATS, sizeof (float) * VIEW_FLOATS);
+      else
+        memset (to, 0, sizeof (float) * VIEW_FLOATS);
+    }
+  if (real_mask != NULL)
+    *real_mask = real;
+  if (generated_mask != NULL)
+    *generated_mask = generated;
+  return real != 0;
+}
+
 static void
 open_sample_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -403,6 +501,8 @@ dv_views_page_dispose (GObject *object)
 
   _dv_views_page_generate_dispose (self);
   _dv_views_page_files_dispose (self);
+  _dv_views_page_map_dispose (self);
+  _dv_views_page_open_dispose (self);
   g_clear_handle_id (&self->error_idle, g_source_remove);
   g_clear_pointer (&self->views, g_free);
   g_clear_object (&self->images);
@@ -417,7 +517,12 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dv_views_page_dispose;
+  /* The views that dv_views_page_get_views returns changed: another object,
+   * other given views, a finished generation. */
+  signals[SIGNAL_VIEWS_CHANGED] = g_signal_new ("views-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 0);
   g_type_ensure (DV_TYPE_VIEW_SLOT);
+  g_type_ensure (DV_TYPE_LATENT_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-views-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, status_page);
@@ -428,19 +533,26 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DvViewsPage, views_box);
   const char *children[] = {
     "hint_label", "weights_box", "weights_label", "sampler_dropdown", "sampler_label", "steps_spin", "seed_spin",
-    "generate_button", "cancel_button", "progress_bar", "progress_label", "state_button", "estimate_button",
+    "generate_button", "progress_bar", "progress_label", "state_button", "estimate_button",
     "timeline_box", "replay_button", "timeline_scale", "timeline_label", "export_button", "smooth_button",
+    "variations_spin", "latent_plot", "map_label", "variations_box", "variations_label",
+    "obj_box", "up_y_button", "up_z_button", "obj_label",
   };
   const goffset offsets[] = {
     G_STRUCT_OFFSET (DvViewsPage, hint_label), G_STRUCT_OFFSET (DvViewsPage, weights_box), G_STRUCT_OFFSET (DvViewsPage, weights_label),
     G_STRUCT_OFFSET (DvViewsPage, sampler_dropdown), G_STRUCT_OFFSET (DvViewsPage, sampler_label),
     G_STRUCT_OFFSET (DvViewsPage, steps_spin), G_STRUCT_OFFSET (DvViewsPage, seed_spin),
-    G_STRUCT_OFFSET (DvViewsPage, generate_button), G_STRUCT_OFFSET (DvViewsPage, cancel_button),
+    G_STRUCT_OFFSET (DvViewsPage, generate_button),
     G_STRUCT_OFFSET (DvViewsPage, progress_bar), G_STRUCT_OFFSET (DvViewsPage, progress_label),
     G_STRUCT_OFFSET (DvViewsPage, state_button), G_STRUCT_OFFSET (DvViewsPage, estimate_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_box), G_STRUCT_OFFSET (DvViewsPage, replay_button),
     G_STRUCT_OFFSET (DvViewsPage, timeline_scale), G_STRUCT_OFFSET (DvViewsPage, timeline_label),
     G_STRUCT_OFFSET (DvViewsPage, export_button), G_STRUCT_OFFSET (DvViewsPage, smooth_button),
+    G_STRUCT_OFFSET (DvViewsPage, variations_spin), G_STRUCT_OFFSET (DvViewsPage, latent_plot),
+    G_STRUCT_OFFSET (DvViewsPage, map_label), G_STRUCT_OFFSET (DvViewsPage, variations_box),
+    G_STRUCT_OFFSET (DvViewsPage, variations_label),
+    G_STRUCT_OFFSET (DvViewsPage, obj_box), G_STRUCT_OFFSET (DvViewsPage, up_y_button),
+    G_STRUCT_OFFSET (DvViewsPage, up_z_button), G_STRUCT_OFFSET (DvViewsPage, obj_label),
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (children) == G_N_ELEMENTS (offsets));
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
@@ -448,6 +560,7 @@ dv_views_page_class_init (DvViewsPageClass *klass)
   _dv_views_page_generate_class_init (widget_class);
   _dv_views_page_player_class_init (widget_class);
   _dv_views_page_files_class_init (widget_class);
+  _dv_views_page_open_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "views.open-sample", "s", open_sample_activated);
 }
 
@@ -457,6 +570,7 @@ dv_views_page_init (DvViewsPage *self)
   self->images = g_list_store_new (G_TYPE_FILE);
   self->pending_errors = g_ptr_array_new_with_free_func (g_free);
   self->views = g_new0 (float, DV_VIEW_COUNT * VIEW_FLOATS);
+  self->true_class = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (int v = 0; v < DV_VIEW_COUNT; v++)
@@ -490,6 +604,8 @@ dv_views_page_init (DvViewsPage *self)
         }
     }
   _dv_views_page_player_init (self);
+  _dv_views_page_map_init (self);
+  _dv_views_page_open_init (self);
   _dv_views_page_generate_init (self);
   update_header (self);
   /* Ready to press Generate: a sample, front given (the chair when there). */

@@ -121,6 +121,14 @@ file_is_png (GFile *file)
   return type != NULL && g_content_type_is_mime_type (type, "image/png");
 }
 
+static gboolean
+file_is_obj (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *lower = basename ? g_ascii_strdown (basename, -1) : NULL;
+  return lower != NULL && g_str_has_suffix (lower, ".obj");
+}
+
 static char *
 file_display_name (GFile *file)
 {
@@ -139,6 +147,15 @@ dv_window_open_files (DvWindow *self, GSList *files)
     {
       if (file_is_png (l->data))
         g_ptr_array_add (images, l->data);
+      else if (file_is_obj (l->data))
+        {
+          /* A model: the Views page renders it (a failure is its toast). */
+          g_autoptr (GError) error = NULL;
+          if (dv_views_page_import_obj (self->views_page, l->data, DV_VIEWS_UP_Y, &error))
+            dv_window_set_page (self, "views");
+          else
+            dv_window_show_toast (self, error->message);
+        }
       else
         g_ptr_array_add (refused, file_display_name (l->data));
     }
@@ -207,6 +224,10 @@ open_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   DvWindow *self = DV_WINDOW (user_data);
 
+  /* A page with its own Open (the Views page: a view's slot, OBJ models) takes it. */
+  GtkWidget *page = adw_view_stack_get_visible_child (self->stack);
+  if (page != NULL && gtk_widget_activate_action (page, "page.open", NULL))
+    return;
   if (self->open_chooser != NULL)
     return;
   self->open_chooser = gtk_file_chooser_native_new (_("Open Images"), GTK_WINDOW (self),
@@ -455,6 +476,8 @@ dv_window_init (DvWindow *self)
   /* Actions first: the template's stack reports its visible page while it is built. */
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The Votes page votes on the object the Views page shows. */
+  dv_votes_page_set_views_page (self->votes_page, self->views_page);
 
   GtkEventController *keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "views/autoencoder.h"
+#include "views/latents.h"
 #include "views/multiview.h"
 #include "views/score_model.h"
 #include "votes/classifier.h"
@@ -17,6 +18,8 @@ typedef struct {
 
 int dv_cmd_toy (int argc, char **argv);
 int dv_cmd_views (int argc, char **argv);
+/* inspect_cmd.c: dimvida inspect FILE… */
+int dv_cmd_inspect (int argc, char **argv);
 /* views_ae_cmd.c: the view autoencoder's subcommands of `dimvida views`. */
 int dv_cmd_views_train_ae (int argc, char **argv);
 int dv_cmd_views_reconstruct (int argc, char **argv);
@@ -30,6 +33,8 @@ int dv_cmd_views_train_score (int argc, char **argv);
 int dv_cmd_views_generate (int argc, char **argv);
 int dv_cmd_views_eval (int argc, char **argv);
 int dv_cmd_views_bench_score (int argc, char **argv);
+/* views_map_cmd.c: the latent map the Views page draws on. */
+int dv_cmd_views_latent_map (int argc, char **argv);
 
 /* Helpers of views_ae_cmd.c shared with views_score_cmd.c. */
 /* The autoencoder at path, or the shipped one (weights/views/autoencoder.safetensors) when path is NULL. */

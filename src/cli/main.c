@@ -18,6 +18,7 @@ static const DvCommand commands[] = {
 #ifdef DV_HAVE_VOTES
   { "votes", "View classifiers: generated views, train, Table II, classify", dv_cmd_votes },
 #endif
+  { "inspect", "What a file is (image, weights, dataset, mesh, points, config), or why it is refused", dv_cmd_inspect },
   { NULL, NULL, NULL },
 };
 

@@ -189,16 +189,34 @@ fill_noise (float *x, size_t n, guint64 seed)
   dv_rng_fill_normal (&rng, x, 2 * n);
 }
 
+/* Steps between looks at the checkpoint clock. */
+#define CHECKPOINT_CHUNK 50
+
 /* Train (or finish training) and evaluate as the seed does. samples_out gets
- * N_EVAL_SAMPLES points (caller frees). */
+ * N_EVAL_SAMPLES points (caller frees). With a checkpoint path, the trainer is
+ * saved there (atomically) every checkpoint_seconds of training, so that a
+ * killed run resumes from it; chunks do not change the result. */
 static gboolean
 train_and_evaluate (DvToyTrainer *tr, const char *label, const DvToySamplerConfig *sampler, GArray *losses,
-                    gint64 print_every, ToyMetrics *metrics, float **samples_out, GError **error)
+                    gint64 print_every, const char *checkpoint, double checkpoint_seconds, ToyMetrics *metrics,
+                    float **samples_out, GError **error)
 {
   TrainProgress progress = { losses, print_every, g_get_monotonic_time (), label };
   const gint64 t0 = g_get_monotonic_time ();
-  if (!dv_toy_trainer_train (tr, G_MAXINT64, on_step, &progress, NULL, error))
-    return FALSE;
+  gint64 last_save = t0;
+  const gint64 total = dv_toy_trainer_get_config (tr)->steps;
+  while (dv_toy_trainer_get_step (tr) < total)
+    {
+      if (!dv_toy_trainer_train (tr, checkpoint ? CHECKPOINT_CHUNK : G_MAXINT64, on_step, &progress, NULL, error))
+        return FALSE;
+      const gint64 now = g_get_monotonic_time ();
+      if (checkpoint != NULL && dv_toy_trainer_get_step (tr) < total && (now - last_save) / 1e6 >= checkpoint_seconds)
+        {
+          if (!dv_toy_trainer_save (tr, checkpoint, error))
+            return FALSE;
+          last_save = now;
+        }
+    }
   metrics->training_time = (g_get_monotonic_time () - t0) / 1e6;
 
   if (!dv_toy_trainer_eval_loss (tr, &metrics->eval_loss, NULL, NULL, NULL, error))
@@ -283,6 +301,7 @@ write_final_info (const char *path, const char *dataset, const ToyMetrics *m, co
 typedef struct {
   char *dataset, *csv, *out, *resume;
   gint64 print_every;
+  double checkpoint_seconds;
 } TrainArgs;
 
 static gboolean
@@ -327,9 +346,10 @@ run_train (const ToyOptions *o, TrainArgs *a, GError **error)
   char *label = g_strdup_printf ("%s%s", dataset, cfg.gan ? " (gan)" : "");
   ToyMetrics metrics;
   float *samples = NULL;
-  gboolean ok = train_and_evaluate (tr, label, &sampler, losses, a->print_every, &metrics, &samples, error);
   /* Keep what was trained even when it stopped early (a NaN keeps the last good weights). */
   char *ckpt = g_build_filename (a->out, "model.safetensors", NULL);
+  gboolean ok = train_and_evaluate (tr, label, &sampler, losses, a->print_every, ckpt, a->checkpoint_seconds,
+                                    &metrics, &samples, error);
   char *losses_path = g_build_filename (a->out, "losses.csv.gz", NULL);
   ok = dv_toy_trainer_save (tr, ckpt, ok ? error : NULL) && ok;
   ok = dv_toy_loss_history_write ((const DvToyLossRecord *) losses->data, losses->len, losses_path, ok ? error : NULL)
@@ -372,13 +392,15 @@ cmd_train (int argc, char **argv)
 {
   ToyOptions o;
   toy_options_init (&o);
-  TrainArgs a = { NULL, NULL, NULL, NULL, 1000 };
+  TrainArgs a = { NULL, NULL, NULL, NULL, 1000, 60 };
   GOptionEntry extra[] = {
     { "dataset", 0, 0, G_OPTION_ARG_STRING, &a.dataset, "circle, dino, line or moons (default moons)", "NAME" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &a.csv, "Train on x,y points from a CSV file instead", "FILE" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &a.out, "Output folder (required)", "DIR" },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &a.resume, "Continue from a checkpoint (its config wins)", "FILE" },
     { "print-every", 0, 0, G_OPTION_ARG_INT64, &a.print_every, "Print progress every N steps (0: quiet)", "N" },
+    { "checkpoint-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &a.checkpoint_seconds,
+      "Save DIR/model.safetensors every S seconds of training, to --resume after a crash (default 60)", "S" },
     { NULL },
   };
   GError *error = NULL;
@@ -440,7 +462,8 @@ run_table (const ToyOptions *o, const char *out, GError **error)
       DvToyTrainer *tr = dv_toy_trainer_new (&cfg, data.xy, data.n, error);
       float *samples = NULL;
       gboolean ok = tr != NULL &&
-                    train_and_evaluate (tr, names[done], &sampler, NULL, 0, &results[done], &samples, error) &&
+                    train_and_evaluate (tr, names[done], &sampler, NULL, 0, NULL, 0, &results[done], &samples,
+                                        error) &&
                     (out == NULL ||
                      write_dataset_outputs (out, names[done], &results[done], &cfg, &sampler, &data, samples, error));
       g_free (samples);

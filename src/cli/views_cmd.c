@@ -41,7 +41,9 @@ static const char views_usage[] =
   "  eval --data DIR [--objects N] [--steps N] [--sampler NAME] [--cache FILE] [--model FILE] [--ae FILE]\n"
   "          The paper's Table I on split e, with the autoencoder's ceiling and nearest-neighbour retrieval\n"
   "  bench-score [--widths 256,384,512] [--batch B] [--generate-steps N] [--threads T]\n"
-  "          Time score-network training steps and a generation (bench/score_torch.py sets them against PyTorch)\n";
+  "          Time score-network training steps and a generation (bench/score_torch.py sets them against PyTorch)\n"
+  "  latent-map --data DIR --out FILE [--ae FILE] [--cache FILE] [--points N]\n"
+  "          The 2D PCA map of split d's view latents, drawn under the Views page's reverse-process paths\n";
 
 static void
 print_progress (const DvProgress *progress, gpointer user_data)
@@ -323,6 +325,8 @@ dv_cmd_views (int argc, char **argv)
     return dv_cmd_views_eval (argc - 1, argv + 1);
   if (strcmp (argv[1], "bench-score") == 0)
     return dv_cmd_views_bench_score (argc - 1, argv + 1);
+  if (strcmp (argv[1], "latent-map") == 0)
+    return dv_cmd_views_latent_map (argc - 1, argv + 1);
   fprintf (stderr, "dimvida views: unknown command '%s'\n\n%s", argv[1], views_usage);
   return 2;
 }

@@ -28,7 +28,7 @@ naive_gemm (gboolean ta, gboolean tb, int M, int N, int K, float alpha, const fl
 static void
 test_gemm_matches_naive (void)
 {
-  static const int sizes[][3] = { { 1, 1, 1 }, { 3, 5, 7 }, { 17, 33, 9 }, { 64, 31, 129 }, { 257, 3, 100 } };
+  static const int sizes[][3] = { { 1, 1, 1 }, { 1, 5, 7 }, { 1, 384, 256 }, { 3, 5, 7 }, { 17, 33, 9 }, { 64, 31, 129 }, { 257, 3, 100 } };
   DvRng rng;
   dv_rng_init (&rng, 7);
   g_test_message ("OpenBLAS core: %s", dv_blas_core_name ());
@@ -52,6 +52,21 @@ test_gemm_matches_naive (void)
           dv_free_floats (C);
           dv_free_floats (R);
         }
+}
+
+/* beta = 0 overwrites C, NaN included, on the one-row (sgemv) path as on sgemm's. */
+static void
+test_gemm_one_row_beta_zero_overwrites_nan (void)
+{
+  float A[3] = { 1, 2, 3 }, B[6] = { 1, 0, 0, 0, 1, 1 }, C[2] = { NAN, NAN };
+  for (int tb = 0; tb < 2; tb++)
+    {
+      C[0] = C[1] = NAN;
+      /* trans_b: B is N×K = 2×3 → C = (1, 5); else B is K×N = 3×2 → C = (1·1 + 2·0 + 3·1, 1·0 + 2·0 + 3·1) */
+      dv_gemm (FALSE, tb, 1, 2, 3, 1.0f, A, B, 0.0f, C);
+      g_assert_cmpfloat (C[0], ==, tb ? 1.0f : 4.0f);
+      g_assert_cmpfloat (C[1], ==, tb ? 5.0f : 3.0f);
+    }
 }
 
 static void
@@ -167,6 +182,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/gemm-one-row-beta-zero", test_gemm_one_row_beta_zero_overwrites_nan);
   g_test_add_func ("/core/gemm-matches-naive", test_gemm_matches_naive);
   g_test_add_func ("/core/kernel-choice", test_kernel_choice);
   g_test_add_func ("/core/buffers-and-shapes", test_buffers_and_shapes);

@@ -2,7 +2,9 @@
  * (OUTDIR/<page>-<light|dark>.png), and one of the About, Preferences and
  * Keyboard Shortcuts windows. When the Views page can generate (weights
  * shipped, or $DIMVIDA_VIEWS_WEIGHTS), also views-generated-<style>.png and
- * views-during-<style>.png (a run's middle step, replayed). Run under X
+ * views-during-<style>.png (a run's middle step, replayed), and the same
+ * scrolled down to the latent map and the variations (views-map-during-,
+ * views-map-<style>.png). Run under X
  * (tests/screenshot.sh uses Xvfb). */
 #include "dv-config.h"
 
@@ -189,11 +191,16 @@ main (int argc, char **argv)
   for (guint s = 0; s < G_N_ELEMENTS (schemes) && frames > 0; s++)
     {
       g_settings_set_string (settings, "color-scheme", schemes[s]);
-      const char *moments[] = { "during", "generated" };
-      guint at[] = { frames / 2, frames - 1 };
+      /* The slots, then scrolled down to the latent map and the variations (the last, at the end). */
+      const char *moments[] = { "during", "generated", "map-during", "map" };
+      guint at[] = { frames / 2, frames - 1, frames / 3, frames - 1 };
+      GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (
+        gtk_widget_get_ancestor (GTK_WIDGET (dv_views_page_get_latent_plot (views)), GTK_TYPE_SCROLLED_WINDOW));
       for (guint m = 0; m < G_N_ELEMENTS (moments); m++)
         {
           dv_views_page_show_frame (views, at[m]);
+          GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+          gtk_adjustment_set_value (adj, m < 2 ? 0 : gtk_adjustment_get_upper (adj));
           g_autofree char *name = g_strdup_printf ("views-%s-%s.png", moments[m], schemes[s]);
           if (!save_settled (GTK_WIDGET (window), outdir, name, &error))
             {
@@ -201,6 +208,7 @@ main (int argc, char **argv)
               return 1;
             }
         }
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
     }
 
   /* The dialogs, in the light style. */

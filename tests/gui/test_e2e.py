@@ -6,7 +6,12 @@ with Space (its step counter advances, then stops), turn compare mode on and
 off with its toggle, swap A and B (their titles change places), hide and show its
 settings with F9 (and only there), generate the missing views on the Views
 page with tiny weights (the step count reaches its end, PSNR shows, the
-timeline can be scrubbed; Ctrl+Return runs it again), open About and Preferences from the primary menu and close them,
+timeline can be scrubbed; Ctrl+Return runs it again; the latent map and the
+variations' rows are there; Generate becomes Cancel while RePaint runs and
+cancels it; Ctrl+O imports an OBJ model, Turn picks another front and +Z
+renders it again; Ctrl+O with the dialog's choice puts a single image in the
+Right view), read the Votes page's verdict with tiny classifiers that vote
+"chair", open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -107,12 +112,17 @@ def step_of(plot):
     return int(m.group(1)) if m else None
 
 
+# Under the sanitizers (DV_E2E_SLOW=1, set by tests/meson.build) a chunk of
+# training steps in flight when Pause arrives can take longer than a second.
+SETTLE_SECONDS = 3.0 if os.environ.get("DV_E2E_SLOW") == "1" else 1.0
+
+
 def settled_step(plot, timeout=20.0):
-    """The step counter once it has stopped moving for a second."""
+    """The step counter once it has stopped moving for SETTLE_SECONDS (a second)."""
     deadline = time.monotonic() + timeout
     last = step_of(plot)
     while time.monotonic() < deadline:
-        time.sleep(1.0)
+        time.sleep(SETTLE_SECONDS)
         now = step_of(plot)
         if now is not None and now == last:
             return now
@@ -146,13 +156,31 @@ def toggle(node):
     node.click()
 
 
+def write_png(path, width, height):
+    """A plain RGB PNG of one colour (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    rows = b"".join(b"\0" + bytes((200, 60, 40)) * width for _ in range(height))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def main():
     # Criticals abort the app, as in the other GUI tests.
     env = dict(os.environ, GSETTINGS_BACKEND="memory", LANGUAGE="C", LC_ALL="C.UTF-8", G_DEBUG="fatal-criticals")
-    # Tiny random view weights, so that the Views page can generate (quickly, noise-like views).
+    # Random view weights of the shipped sizes, so that the Views page can generate (noise-like views) and a
+    # long run lasts long enough to be cancelled by a click.
     weights = tempfile.mkdtemp(prefix="dv-e2e-weights-")
-    subprocess.run([os.environ["DV_E2E_TINY_WEIGHTS"], weights], check=True)
+    subprocess.run([os.environ["DV_E2E_TINY_WEIGHTS"], weights, "--full-size"], check=True)
     env["DIMVIDA_VIEWS_WEIGHTS"] = weights
+    # Tiny classifiers that all vote "chair", so that the Votes page has a verdict to read.
+    votes_weights = os.path.join(weights, "votes")
+    subprocess.run([os.environ["DV_E2E_TINY_VOTES_WEIGHTS"], votes_weights, "chair"], check=True)
+    env["DIMVIDA_VOTES_WEIGHTS"] = votes_weights
     proc = subprocess.Popen([APP], env=env)
     try:
         run(proc)
@@ -321,6 +349,117 @@ def run(proc):
     rawinput.keyCombo("<Control>Return")
     wait_until(lambda: find(window, "Step 12 of 12 · t = 0.001", "label") is not None, "Ctrl+Return's run to end",
                timeout=60)
+
+    # The Votes page votes on those views: the real front and the 3 generated ones.
+    step("the Votes page reads a verdict on the real and generated views")
+    rawinput.keyCombo("<Alt>2")
+    wait_until(lambda: tab_selected(window, "Votes"), "Alt+2")
+    wait_until(lambda: find(window, "Mean of 4 views", "label") is not None, "the mean of the 4 views' votes",
+               timeout=30)
+    wait_until(lambda: next(iter(window.findChildren(
+        lambda n: n.roleName == "label" and n.name.startswith("Verdict: Chair"), showingOnly=False)), None)
+        is not None, "the verdict")
+    assert find(window, "True class: Chair — the vote is right", "label") is not None, "no true class"
+    step("back to the Views page")
+    rawinput.keyCombo("<Alt>1")
+    wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
+
+    step("the latent map and three variations' rows are there after the run")
+    assert next(iter(window.findChildren(lambda n: n.roleName == "image" and n.name == "Latent map",
+                                         showingOnly=False)), None) is not None, "no latent map"
+    for k in (1, 2, 3):
+        name = f"Variation {k}, Back view: generated"
+        wait_until(lambda: next(iter(window.findChildren(lambda n: n.name == name, showingOnly=False)), None)
+                   is not None, f"the picture {name!r}")
+
+    step("Generate turns into Cancel while RePaint runs, and Cancel stops it")
+    sampler = next(iter(window.findChildren(lambda n: n.name == "Sampler" and n.roleName in CONTROL_ROLES,
+                                            showingOnly=False)), None)
+    assert sampler is not None, "no Sampler control"
+    sampler.click()
+
+    def repaint_items():
+        return app.findChildren(lambda n: n.name == "RePaint" and n.roleName in ("label", "list item", "menu item"),
+                                showingOnly=False)
+    wait_until(lambda: repaint_items(), "the RePaint item")
+    time.sleep(1)
+    # The list has the focus on the sampler chosen (the first): down twice to the third, RePaint.
+    for key in ("Down", "Down", "Return"):
+        rawinput.pressKey(key)
+        time.sleep(0.3)
+    wait_until(lambda: find(window, "Euler–Maruyama that now and then jumps back and re-noises, so that the missing "
+                                    "views agree better with the given ones (slower).", "label") is not None,
+               "RePaint's explanation")
+    steps.value = 1000
+    wait_until(lambda: steps.value == 1000, "the steps to be 1000")
+    # The same button, renamed (other pages have hidden Cancel buttons of their own).
+    button = find(window, "Generate", "push button")
+    button.doActionNamed("click")
+    wait_until(lambda: button.name == "Cancel", "the Generate button to become Cancel")
+    assert find(window, "Generate", "push button") is None, "Generate still shown while running"
+    button.doActionNamed("click")
+    try:
+        wait_until(lambda: find(window, "Cancelled", "label") is not None, "the run to be cancelled", timeout=30)
+    except AssertionError:
+        print("# labels:", [n.name for n in window.findChildren(
+            lambda n: n.roleName == "label" and ("Step" in n.name or "ancel" in n.name), showingOnly=False)],
+            "button:", button.name, button.getState().contains(pyatspi.STATE_SENSITIVE), button.actions, flush=True)
+        raise
+    wait_until(lambda: button.name == "Generate", "Generate back in its place")
+    steps.value = 12
+
+    step("Ctrl+O imports an OBJ model, rendered into the four views; Turn picks another front")
+    model = os.path.join(tempfile.mkdtemp(prefix="dv-e2e-obj-"), "long-box.obj")
+    with open(model, "w") as f:
+        f.write("v -0.3 0 -1\nv 0.3 0 -1\nv -0.3 0.4 -1\nv 0.3 0.4 -1\n"
+                "v -0.3 0 1\nv 0.3 0 1\nv -0.3 0.4 1\nv 0.3 0.4 1\n"
+                "f 1 3 4 2\nf 5 6 8 7\nf 1 2 6 5\nf 3 7 8 4\nf 1 5 7 3\nf 2 4 8 6\n")
+    rawinput.keyCombo("<Control>o")
+    wait_until(lambda: any(n.name == "Open Images or a Model" for n in app.children), "the Open dialog")
+    time.sleep(1)
+    rawinput.typeText(model)
+    time.sleep(0.5)
+    rawinput.pressKey("Return")
+    wait_until(lambda: find(window, "long-box.obj", "label") is not None, "the model's name as the title",
+               timeout=30)
+    wait_until(lambda: find(window, "Front as in the file", "label") is not None, "the model's orientation")
+    window.findChildren(lambda n: n.name == "Turn the Model" and n.roleName == "push button",
+                        showingOnly=False)[0].doActionNamed("click")
+    wait_until(lambda: find(window, "Turned 90°", "label") is not None, "the turned model")
+    up_z = [n for n in window.findChildren(lambda n: "+Z" in n.name, showingOnly=False)]
+    assert [n.name for n in up_z if n.roleName in CONTROL_ROLES] == ["Up axis +Z"], \
+        f"the +Z up toggle: {[(n.roleName, n.name) for n in up_z]}"
+    step("+Z up renders the model again")
+    button = next(n for n in up_z if n.roleName in CONTROL_ROLES)
+    button.doActionNamed("click")
+    wait_until(lambda: button.getState().contains(pyatspi.STATE_CHECKED)
+               or button.getState().contains(pyatspi.STATE_PRESSED), "+Z up to be chosen")
+
+    step("Ctrl+O with the dialog's choice puts a single image in the Right view")
+    image = os.path.join(os.path.dirname(model), "chosen.png")
+    write_png(image, 64, 64)
+    # (GTK 4.8 reports the slot's toggle as a push button.)
+    assert [n.name for n in window.findChildren(lambda n: n.name.startswith("Right view"), showingOnly=False)] \
+        == ["Right view: To be generated"], "the Right view is given before the image is opened"
+    rawinput.keyCombo("<Control>o")
+    wait_until(lambda: any(n.name == "Open Images or a Model" for n in app.children), "the Open dialog")
+    dialog = next(n for n in app.children if n.name == "Open Images or a Model")
+    label = next(iter(dialog.findChildren(lambda n: n.name == "A single image is the view", showingOnly=False)))
+    choice = next(n for n in label.parent.children if n.name != label.name)
+    choice.click()
+    time.sleep(1)
+    # The list has the focus on the choice made (the next view not given): down twice to Right.
+    for key in ("Down", "Down", "Return"):
+        rawinput.pressKey(key)
+        time.sleep(0.3)
+    time.sleep(0.5)
+    rawinput.typeText(image)
+    time.sleep(0.5)
+    rawinput.pressKey("Return")
+    wait_until(lambda: any(n.name == "Right view: Given" for n in window.findChildren(
+        lambda n: n.name.startswith("Right view"), showingOnly=False)), "the image in the Right view", timeout=30)
+    wait_until(lambda: find(window, "2 views given, 2 to be generated", "label") is not None, "two views given")
+    shutil.rmtree(os.path.dirname(model), ignore_errors=True)
 
     # The primary menu: About, then Preferences.
     for item, frame in (("About DiMViDA Studio", "About"), ("Preferences", "Preferences")):

@@ -154,12 +154,12 @@ test_roundtrip_f32_f16 (void)
   g_assert_false (dv_safetensors_has (st, "nope"));
 
   float out[16];
-  g_assert_true (dv_safetensors_read (st, "z.f32", 2, shape_a, out, &error));
+  g_assert_true (dv_safetensors_read_raw (st, "z.f32", 2, shape_a, out, &error));
   g_assert_no_error (error);
   for (int i = 0; i < 16; i++)
     g_assert_true (isnan (tricky[i]) ? isnan (out[i]) : same_float_bits (out[i], tricky[i]));
 
-  g_assert_true (dv_safetensors_read (st, "a.f16", 1, shape_b, out, &error));
+  g_assert_true (dv_safetensors_read_raw (st, "a.f16", 1, shape_b, out, &error));
   g_assert_no_error (error);
   for (int i = 0; i < 16; i++)
     {
@@ -170,6 +170,16 @@ test_roundtrip_f32_f16 (void)
   g_assert_cmpfloat (out[8], ==, 3 * 0x1p-24f);
   g_assert_true (isinf (out[11]) && out[11] > 0);
   g_assert_true (isinf (out[12]) && out[12] < 0);
+  /* The checked read refuses them, naming the tensor and the first bad element. */
+  g_assert_false (dv_safetensors_read (st, "z.f32", 2, shape_a, out, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "'z.f32'"));
+  g_assert_nonnull (strstr (error->message, "+inf at element 11"));
+  g_clear_error (&error);
+  g_assert_false (dv_safetensors_read (st, "a.f16", 1, shape_b, out, &error));
+  g_assert_error (error, DV_ERROR, DV_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "'a.f16'"));
+  g_clear_error (&error);
 
   float s = 0;
   g_assert_true (dv_safetensors_read (st, "scalar", 0, NULL, &s, &error));

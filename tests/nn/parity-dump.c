@@ -1,6 +1,7 @@
 /* The C side of the PyTorch parity tests (tests/nn_parity.py): runs one layer,
  * or the whole view autoencoder or score network, forward and backward on the tensors of
- * IN.safetensors and writes the results to OUT.safetensors.
+ * IN.safetensors and writes the results to OUT.safetensors; "score_model" runs a trained
+ * score.safetensors loaded as the CLI loads it, "ema" the weights' moving average (tests/ddp/test_ddp.py).
  *   parity-dump LAYER IN.safetensors OUT.safetensors
  * IN holds "x", "dout" and the parameters under their PyTorch names; its
  * metadata the layer's settings. OUT holds "y", "dx" (when the layer has one)
@@ -16,6 +17,7 @@
 #include "nn/relu6.h"
 #include "nn/squeeze_excite.h"
 #include "nn/conv2d.h"
+#include "nn/ema.h"
 #include "nn/group_norm.h"
 #include "nn/leaky_relu.h"
 #include "nn/res_block.h"
@@ -23,6 +25,7 @@
 #include "io/safetensors.h"
 #include "views/ae_train.h"
 #include "views/autoencoder.h"
+#include "views/score_model.h"
 #include "views/score_net.h"
 #include "votes/classifier.h"
 
@@ -93,9 +96,20 @@ load_params (DvParams *params)
     }
 }
 
+/* The registration order, which lays out a trainer's flat optimiser state (tests/ddp/test_ddp.py). */
+static void
+write_param_order (const DvParams *params)
+{
+  g_autoptr (GString) order = g_string_new (NULL);
+  for (guint i = 0; i < dv_params_n_tensors (params); i++)
+    g_string_append_printf (order, "%s%s", i ? "," : "", dv_params_info (params, i)->name);
+  dv_safetensors_writer_set_metadata (w, "param_order", order->str);
+}
+
 static void
 write_grads (const DvParams *params, const char *strip_prefix)
 {
+  write_param_order (params);
   for (guint i = 0; i < dv_params_n_tensors (params); i++)
     {
       const DvParamInfo *info = dv_params_info (params, i);
@@ -122,21 +136,21 @@ main (int argc, char **argv)
   if (g_strcmp0 (g_getenv ("DV_CONV2D_BACKEND"), "im2col") == 0)
     dv_conv2d_set_backend (DV_CONV2D_IM2COL);
   int xd, xs[4], dd, ds[4];
-  float *x = read_tensor ("x", &xd, xs);
-  float *dout = read_tensor ("dout", &dd, ds);
+  g_autofree float *x = read_tensor ("x", &xd, xs);
+  g_autofree float *dout = read_tensor ("dout", &dd, ds);
   const size_t n_x = numel (xd, xs), n_out = numel (dd, ds);
-  float *y = g_new0 (float, n_out), *dx = g_new0 (float, n_x);
+  g_autofree float *y = g_new0 (float, n_out), *dx = g_new0 (float, n_x);
   if (strcmp (layer, "conv2d") == 0)
     {
       int wd, ws[4], bd, bs[4];
-      float *weight = read_tensor ("weight", &wd, ws);
-      float *bias = dv_safetensors_has (st, "bias") ? read_tensor ("bias", &bd, bs) : NULL;
+      g_autofree float *weight = read_tensor ("weight", &wd, ws);
+      g_autofree float *bias = dv_safetensors_has (st, "bias") ? read_tensor ("bias", &bd, bs) : NULL;
       DvConv2dShape s;
       dv_conv2d_shape_init (&s, xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], meta_int ("stride", 1), meta_int ("padding", 0));
       s.kernel_w = ws[3];
       s.groups = meta_int ("groups", 1);
-      float *work = g_new (float, dv_conv2d_workspace_size (&s));
-      float *dw = g_new0 (float, numel (wd, ws)), *db = g_new0 (float, ws[0]);
+      g_autofree float *work = g_new (float, dv_conv2d_workspace_size (&s));
+      g_autofree float *dw = g_new0 (float, numel (wd, ws)), *db = g_new0 (float, ws[0]);
       dv_conv2d_forward (y, x, weight, bias, &s, work);
       dv_conv2d_backward (dx, dw, bias ? db : NULL, dout, x, weight, &s, work);
       write_tensor ("grad.weight", wd, ws, dw);
@@ -146,10 +160,10 @@ main (int argc, char **argv)
   else if (strcmp (layer, "group_norm") == 0)
     {
       int wd, ws[4];
-      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      g_autofree float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
       int G = meta_int ("groups", 1), B = xs[0], C = xs[1], HW = xs[2] * xs[3];
-      float *mean = g_new (float, B * G), *rstd = g_new (float, B * G);
-      float *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      g_autofree float *mean = g_new (float, B * G), *rstd = g_new (float, B * G);
+      g_autofree float *dw = g_new0 (float, C), *db = g_new0 (float, C);
       dv_group_norm_forward (y, mean, rstd, x, weight, bias, B, C, HW, G, 1e-5f);
       dv_group_norm_backward (dx, dw, db, dout, x, mean, rstd, weight, B, C, HW, G);
       write_tensor ("grad.weight", 1, ws, dw);
@@ -174,13 +188,13 @@ main (int argc, char **argv)
     {
       /* metadata eps, momentum (as text), training 0/1; OUT also holds the updated running statistics. */
       int wd, ws[4];
-      float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
-      float *rmean = read_tensor ("running_mean", &wd, ws), *rvar = read_tensor ("running_var", &wd, ws);
+      g_autofree float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &wd, ws);
+      g_autofree float *rmean = read_tensor ("running_mean", &wd, ws), *rvar = read_tensor ("running_var", &wd, ws);
       const char *eps_text = dv_safetensors_metadata (st, "eps"), *momentum_text = dv_safetensors_metadata (st, "momentum");
       float eps = eps_text ? g_ascii_strtod (eps_text, NULL) : 1e-5f;
       float momentum = momentum_text ? g_ascii_strtod (momentum_text, NULL) : 0.1f;
       int B = xs[0], C = xs[1], HW = xs[2] * xs[3];
-      float *mean = g_new (float, C), *rstd = g_new (float, C), *dw = g_new0 (float, C), *db = g_new0 (float, C);
+      g_autofree float *mean = g_new (float, C), *rstd = g_new (float, C), *dw = g_new0 (float, C), *db = g_new0 (float, C);
       if (meta_int ("training", 1))
         {
           dv_batch_norm2d_forward_train (y, mean, rstd, rmean, rvar, x, weight, bias, B, C, HW, eps, momentum);
@@ -199,7 +213,7 @@ main (int argc, char **argv)
   else if (strcmp (layer, "max_pool2d") == 0)
     {
       int k = meta_int ("kernel", 3), stride = meta_int ("stride", 2), pad = meta_int ("padding", 1);
-      int *argmax = g_new (int, n_out);
+      g_autofree int *argmax = g_new (int, n_out);
       dv_max_pool2d_forward (y, argmax, x, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
       dv_max_pool2d_backward (dx, dout, argmax, xs[0] * xs[1], xs[2], xs[3], k, stride, pad);
     }
@@ -212,7 +226,7 @@ main (int argc, char **argv)
     {
       /* OUT holds "mask" too: the torch side cannot draw the same mask, it checks the semantics. */
       const char *p_text = dv_safetensors_metadata (st, "p");
-      float *mask = g_new (float, n_x);
+      g_autofree float *mask = g_new (float, n_x);
       DvRng rng;
       dv_rng_init (&rng, meta_int ("seed", 1));
       dv_dropout_forward (y, mask, x, n_x, p_text ? g_ascii_strtod (p_text, NULL) : 0.5f, &rng);
@@ -244,12 +258,13 @@ main (int argc, char **argv)
                                     params.data + info->offset, &error))
             die (error->message);
         }
-      float *acts = g_new (float, dv_squeeze_excite_acts_size (&se, xs[0]));
-      float *work = g_new (float, dv_squeeze_excite_work_size (&se, xs[0]));
+      g_autofree float *acts = g_new (float, dv_squeeze_excite_acts_size (&se, xs[0]));
+      g_autofree float *work = g_new (float, dv_squeeze_excite_work_size (&se, xs[0]));
       dv_squeeze_excite_forward (&se, params.data, y, acts, x, xs[0]);
       dv_params_zero_grad (&params);
       dv_squeeze_excite_backward (&se, params.data, params.grad, dx, dout, x, acts, xs[0], work);
       write_grads (&params, "se.");
+      dv_params_clear (&params);
     }
   else if (strcmp (layer, "res_block") == 0)
     {
@@ -266,12 +281,13 @@ main (int argc, char **argv)
                                     params.data + info->offset, &error))
             die (error->message);
         }
-      float *acts = g_new (float, dv_res_block_acts_size (&b, xs[0]));
-      float *work = g_new (float, dv_res_block_work_size (&b, xs[0]));
+      g_autofree float *acts = g_new (float, dv_res_block_acts_size (&b, xs[0]));
+      g_autofree float *work = g_new (float, dv_res_block_work_size (&b, xs[0]));
       dv_res_block_forward (&b, params.data, y, acts, x, xs[0], work);
       dv_params_zero_grad (&params);
       dv_res_block_backward (&b, params.data, params.grad, dx, dout, x, acts, xs[0], work);
       write_grads (&params, "block.");
+      dv_params_clear (&params);
     }
   else if (strcmp (layer, "autoencoder") == 0)
     {
@@ -283,7 +299,7 @@ main (int argc, char **argv)
       load_params (&ae->params);
       DvAutoencoderBuffers buf;
       dv_autoencoder_buffers_init (&buf, ae, xs[0]);
-      float *z = g_new (float, (size_t) xs[0] * config.latent_dim);
+      g_autofree float *z = g_new (float, (size_t) xs[0] * config.latent_dim);
       dv_autoencoder_encode (ae, ae->params.data, &buf, z, x);
       dv_autoencoder_decode (ae, ae->params.data, &buf, y, z);
       dv_params_zero_grad (&ae->params);
@@ -313,6 +329,46 @@ main (int argc, char **argv)
       write_grads (&net->params, NULL);
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
     }
+  else if (strcmp (layer, "score_model") == 0)
+    {
+      /* A trained model file as the CLI and the app load it (metadata "model": its path): y = the network's
+       * output on x [B][V·L], "tau" [B][V]; "latent_mean" and "latent_std" as loaded. */
+      const char *path = dv_safetensors_metadata (st, "model");
+      g_autoptr (DvScoreModel) model = path ? dv_score_model_load (path, &error) : NULL;
+      if (!model)
+        die (error ? error->message : "score_model needs the metadata \"model\"");
+      const DvScoreNetConfig *config = &model->net->config;
+      int td, ts[4];
+      g_autofree float *tau = read_tensor ("tau", &td, ts);
+      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config->n_views ||
+          xs[1] != config->n_views * config->latent_dim || numel (dd, ds) != n_x)
+        die ("score_model wants x and dout [B][V·L] and tau [B][V]");
+      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (model->net, xs[0]);
+      dv_score_net_forward (model->net, model->weights, buf, y, x, tau);
+      const int stats_shape[2] = { config->n_views, config->latent_dim };
+      write_tensor ("latent_mean", 2, stats_shape, model->stats.mean);
+      write_tensor ("latent_std", 2, stats_shape, model->stats.std);
+      g_clear_pointer (&dx, g_free);
+    }
+  else if (strcmp (layer, "ema") == 0)
+    {
+      /* x [K][n]: K online weight vectors in turn; dout [n]: the shadow before them; metadata "beta", "step",
+       * "update_after_step": y = the shadow after K updates, one per step as score_train.c makes them. */
+      if (xd != 2 || numel (dd, ds) != (size_t) xs[1])
+        die ("ema wants x [K][n] and dout [n]");
+      DvEma ema;
+      dv_ema_init (&ema, (size_t) xs[1], dout);
+      const char *beta = dv_safetensors_metadata (st, "beta");
+      ema.beta = beta ? (float) g_ascii_strtod (beta, NULL) : 0.999f;
+      ema.update_every = 1;
+      ema.update_after_step = meta_int ("update_after_step", 100);
+      ema.step = meta_int ("step", 0);
+      for (int k = 0; k < xs[0]; k++)
+        dv_ema_update (&ema, x + (size_t) k * xs[1]);
+      memcpy (y, ema.shadow, sizeof (float) * (size_t) xs[1]);
+      dv_ema_clear (&ema);
+      g_clear_pointer (&dx, g_free);
+    }
   else if (strcmp (layer, "classifier") == 0)
     {
       /* x: images [B][3][S][S], dout: ∂L/∂logits [B][K]; metadata classifier_config and training (0/1).
@@ -341,6 +397,7 @@ main (int argc, char **argv)
           const DvParamInfo *info = dv_params_info (running, i);
           write_tensor (info->name, info->ndim, info->shape, running->data + info->offset);
         }
+      write_param_order (params);
       g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "image_quality") == 0)
@@ -364,5 +421,7 @@ main (int argc, char **argv)
     write_tensor ("dx", xd, xs, dx);
   if (!dv_safetensors_writer_save (w, argv[3], &error))
     die (error->message);
+  dv_safetensors_writer_free (w);
+  dv_safetensors_close (st);
   return 0;
 }

@@ -136,6 +136,7 @@ test_train_resume (void)
   {
     g_autoptr (DvSafetensors) st = dv_safetensors_open (ckpt, &error);
     g_autoptr (DvSafetensorsWriter) w = dv_safetensors_writer_new ();
+    g_autoptr (DvSafetensorsWriter) huge = dv_safetensors_writer_new ();
     for (const char *const *name = dv_safetensors_names (st); *name; name++)
       {
         int nd, shape[4];
@@ -176,12 +177,15 @@ test_train_resume (void)
   dv_autoencoder_init_weights (init, c.seed);
   g_assert_true (memcmp (init->params.data, a->params.data, a->params.count * sizeof (float)) != 0);
 
-  /* Divergence: an infinite output bias makes the first step's loss infinite; training stops with
-   * DV_ERROR_NAN, and the checkpoint keeps the weights it started from (step 6, finite elsewhere). */
+  /* A checkpoint holding an infinite weight is refused on resume, naming the tensor. Divergence:
+   * input weights of 3e38 (finite, but on white pixels their sums overflow) make the first step's
+   * loss non-finite; training stops with DV_ERROR_NAN, and the checkpoint keeps the weights it started
+   * from (step 6). */
   {
     g_autofree char *ckpt2 = g_build_filename (resumed, "checkpoint.safetensors", NULL);
     g_autoptr (DvSafetensors) st = dv_safetensors_open (ckpt2, &error);
     g_autoptr (DvSafetensorsWriter) w = dv_safetensors_writer_new ();
+    g_autoptr (DvSafetensorsWriter) huge = dv_safetensors_writer_new ();
     for (const char *const *name = dv_safetensors_names (st); *name; name++)
       {
         int nd, shape[4];
@@ -195,6 +199,12 @@ test_train_resume (void)
         if (strcmp (*name, "decoder.conv_out.bias") == 0)
           buf[0] = INFINITY;
         dv_safetensors_writer_add (w, *name, DV_DTYPE_F32, nd, shape, buf);
+        if (strcmp (*name, "decoder.conv_out.bias") == 0)
+          buf[0] = 0.0f;
+        if (strcmp (*name, "encoder.conv_in.weight") == 0)
+          for (size_t i = 0; i < n; i++)
+            buf[i] = 3e38f;
+        dv_safetensors_writer_add (huge, *name, DV_DTYPE_F32, nd, shape, buf);
       }
     GHashTableIter it;
     gpointer k, v;
@@ -206,9 +216,16 @@ test_train_resume (void)
           g_string_replace (s, "\"steps\":6", "\"steps\":9", 1);
         g_autofree char *value = g_string_free (s, FALSE);
         dv_safetensors_writer_set_metadata (w, k, value);
+        dv_safetensors_writer_set_metadata (huge, k, value);
       }
     g_autofree char *bad = g_build_filename (dir, "bad.safetensors", NULL);
     g_assert_true (dv_safetensors_writer_save (w, bad, &error));
+    g_autofree char *refused = g_build_filename (dir, "refused", NULL);
+    g_assert_false (dv_ae_train (&c, &set, refused, bad, NULL, NULL, NULL, &error));
+    g_assert_error (error, DV_ERROR, DV_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "'decoder.conv_out.bias' holds +inf"));
+    g_clear_error (&error);
+    g_assert_true (dv_safetensors_writer_save (huge, bad, &error));
     g_autofree char *diverged = g_build_filename (dir, "diverged", NULL);
     g_assert_false (dv_ae_train (&c, &set, diverged, bad, NULL, NULL, NULL, &error));
     g_assert_error (error, DV_ERROR, DV_ERROR_NAN);

@@ -8,6 +8,7 @@
 #include "core/data_file.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "views/latent_map.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>
@@ -236,6 +237,45 @@ expect_failure (const char *const *args, const char *message, const char *not_wr
   dv_test_run_clear (&r);
 }
 
+/* latent-map: the PCA of split d's latents, from the cache train-score wrote, with its provenance; bad input. */
+static void
+test_latent_map (void)
+{
+  const char *args[] = { "views", "latent-map", "--data", "ds", "--ae", "ae/autoencoder.safetensors", "--cache",
+                         "sc/latents-d.safetensors", "--points", "40", "--out", "map.safetensors", NULL };
+  DvTestRun r;
+  dv_test_run_dimvida (&r, tmp_dir, args);
+  if (r.status != 0)
+    g_error ("latent-map failed: %s", r.err);
+  g_assert_nonnull (strstr (r.out, "read from sc/latents-d.safetensors"));
+  g_assert_nonnull (strstr (r.out, "PCA of 26 objects × 4 views of split d"));
+  g_assert_nonnull (strstr (r.out, "40 points kept"));
+  dv_test_run_clear (&r);
+  g_autofree char *file = path ("map.safetensors");
+  DvLatentMap map;
+  dv_latent_map_init (&map);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_latent_map_load (&map, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (map.n_points, ==, 40);
+  g_assert_cmpfloat (map.explained[0], >=, map.explained[1]);
+  g_assert_cmpfloat (map.explained[1], >, 0);
+  g_assert_cmpfloat (map.explained[0] + map.explained[1], <=, 1 + 1e-9);
+  dv_latent_map_clear (&map);
+  g_autoptr (DvSafetensors) st = dv_safetensors_open (file, &error);
+  g_assert_cmpint (strlen (dv_safetensors_metadata (st, "autoencoder_sha256")), ==, 64);
+  g_assert_cmpstr (dv_safetensors_metadata (st, "split"), ==, "d");
+  g_assert_cmpstr (dv_safetensors_metadata (st, "objects"), ==, "26");
+
+  const char *no_out[] = { "views", "latent-map", "--data", "ds", NULL };
+  expect_failure (no_out, "needs --data DIR and --out FILE", NULL);
+  const char *few[] = { "views", "latent-map", "--data", "ds", "--points", "2", "--out", "few.safetensors", NULL };
+  expect_failure (few, "--points must be between", "few.safetensors");
+  const char *no_data[] = { "views", "latent-map", "--data", "nowhere", "--ae", "ae/autoencoder.safetensors",
+                            "--out", "none.safetensors", NULL };
+  expect_failure (no_data, "nowhere", "none.safetensors");
+}
+
 static void
 test_bad_input (void)
 {
@@ -304,6 +344,7 @@ main (int argc, char **argv)
   g_test_add_func ("/views/score-cli/train", test_train);
   g_test_add_func ("/views/score-cli/generate", test_generate);
   g_test_add_func ("/views/score-cli/eval", test_eval);
+  g_test_add_func ("/views/score-cli/latent-map", test_latent_map);
   g_test_add_func ("/views/score-cli/bad-input", test_bad_input);
   int status = g_test_run ();
   dv_test_remove_tree (tmp_dir);

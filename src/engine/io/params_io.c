@@ -94,12 +94,23 @@ dv_params_load (DvParams *params, const char *path, GHashTable **metadata_out, G
   /* All checks before the first copy: a refused file leaves params untouched. */
   if (!check_tensors (params, st, path, error))
     return FALSE;
+  /* Read into a copy: a tensor refused for a NaN or an inf leaves params untouched too. */
+  g_autofree float *fresh = g_try_new (float, MAX (params->count, 1));
+  if (fresh == NULL)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE, "checkpoint %s: not enough memory", path);
+      return FALSE;
+    }
   for (guint i = 0; i < dv_params_n_tensors (params); i++)
     {
       const DvParamInfo *info = dv_params_info (params, i);
-      if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, params->data + info->offset, error))
-        return FALSE;
+      if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, fresh + info->offset, error))
+        {
+          g_prefix_error (error, "checkpoint %s: ", path);
+          return FALSE;
+        }
     }
+  memcpy (params->data, fresh, params->count * sizeof (float));
   if (metadata_out != NULL)
     {
       GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

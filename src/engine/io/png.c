@@ -105,6 +105,12 @@ decode_png (PngReader *r)
   /* Let any IHDR through libpng so our own size check, with its clearer
    * message, is the one that refuses large images. */
   png_set_user_limits (r->png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+  /* Decompression bounds: a compressed text or ICC chunk may inflate to at
+   * most DV_PNG_MAX_CHUNK_BYTES, and at most DV_PNG_MAX_CHUNKS of the
+   * ancillary ones are kept; the pixel data inflates to no more than the
+   * rows the pixel cap below lets through. */
+  png_set_chunk_malloc_max (r->png, DV_PNG_MAX_CHUNK_BYTES);
+  png_set_chunk_cache_max (r->png, DV_PNG_MAX_CHUNKS);
   png_read_info (r->png, r->info);
 
   png_uint_32 width, height;
@@ -114,6 +120,14 @@ decode_png (PngReader *r)
     {
       reader_fail (r, DV_ERROR_TOO_LARGE, "image is %u×%u pixels; the largest side accepted is %d",
                    (unsigned) width, (unsigned) height, DV_PNG_MAX_SIDE);
+      return FALSE;
+    }
+  if ((guint64) width * height > DV_PNG_MAX_PIXELS)
+    {
+      reader_fail (r, DV_ERROR_TOO_LARGE,
+                   "image is %u×%u pixels, %" G_GUINT64_FORMAT " in all; at most %d (%.1f megapixels) are accepted",
+                   (unsigned) width, (unsigned) height, (guint64) width * height, DV_PNG_MAX_PIXELS,
+                   DV_PNG_MAX_PIXELS / 1e6);
       return FALSE;
     }
 
@@ -170,6 +184,46 @@ decode_png (PngReader *r)
   return TRUE;
 }
 
+/* Every chunk's length against the bytes that follow it, before libpng sees
+ * the data: libpng allocates a chunk's claimed length before reading it (a
+ * 143-byte file claiming a 1.7 GB zTXt made it commit 1.7 GB: found by
+ * tests/fuzz/fuzz-png, kept in tests/fuzz/regressions/), and a claim beyond
+ * the end of a file held whole in memory can only be a truncated or corrupt
+ * file. Ancillary chunks are also held to DV_PNG_MAX_CHUNK_BYTES. */
+static gboolean
+check_chunk_lengths (const guint8 *data, size_t len, GError **error)
+{
+  size_t pos = PNG_SIGNATURE_BYTES;
+  while (len - pos >= 8)
+    {
+      guint32 length = (guint32) data[pos] << 24 | (guint32) data[pos + 1] << 16 | (guint32) data[pos + 2] << 8 |
+                       data[pos + 3];
+      char type[5] = { 0 };
+      for (int i = 0; i < 4; i++)
+        type[i] = g_ascii_isalpha (data[pos + 4 + i]) ? (char) data[pos + 4 + i] : '?';
+      /* Length, type and CRC around the data. */
+      if ((guint64) length + 12 > len - pos)
+        {
+          g_set_error (error, DV_ERROR, DV_ERROR_FORMAT,
+                       "truncated or corrupt PNG: chunk %s at byte %zu claims %u bytes, only %zu follow", type, pos,
+                       length, len - pos - MIN (len - pos, 12));
+          return FALSE;
+        }
+      /* A lower-case first letter marks an ancillary chunk (text, ICC profile, ...). */
+      if (g_ascii_islower (type[0]) && length > DV_PNG_MAX_CHUNK_BYTES)
+        {
+          g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE,
+                       "PNG chunk %s at byte %zu has %u bytes; ancillary chunks may have at most %d", type, pos,
+                       length, DV_PNG_MAX_CHUNK_BYTES);
+          return FALSE;
+        }
+      if (memcmp (type, "IEND", 4) == 0)
+        break;
+      pos += (size_t) length + 12;
+    }
+  return TRUE;
+}
+
 static gboolean
 looks_like_jpeg (const guint8 *data, size_t len)
 {
@@ -194,6 +248,9 @@ dv_png_read_bytes (const guint8 *data, size_t len, DvImage *out, GError **error)
       g_set_error (error, DV_ERROR, DV_ERROR_FORMAT, "truncated or corrupt PNG: ends inside the signature");
       return FALSE;
     }
+
+  if (!check_chunk_lengths (data, len, error))
+    return FALSE;
 
   PngReader r = { 0 };
   r.data = data;
@@ -239,6 +296,12 @@ dv_png_read (const char *path, DvImage *out, GError **error)
     }
   const guint8 *data = (const guint8 *) g_mapped_file_get_contents (file);
   size_t len = g_mapped_file_get_length (file);
+  if (len > DV_PNG_MAX_FILE_BYTES)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE, "%s: %zu bytes is more than the %d MiB a PNG may have", path,
+                   len, (int) (DV_PNG_MAX_FILE_BYTES >> 20));
+      return FALSE;
+    }
   if (!dv_png_read_bytes (data, len, out, error))
     {
       g_prefix_error (error, "%s: ", path);

@@ -5,7 +5,15 @@
 
 G_BEGIN_DECLS
 
+/* Limits (docs/limits.md), each checked before the memory it guards is
+ * committed: a side, the pixel count (8192 × 2048, a strip of four
+ * 2048-pixel views: 192 MiB of floats), the file, an ancillary chunk once
+ * inflated (zTXt, iTXt, iCCP bombs) and how many such chunks are kept. */
 #define DV_PNG_MAX_SIDE 8192
+#define DV_PNG_MAX_PIXELS (8192 * 2048)
+#define DV_PNG_MAX_FILE_BYTES ((gsize) 256 << 20)
+#define DV_PNG_MAX_CHUNK_BYTES (8 << 20)
+#define DV_PNG_MAX_CHUNKS 1000
 
 typedef struct {
   int width;
@@ -14,7 +22,7 @@ typedef struct {
 } DvImage;
 
 /* 8/16-bit gray, gray+alpha, RGB, RGBA, palette (with tRNS), interlaced.
- * Non-PNG, corrupt or truncated data and sides over DV_PNG_MAX_SIDE give a
+ * Non-PNG, corrupt or truncated data and images over the limits above give a
  * GError (checked before allocating pixels); libpng's longjmp never escapes. */
 gboolean dv_png_read (const char *path, DvImage *out, GError **error);
 gboolean dv_png_read_bytes (const guint8 *data, size_t len, DvImage *out, GError **error);

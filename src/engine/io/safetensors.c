@@ -10,6 +10,7 @@
 #include "core/shape.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,7 +417,8 @@ dv_safetensors_shape (DvSafetensors *st, const char *name, int *ndim, int shape[
 }
 
 gboolean
-dv_safetensors_read (DvSafetensors *st, const char *name, int ndim, const int *shape, float *out, GError **error)
+dv_safetensors_read_raw (DvSafetensors *st, const char *name, int ndim, const int *shape, float *out,
+                         GError **error)
 {
   const Entry *e = g_hash_table_lookup (st->by_name, name);
   if (e == NULL)
@@ -454,6 +456,23 @@ dv_safetensors_read (DvSafetensors *st, const char *name, int ndim, const int *s
       for (size_t i = 0; i < numel; i++)
         out[i] = dv_half_to_float ((guint16) (src[2 * i] | (src[2 * i + 1] << 8)));
     }
+  return TRUE;
+}
+
+gboolean
+dv_safetensors_read (DvSafetensors *st, const char *name, int ndim, const int *shape, float *out, GError **error)
+{
+  if (!dv_safetensors_read_raw (st, name, ndim, shape, out, error))
+    return FALSE;
+  size_t numel = dv_shape_numel (ndim, shape);
+  for (size_t i = 0; i < numel; i++)
+    if (!isfinite (out[i]))
+      {
+        g_set_error (error, DV_ERROR, DV_ERROR_FORMAT,
+                     "tensor '%s' holds %s at element %zu of %zu: weights and data must be finite", name,
+                     isnan (out[i]) ? "NaN" : out[i] > 0 ? "+inf" : "-inf", i, numel);
+        return FALSE;
+      }
   return TRUE;
 }
 

@@ -31,9 +31,15 @@ gboolean dv_safetensors_has (DvSafetensors *st, const char *name);
 /* Shape of a tensor; returns FALSE if absent. */
 gboolean dv_safetensors_shape (DvSafetensors *st, const char *name, int *ndim, int shape[4], DvDtype *dtype);
 /* Copies a tensor into out as float32 (F16 converted), after checking it exists
- * and has exactly this shape; the error names the tensor and both shapes. */
+ * and has exactly this shape; the error names the tensor and both shapes. A
+ * tensor holding NaN or ±inf is refused (DV_ERROR_FORMAT, naming the tensor and
+ * the element; out is then partly written): every weight, moment and latent
+ * loader reads through here, so none accepts a poisoned file. */
 gboolean dv_safetensors_read (DvSafetensors *st, const char *name, int ndim, const int *shape,
                               float *out, GError **error);
+/* The same, non-finite values passed through (for tests and inspection). */
+gboolean dv_safetensors_read_raw (DvSafetensors *st, const char *name, int ndim, const int *shape,
+                                  float *out, GError **error);
 /* A __metadata__ value, or NULL. */
 const char *dv_safetensors_metadata (DvSafetensors *st, const char *key);
 GHashTable *dv_safetensors_metadata_table (DvSafetensors *st);  /* owned by st */

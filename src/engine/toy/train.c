@@ -734,14 +734,20 @@ dv_toy_trainer_load (const char *path, const float *xy, size_t n, GError **error
   if (!read_params (st, "", p, tr->ema.shadow, error) || !read_params (st, "train.online.", p, p->data, error) ||
       !read_flat (st, "train.adam_m", tr->adam.m, p->count, error) ||
       !read_flat (st, "train.adam_v", tr->adam.v, p->count, error))
-    return NULL;
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
   if (tr->gan)
     {
       DvParams *dp = &tr->disc.params;
       if (!read_params (st, "train.disc.", dp, dp->data, error) ||
           !read_flat (st, "train.disc_adam_m", tr->disc_adam.m, dp->count, error) ||
           !read_flat (st, "train.disc_adam_v", tr->disc_adam.v, dp->count, error))
-        return NULL;
+        {
+          g_prefix_error (error, "%s: ", path);
+          return NULL;
+        }
       tr->disc_adam.t = disc_adam_t;
     }
   tr->step = step;
@@ -749,4 +755,16 @@ dv_toy_trainer_load (const char *path, const float *xy, size_t n, GError **error
   tr->adam.t = adam_t;
   dv_toy_denoiser_time_table (&tr->model, p->data, tr->table);
   return g_steal_pointer (&tr);
+}
+
+gboolean
+dv_toy_checkpoint_check (const char *path, GError **error)
+{
+  /* Any points will do: the check is of the file, not of the data it trains on. */
+  static const float xy[2 * 10] = { 0 };
+  DvToyTrainer *tr = dv_toy_trainer_load (path, xy, 10, error);
+  if (tr == NULL)
+    return FALSE;
+  dv_toy_trainer_free (tr);
+  return TRUE;
 }

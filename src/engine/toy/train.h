@@ -135,5 +135,9 @@ gboolean dv_toy_trainer_save (DvToyTrainer *trainer, const char *path, GError **
 DvToyTrainer *dv_toy_trainer_load (const char *path, const float *xy, size_t n, GError **error);
 /* Reads only the config stored in a checkpoint. */
 gboolean dv_toy_checkpoint_read_config (const char *path, DvToyTrainConfig *cfg, GError **error);
+/* Loads the whole checkpoint (every tensor present, of its shape, finite) and
+ * drops it: TRUE if dv_toy_trainer_load would accept it. A few ms for the
+ * shipped models: callers refuse a bad file before changing anything. */
+gboolean dv_toy_checkpoint_check (const char *path, GError **error);
 
 G_END_DECLS

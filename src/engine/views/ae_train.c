@@ -34,6 +34,12 @@ dv_ae_train_config_check (const DvAeTrainConfig *c, GError **error)
 {
   if (!dv_autoencoder_config_check (&c->model, error))
     return FALSE;
+  if (c->steps > DV_AE_MAX_STEPS)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_TOO_LARGE, "autoencoder training: %" G_GINT64_FORMAT
+                   " steps is more than the %" G_GINT64_FORMAT " allowed", c->steps, DV_AE_MAX_STEPS);
+      return FALSE;
+    }
   if (c->batch < 1 || c->batch > 4096 || c->steps < 1 || !(c->lr > 0.0f && c->lr < 1.0f) || c->warmup_steps < 0 ||
       c->minutes < 0 || c->threads < 1 || c->threads > 64 || c->checkpoint_seconds < 1 || c->max_shift < 0 ||
       c->max_shift > 16)
@@ -175,13 +181,17 @@ load_checkpoint (const char *path, DvAeTrainConfig *c, DvAutoencoder **ae_out, D
     {
       const DvParamInfo *info = dv_params_info (&ae->params, i);
       if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, ae->params.data + info->offset, error))
-        return FALSE;
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
     }
   int n = (int) ae->params.count;
   dv_adam_init (adam, ae->params.count, c->lr);
   if (!dv_safetensors_read (st, "optimizer.adam_m", 1, &n, adam->m, error) ||
       !dv_safetensors_read (st, "optimizer.adam_v", 1, &n, adam->v, error))
     {
+      g_prefix_error (error, "%s: ", path);
       dv_adam_clear (adam);
       return FALSE;
     }

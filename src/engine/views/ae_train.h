@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* The most steps a run may ask for (as the toy and score trainers allow). */
+#define DV_AE_MAX_STEPS G_GINT64_CONSTANT (100000000)
+
 typedef struct {
   DvAutoencoderConfig model;
   int batch;          /* 64 */

@@ -152,7 +152,10 @@ dv_score_model_load (const char *path, GError **error)
     {
       const DvParamInfo *info = dv_params_info (&net->params, i);
       if (!dv_safetensors_read (st, info->name, info->ndim, info->shape, net->params.data + info->offset, error))
-        return NULL;
+        {
+          g_prefix_error (error, "%s: ", path);
+          return NULL;
+        }
     }
   DvLatentStats stats = { .n_views = config.n_views, .latent_dim = config.latent_dim };
   const int shape[2] = { config.n_views, config.latent_dim };
@@ -161,6 +164,7 @@ dv_score_model_load (const char *path, GError **error)
   if (!dv_safetensors_read (st, "latent_mean", 2, shape, stats.mean, error) ||
       !dv_safetensors_read (st, "latent_std", 2, shape, stats.std, error))
     {
+      g_prefix_error (error, "%s: ", path);
       dv_latent_stats_clear (&stats);
       return NULL;
     }

@@ -19,7 +19,9 @@ dv_score_net_config_init (DvScoreNetConfig *config)
    * width 256, 102–150 ms at 384, 205–246 ms at 512 — every width trains ≥ 9 epochs of split d per minute — but
    * generating 3 views from 1 with 250 Euler–Maruyama steps, decoded, takes 50–70 ms in process at 256,
    * 170–400 ms at 384 and 570–1000 ms at 512 (the whole `views generate` process: 0.14, 0.30, 0.78 s at best):
-   * 384 is the largest that keeps generation within the issue's 0.5 s. */
+   * 384 is the largest that keeps generation within the issue's 0.5 s. 256 is too narrow: with no path from x_t
+   * to ε̂ around the blocks, a network as wide as the 4 × 64 latent cannot carry the noise of several missing
+   * views (loss at t = 0.9 with none given 0.205 against 0.036 at 384; 1 given: 5.1 dB), docs/results.md. */
   config->width = 384;
   config->time_dim = 128;
   config->levels = 2;

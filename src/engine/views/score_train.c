@@ -206,24 +206,28 @@ load_checkpoint (State *s, const char *path, GError **error)
   s->net = dv_score_net_new (&s->config.model);
   DvParams *p = &s->net->params;
   if (!read_params (st, "train.online.", p, p->data, error))
-    return FALSE;
+    goto refused;
   dv_adam_init (&s->adam, p->count, s->config.lr);
   const int n = (int) p->count;
   if (!dv_safetensors_read (st, "train.adam_m", 1, &n, s->adam.m, error) ||
       !dv_safetensors_read (st, "train.adam_v", 1, &n, s->adam.v, error))
-    return FALSE;
+    goto refused;
   s->adam.t = adam_t;
   state_init_ema (s);
   if (s->has_ema)
     {
       if (!read_params (st, "", p, s->ema.shadow, error))
-        return FALSE;
+        goto refused;
       s->ema.step = ema_step;
     }
   const int V = s->config.model.n_views, L = s->config.model.latent_dim, shape[2] = { V, L };
   s->stats = (DvLatentStats) { V, L, g_new (float, (size_t) V * L), g_new (float, (size_t) V * L) };
-  return dv_safetensors_read (st, "latent_mean", 2, shape, s->stats.mean, error) &&
-         dv_safetensors_read (st, "latent_std", 2, shape, s->stats.std, error);
+  if (dv_safetensors_read (st, "latent_mean", 2, shape, s->stats.mean, error) &&
+      dv_safetensors_read (st, "latent_std", 2, shape, s->stats.std, error))
+    return TRUE;
+refused:
+  g_prefix_error (error, "%s: ", path);
+  return FALSE;
 }
 
 static float

@@ -1,0 +1,13 @@
+/* Tiny classifiers for the Votes page's tests and screenshots while the
+ * trained ones are not there: the four files (resnet18 / mobilenet × Ω_s / Ω_m)
+ * at small widths, written in a moment. */
+#pragma once
+
+#include <glib.h>
+
+/* Writes DIR/{resnet18,mobilenet}-{s,m}.safetensors. favoured[4] (in that order: resnet18-s, resnet18-m,
+ * mobilenet-s, mobilenet-m), when not NULL: a file whose entry is a class index c ≥ 0 has its last layer's
+ * weights zeroed and bias[c] = 2 (the others 0), so that it gives every image softmax(bias) and votes c;
+ * -1 (or favoured NULL) keeps the random weights. Each file's metadata carries "set" and the test values
+ * accuracy_e = 0.1 + 0.1 i, accuracy_ea = 0.15 + 0.1 i for the i-th file. */
+gboolean tiny_votes_weights_write (const char *dir, const int *favoured, GError **error);
