@@ -10,7 +10,9 @@
 #include "dv-job.h"
 #include "dv-latent-plot.h"
 #include "dv-views-page.h"
+#include "views/autoencoder.h"
 #include "views/latent_map.h"
+#include "views/score_model.h"
 
 G_BEGIN_DECLS
 
@@ -24,8 +26,18 @@ G_BEGIN_DECLS
 /* The autoencoder and the score model, loaded once (on a worker) and shared
  * by the runs: an atomic rc box, read-only once made. */
 typedef struct _DvViewsModels DvViewsModels;
+struct _DvViewsModels
+{
+  DvAutoencoder *ae;
+  DvScoreModel *score;
+  char *ae_id; /* its SHA-256: a latent map names the autoencoder it was made with */
+};
 DvViewsModels *_dv_views_models_ref (DvViewsModels *models);
 void _dv_views_models_unref (DvViewsModels *models);
+/* $DIMVIDA_VIEWS_WEIGHTS's or the shipped autoencoder and score model; FALSE (and neither set) if one is missing. */
+gboolean _dv_views_find_weights (char **ae_path, char **score_path, GError **error);
+/* Both models, refused unless they fit together; a new reference. */
+DvViewsModels *_dv_views_load_models (const char *ae_path, const char *score_path, GError **error);
 
 /* One decoded step: each missing view's decoded x_t and x̂₀ as [S][S][3]
  * bytes (NULL for given views). An atomic rc box, immutable once made. */
