@@ -45,7 +45,7 @@ dv_cmd_votes_train (int argc, char **argv)
 {
   g_autofree char *command = command_line ("dimvida votes", argc, argv);
   char *data = NULL, *out = NULL, *arch_name = NULL, *set_name = NULL, *resume = NULL, *cache = NULL;
-  char *model_path = NULL, *ae_path = NULL;
+  char *model_path = NULL, *ae_path = NULL, *init_path = NULL;
   gint64 steps = 0, seed = 1, gen_seed = 0;
   double minutes = 0, lr = 0, width = 0;
   int threads = 2, batch = 0, warmup = -1, shift = -1, gen_steps = 0, checkpoint_seconds = 180, bn_batches = -1;
@@ -74,6 +74,8 @@ dv_cmd_votes_train (int argc, char **argv)
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
     { "gen-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps, "Euler–Maruyama steps of the generated views (250)", "N" },
     { "gen-seed", 0, 0, G_OPTION_ARG_INT64, &gen_seed, "Sampler seed of the generated views (0)", "S" },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_path,
+      "Start from this classifier's weights (fine-tuning; its architecture and width)", "FILE" },
     { "no-eval", 0, 0, G_OPTION_ARG_NONE, &no_eval, "Do not evaluate on e and ea at the end", NULL },
     { NULL },
   };
@@ -84,6 +86,7 @@ dv_cmd_votes_train (int argc, char **argv)
     return dv_cli_fail ("%s", error->message);
   g_autofree char *data_owned = data, *out_owned = out, *arch_owned = arch_name, *set_owned = set_name;
   g_autofree char *resume_owned = resume, *cache_owned = cache, *model_owned = model_path, *ae_owned = ae_path;
+  g_autofree char *init_owned = init_path;
   if (argc > 1)
     return dv_cli_fail ("votes train: unexpected argument '%s'", argv[1]);
   if (!data)
@@ -114,6 +117,18 @@ dv_cmd_votes_train (int argc, char **argv)
   if (shift >= 0)
     config.augment.shift = shift;
   config.augment.flip = !no_flip;
+  g_autoptr (DvClassifier) init = NULL;
+  if (init_path)
+    {
+      if (!(init = dv_classifier_load (init_path, NULL, &error)))
+        return dv_cli_fail ("%s", error->message);
+      const DvClassifierArch init_arch = dv_classifier_get_config (init)->arch;
+      if (init_arch != arch)
+        return dv_cli_fail ("%s is a %s, not a %s", init_path, dv_classifier_arch_name (init_arch),
+                            dv_classifier_arch_name (arch));
+      config.model = *dv_classifier_get_config (init);
+      config.init = init;
+    }
   if (bn_batches >= 0)
     config.bn_batches = bn_batches;
   if (!dv_classifier_train_config_check (&config, &error))
@@ -165,6 +180,8 @@ dv_cmd_votes_train (int argc, char **argv)
   g_hash_table_insert (extra, "train_images", g_strdup_printf ("%u", train.n));
   if (resume)
     g_hash_table_insert (extra, "resumed_from", g_strdup (resume));
+  if (init_path)
+    g_hash_table_insert (extra, "init", g_strdup (init_path));
   if (which == DV_VOTES_SET_M)
     {
       g_hash_table_insert (extra, "score_model_sha256", dv_generated_views_score_model_id (model));

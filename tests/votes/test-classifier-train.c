@@ -215,6 +215,41 @@ test_resume_is_exact (void)
   g_assert_cmpint (na, ==, 12);
   g_assert_cmpint (nb, ==, 12);
   g_assert_cmpmem (la, sizeof (float) * na, lb, sizeof (float) * nb);
+  /* Fine-tuning: a run started from run a's classifier begins at its weights (one step at a negligible learning rate
+   * leaves them there; a fresh start's are elsewhere), and a classifier of another config is refused. */
+  {
+    g_autoptr (DvClassifier) start = dv_classifier_load (fa, NULL, &error);
+    g_assert_no_error (error);
+    DvClassifierTrainConfig ft = c;
+    ft.init = start;
+    ft.steps = 1;
+    ft.warmup_steps = 0;
+    ft.lr = 1e-9f;
+    ft.bn_batches = 0;
+    ft.seed = 9;
+    g_autofree char *e = g_dir_make_tmp ("dv-cls-e-XXXXXX", NULL), *f = g_dir_make_tmp ("dv-cls-f-XXXXXX", NULL);
+    g_assert_true (dv_classifier_train (&ft, &ds, e, NULL, NULL, NULL, NULL, NULL, &error));
+    ft.init = NULL;
+    g_assert_true (dv_classifier_train (&ft, &ds, f, NULL, NULL, NULL, NULL, NULL, &error));
+    g_autofree char *pe = g_build_filename (e, "classifier.safetensors", NULL);
+    g_autofree char *pf = g_build_filename (f, "classifier.safetensors", NULL);
+    g_autoptr (DvClassifier) tuned = dv_classifier_load (pe, NULL, &error);
+    g_autoptr (DvClassifier) fresh = dv_classifier_load (pf, NULL, &error);
+    const DvParams *p0 = dv_classifier_params (start), *p1 = dv_classifier_params (tuned);
+    const DvParams *p2 = dv_classifier_params (fresh);
+    double d1 = 0, d2 = 0;
+    for (size_t i = 0; i < p0->count; i++)
+      d1 = MAX (d1, fabs (p1->data[i] - p0->data[i])), d2 = MAX (d2, fabs (p2->data[i] - p0->data[i]));
+    g_assert_cmpfloat (d1, <, 1e-6);
+    g_assert_cmpfloat (d2, >, 1e-2);
+    ft.init = start;
+    ft.model.width = 1.0 / 8;
+    g_assert_false (dv_classifier_train (&ft, &ds, e, NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_nonnull (strstr (error->message, "starting classifier"));
+    g_clear_error (&error);
+    dv_test_remove_tree (e);
+    dv_test_remove_tree (f);
+  }
   /* Another seed: other weights. */
   c.seed = 6;
   g_autofree char *d = g_dir_make_tmp ("dv-cls-d-XXXXXX", NULL);

@@ -276,6 +276,9 @@ test_bad_input (void)
   expect_failure (table, "not a classifier file");
   const char *gen_d[] = { "votes", "generate-views", "--data", "ds", "--out", "g", "--split", "d", NULL };
   expect_failure (gen_d, "--split is c or e");
+  const char *init[] = { "votes", "train", "--data", "ds", "--arch", "mobilenet", "--set", "m", "--no-eval", "--out",
+                         "run-x", "--init", "run-s/classifier.safetensors", NULL };
+  expect_failure (init, "is a resnet18, not a mobilenet");
   const char *unknown[] = { "votes", "vote", NULL };
   expect_failure (unknown, "unknown command 'vote'");
 }

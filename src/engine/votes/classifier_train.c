@@ -31,6 +31,7 @@ dv_classifier_train_config_init (DvClassifierTrainConfig *c, DvClassifierArch ar
   c->seed = 1;
   c->checkpoint_seconds = 180;
   c->bn_batches = 16;
+  c->init = NULL;
 }
 
 gboolean
@@ -283,6 +284,24 @@ prepare_state (State *s, const DvClassifierTrainConfig *config, const char *resu
     {
       s->net = dv_classifier_new (&s->config.model);
       dv_classifier_init_weights (s->net, s->config.seed);
+      if (s->config.init)
+        {
+          const DvClassifierConfig *a = dv_classifier_get_config (s->config.init), *b = &s->config.model;
+          if (a->arch != b->arch || a->width != b->width || a->n_classes != b->n_classes ||
+              a->image_size != b->image_size)
+            {
+              g_set_error (error, DV_ERROR, DV_ERROR_INVALID,
+                           "The starting classifier is a %s × %g of %d classes at %d px, not a %s × %g of %d at %d",
+                           dv_classifier_arch_name (a->arch), a->width, a->n_classes, a->image_size,
+                           dv_classifier_arch_name (b->arch), b->width, b->n_classes, b->image_size);
+              return FALSE;
+            }
+          dv_params_copy_data (dv_classifier_params (s->net),
+                               dv_classifier_params ((DvClassifier *) s->config.init));
+          DvParams *stats = dv_classifier_running_stats (s->net);
+          if (stats)
+            dv_params_copy_data (stats, dv_classifier_running_stats ((DvClassifier *) s->config.init));
+        }
       dv_adam_init (&s->adam, dv_classifier_params (s->net)->count, s->config.lr);
       s->adam.weight_decay = s->config.weight_decay;
       return TRUE;

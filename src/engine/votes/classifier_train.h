@@ -26,6 +26,9 @@ typedef struct {
   guint64 seed;            /* 1: weights, order, augmentation, dropout */
   int checkpoint_seconds;  /* 180 */
   int bn_batches;          /* batches of BatchNorm recalibration for the saved classifier: 16; 0 = none */
+  /* NULL: torchvision's initialisation from seed; else a classifier of the same config whose weights and running
+   * statistics the run starts from (fine-tuning). Not part of the JSON: a checkpoint holds the weights. */
+  const DvClassifier *init;
 } DvClassifierTrainConfig;
 
 /* For arch, with dv_classifier_config_init's widths. */
