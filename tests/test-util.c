@@ -130,3 +130,19 @@ dv_test_run_clear (DvTestRun *r)
   g_free (r->out);
   g_free (r->err);
 }
+
+double
+dv_test_layer_objective (gpointer data)
+{
+  DvTestLayerObjective *o = data;
+  o->forward (o->layer);
+  return dv_test_weighted_sum (o->out, o->weights, o->n_out);
+}
+
+float *
+dv_test_random_floats (DvRng *rng, size_t n)
+{
+  float *p = g_new (float, n);
+  dv_rng_fill_normal (rng, p, n);
+  return p;
+}

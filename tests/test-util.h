@@ -31,6 +31,19 @@ double dv_test_check_gradient_double (const char *what, double *var, size_t n, c
  * output, so that one scalar exercises every output's gradient. */
 double dv_test_weighted_sum (const float *out, const float *weights, size_t n);
 
+/* A layer's scalar objective for the gradient checks: forward (layer), then the weighted sum of out. */
+typedef struct {
+  void (*forward) (gpointer ctx);
+  gpointer layer;
+  float *out;
+  const float *weights;
+  size_t n_out;
+} DvTestLayerObjective;
+double dv_test_layer_objective (gpointer layer_objective);
+
+/* n standard-normal floats (g_free them). */
+float *dv_test_random_floats (DvRng *rng, size_t n);
+
 /* n points [n][2] from N((mean_x, 0), sigma² I), g_free'd by the caller. */
 float *dv_test_gaussian_points (DvRng *rng, size_t n, float sigma, float mean_x);
 

@@ -15,30 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  void (*forward) (gpointer ctx);
-  gpointer layer;
-  float *out;
-  const float *weights;
-  size_t n_out;
-} Objective;
-
-static double
-objective (gpointer data)
-{
-  Objective *o = data;
-  o->forward (o->layer);
-  return dv_test_weighted_sum (o->out, o->weights, o->n_out);
-}
-
-static float *
-random_floats (DvRng *rng, size_t n)
-{
-  float *p = g_new (float, n);
-  dv_rng_fill_normal (rng, p, n);
-  return p;
-}
-
 /* ---- BatchNorm2d ---- */
 
 typedef struct {
@@ -67,10 +43,10 @@ test_batch_norm (gconstpointer data)
   dv_rng_init (&rng, 11);
   BnLayer l = { .B = 3, .C = 4, .HW = 5, .eps = settings[0], .momentum = settings[1] };
   const size_t n = (size_t) l.B * l.C * l.HW, per = (size_t) l.B * l.HW;
-  l.inp = random_floats (&rng, n);
+  l.inp = dv_test_random_floats (&rng, n);
   for (size_t i = 0; i < n; i++)
     l.inp[i] = 1.5f * l.inp[i] + 0.4f * (i / l.HW % l.C);
-  l.weight = random_floats (&rng, l.C), l.bias = random_floats (&rng, l.C);
+  l.weight = dv_test_random_floats (&rng, l.C), l.bias = dv_test_random_floats (&rng, l.C);
   l.out = g_new (float, n), l.mean = g_new (float, l.C), l.rstd = g_new (float, l.C);
   l.rmean = g_new (float, l.C), l.rvar = g_new (float, l.C);
   for (int c = 0; c < l.C; c++)
@@ -100,13 +76,13 @@ test_batch_norm (gconstpointer data)
             g_assert_cmpfloat_with_epsilon (l.out[k], want, 1e-5 * (1 + fabs (want)));
           }
     }
-  float *weights = random_floats (&rng, n);
+  float *weights = dv_test_random_floats (&rng, n);
   float *dinp = g_new0 (float, n), *dw = g_new0 (float, l.C), *db = g_new0 (float, l.C);
   dv_batch_norm2d_backward (dinp, dw, db, weights, l.inp, l.mean, l.rstd, l.weight, l.B, l.C, l.HW);
-  Objective o = { bn_forward, &l, l.out, weights, n };
-  dv_test_check_gradient ("batch_norm2d train d/dinp", l.inp, n, dinp, objective, &o, 1e-2f, 1e-3, 1e-2);
-  dv_test_check_gradient ("batch_norm2d train d/dweight", l.weight, l.C, dw, objective, &o, 1e-2f, 1e-3, 1e-3);
-  dv_test_check_gradient ("batch_norm2d train d/dbias", l.bias, l.C, db, objective, &o, 1e-2f, 1e-3, 1e-3);
+  DvTestLayerObjective o = { bn_forward, &l, l.out, weights, n };
+  dv_test_check_gradient ("batch_norm2d train d/dinp", l.inp, n, dinp, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-2);
+  dv_test_check_gradient ("batch_norm2d train d/dweight", l.weight, l.C, dw, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
+  dv_test_check_gradient ("batch_norm2d train d/dbias", l.bias, l.C, db, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
   /* NULL dinp leaves the weight gradients the same. */
   float *dw2 = g_new0 (float, l.C);
   dv_batch_norm2d_backward (NULL, dw2, NULL, weights, l.inp, l.mean, l.rstd, l.weight, l.B, l.C, l.HW);
@@ -124,9 +100,9 @@ test_batch_norm (gconstpointer data)
     }
   memset (dinp, 0, sizeof (float) * n), memset (dw, 0, sizeof (float) * l.C), memset (db, 0, sizeof (float) * l.C);
   dv_batch_norm2d_backward_eval (dinp, dw, db, weights, l.inp, l.weight, l.rmean, l.rvar, l.B, l.C, l.HW, l.eps);
-  dv_test_check_gradient ("batch_norm2d eval d/dinp", l.inp, n, dinp, objective, &o, 1e-2f, 1e-3, 1e-3);
-  dv_test_check_gradient ("batch_norm2d eval d/dweight", l.weight, l.C, dw, objective, &o, 1e-2f, 1e-3, 1e-3);
-  dv_test_check_gradient ("batch_norm2d eval d/dbias", l.bias, l.C, db, objective, &o, 1e-2f, 1e-3, 1e-3);
+  dv_test_check_gradient ("batch_norm2d eval d/dinp", l.inp, n, dinp, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
+  dv_test_check_gradient ("batch_norm2d eval d/dweight", l.weight, l.C, dw, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
+  dv_test_check_gradient ("batch_norm2d eval d/dbias", l.bias, l.C, db, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
   g_free (l.inp), g_free (l.weight), g_free (l.bias), g_free (l.out), g_free (l.mean), g_free (l.rstd);
   g_free (l.rmean), g_free (l.rvar), g_free (rmean0), g_free (rvar0), g_free (weights), g_free (dinp), g_free (dw);
   g_free (db), g_free (dw2);
@@ -202,7 +178,7 @@ test_simple (gconstpointer data)
     }
   else if (kind == 2)
     n_out = l.planes;
-  l.inp = random_floats (&rng, n_in);
+  l.inp = dv_test_random_floats (&rng, n_in);
   if (kind <= 1)
     {
       /* Distinct values 0.1 apart: no finite-difference step changes a window's winner. */
@@ -219,7 +195,7 @@ test_simple (gconstpointer data)
   l.out = g_new (float, n_out);
   l.argmax = g_new (int, n_out);
   l.mask = g_new (float, n_in);
-  float *weights = random_floats (&rng, n_out), *dinp = g_new0 (float, n_in);
+  float *weights = dv_test_random_floats (&rng, n_out), *dinp = g_new0 (float, n_in);
   if (kind == 5)
     {
       /* The mask: 0 or 1/(1 − p), about p of the values dropped, reproducible from the seed. */
@@ -306,10 +282,10 @@ test_simple (gconstpointer data)
       else
         dv_hard_sigmoid_backward (dinp, weights, l.inp, n_in);
     }
-  Objective o = { simple_forward, &l, l.out, weights, n_out };
+  DvTestLayerObjective o = { simple_forward, &l, l.out, weights, n_out };
   const char *names[] = { "max_pool2d 3/2/1 d/dinp", "max_pool2d 2/2/0 d/dinp", "global_avg_pool d/dinp",
                           "relu6 d/dinp", "hard_sigmoid d/dinp", "dropout d/dinp" };
-  dv_test_check_gradient (names[kind], l.inp, n_in, dinp, objective, &o, 1e-2f, 1e-4, 1e-3);
+  dv_test_check_gradient (names[kind], l.inp, n_in, dinp, dv_test_layer_objective, &o, 1e-2f, 1e-4, 1e-3);
   g_free (l.inp), g_free (l.out), g_free (l.argmax), g_free (l.mask), g_free (weights), g_free (dinp);
 }
 
@@ -343,11 +319,11 @@ test_squeeze_excite (void)
   dv_rng_init (&rng, 31);
   dv_rng_fill_normal (&rng, l.params.data, l.params.count);
   const size_t n = (size_t) l.batch * 6 * 5;
-  l.x = random_floats (&rng, n);
+  l.x = dv_test_random_floats (&rng, n);
   l.out = g_new (float, n);
   l.acts = g_new (float, dv_squeeze_excite_acts_size (&l.se, l.batch));
   float *work = g_new (float, dv_squeeze_excite_work_size (&l.se, l.batch));
-  float *weights = random_floats (&rng, n), *dx = g_new0 (float, n);
+  float *weights = dv_test_random_floats (&rng, n), *dx = g_new0 (float, n);
   se_forward (&l);
   /* out = x · hard_sigmoid(fc2(relu(fc1(mean x)))), by hand for image 1, channel 4. */
   {
@@ -378,10 +354,10 @@ test_squeeze_excite (void)
   dv_squeeze_excite_backward (&l.se, l.params.data, l.params.grad, dx, weights, l.x, l.acts, l.batch, work);
   for (int i = 0; i < 3; i++)
     g_assert_cmpfloat (l.params.grad[i], ==, 0.0f);
-  Objective o = { se_forward, &l, l.out, weights, n };
-  dv_test_check_gradient ("squeeze_excite d/dx", l.x, n, dx, objective, &o, 1e-3f, 1e-3, 1e-2);
+  DvTestLayerObjective o = { se_forward, &l, l.out, weights, n };
+  dv_test_check_gradient ("squeeze_excite d/dx", l.x, n, dx, dv_test_layer_objective, &o, 1e-3f, 1e-3, 1e-2);
   dv_test_check_gradient ("squeeze_excite d/dparams", l.params.data + 3, l.params.count - 3, l.params.grad + 3,
-                          objective, &o, 1e-3f, 1e-3, 1e-2);
+                          dv_test_layer_objective, &o, 1e-3f, 1e-3, 1e-2);
   dv_params_clear (&l.params);
   g_free (l.x), g_free (l.out), g_free (l.acts), g_free (work), g_free (weights), g_free (dx);
 }
@@ -398,7 +374,7 @@ test_depthwise (void)
   dv_rng_init (&rng, 41);
   const size_t n_in = (size_t) 8 * 72 * 16 * 16, n_out = (size_t) 8 * 72 * 8 * 8, n_w = dv_conv2d_weight_size (&s);
   g_assert_cmpuint (n_w, ==, 72 * 25);
-  float *inp = random_floats (&rng, n_in), *w = random_floats (&rng, n_w), *dout = random_floats (&rng, n_out);
+  float *inp = dv_test_random_floats (&rng, n_in), *w = dv_test_random_floats (&rng, n_w), *dout = dv_test_random_floats (&rng, n_out);
   float *work = g_new (float, dv_conv2d_workspace_size (&s));
   float *out[2], *din[2], *dw[2];
   for (int b = 0; b < 2; b++)

@@ -11,30 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  void (*forward) (gpointer ctx);
-  gpointer layer;
-  float *out;
-  const float *weights;
-  size_t n_out;
-} Objective;
-
-static double
-objective (gpointer data)
-{
-  Objective *o = data;
-  o->forward (o->layer);
-  return dv_test_weighted_sum (o->out, o->weights, o->n_out);
-}
-
-static float *
-random_floats (DvRng *rng, size_t n)
-{
-  float *p = g_new (float, n);
-  dv_rng_fill_normal (rng, p, n);
-  return p;
-}
-
 /* ---- Conv2d ---- */
 
 typedef struct {
@@ -99,12 +75,12 @@ test_conv2d (gconstpointer data)
   const size_t n_in = (size_t) c->s.batch * c->s.in_channels * c->s.in_h * c->s.in_w;
   const size_t n_out = (size_t) c->s.batch * c->s.out_channels * dv_conv2d_out_h (&c->s) * dv_conv2d_out_w (&c->s);
   const size_t n_w = dv_conv2d_weight_size (&c->s);
-  l.inp = random_floats (&rng, n_in);
-  l.weight = random_floats (&rng, n_w);
-  l.bias = c->bias ? random_floats (&rng, c->s.out_channels) : NULL;
+  l.inp = dv_test_random_floats (&rng, n_in);
+  l.weight = dv_test_random_floats (&rng, n_w);
+  l.bias = c->bias ? dv_test_random_floats (&rng, c->s.out_channels) : NULL;
   l.out = g_new (float, n_out);
   l.work = g_new (float, dv_conv2d_workspace_size (&c->s));
-  float *ref = g_new (float, n_out), *weights = random_floats (&rng, n_out);
+  float *ref = g_new (float, n_out), *weights = dv_test_random_floats (&rng, n_out);
   conv_forward (&l);
   conv_reference (ref, &l);
   for (size_t i = 0; i < n_out; i++)
@@ -125,14 +101,14 @@ test_conv2d (gconstpointer data)
     dw[i] -= 0.5f;
   for (int i = 0; i < c->s.out_channels; i++)
     db[i] -= 0.5f;
-  Objective o = { conv_forward, &l, l.out, weights, n_out };
+  DvTestLayerObjective o = { conv_forward, &l, l.out, weights, n_out };
   g_autofree char *w1 = g_strdup_printf ("%s d/dinp", c->name), *w2 = g_strdup_printf ("%s d/dweight", c->name);
   g_autofree char *w3 = g_strdup_printf ("%s d/dbias", c->name);
   /* Linear in each variable: a large step has no truncation error. */
-  dv_test_check_gradient (w1, l.inp, n_in, dinp, objective, &o, 0.05f, 1e-3, 1e-3);
-  dv_test_check_gradient (w2, l.weight, n_w, dw, objective, &o, 0.05f, 1e-3, 1e-3);
+  dv_test_check_gradient (w1, l.inp, n_in, dinp, dv_test_layer_objective, &o, 0.05f, 1e-3, 1e-3);
+  dv_test_check_gradient (w2, l.weight, n_w, dw, dv_test_layer_objective, &o, 0.05f, 1e-3, 1e-3);
   if (c->bias)
-    dv_test_check_gradient (w3, l.bias, c->s.out_channels, db, objective, &o, 0.05f, 1e-3, 1e-3);
+    dv_test_check_gradient (w3, l.bias, c->s.out_channels, db, dv_test_layer_objective, &o, 0.05f, 1e-3, 1e-3);
 
   /* A NULL dinp skips it and leaves the weight gradient the same. */
   float *dw2 = g_new0 (float, n_w);
@@ -155,7 +131,7 @@ test_conv2d_threads (void)
   DvRng rng;
   dv_rng_init (&rng, 9);
   const size_t n_in = (size_t) 4 * 8 * 32 * 32, n_w = dv_conv2d_weight_size (&s);
-  float *inp = random_floats (&rng, n_in), *w = random_floats (&rng, n_w), *dout = random_floats (&rng, n_in);
+  float *inp = dv_test_random_floats (&rng, n_in), *w = dv_test_random_floats (&rng, n_w), *dout = dv_test_random_floats (&rng, n_in);
   float *work = g_new (float, dv_conv2d_workspace_size (&s));
   float *out1 = g_new (float, n_in), *out2 = g_new (float, n_in);
   float *din1 = g_new0 (float, n_in), *din2 = g_new0 (float, n_in);
@@ -193,20 +169,20 @@ test_group_norm (void)
   dv_rng_init (&rng, 3);
   NormLayer l = { .B = 2, .C = 6, .H = 3, .W = 4, .G = 3 };
   const size_t n = (size_t) l.B * l.C * l.H * l.W;
-  l.inp = random_floats (&rng, n);
+  l.inp = dv_test_random_floats (&rng, n);
   for (size_t i = 0; i < n; i++)
     l.inp[i] = 2.0f * l.inp[i] + 0.7f;
-  l.weight = random_floats (&rng, l.C), l.bias = random_floats (&rng, l.C);
+  l.weight = dv_test_random_floats (&rng, l.C), l.bias = dv_test_random_floats (&rng, l.C);
   l.out = g_new (float, n), l.mean = g_new (float, l.B * l.G), l.rstd = g_new (float, l.B * l.G);
-  float *weights = random_floats (&rng, n);
+  float *weights = dv_test_random_floats (&rng, n);
   norm_forward (&l);
   /* Each group of the output, before the affine part, has mean 0 and variance ≈ 1. */
   float *dinp = g_new0 (float, n), *dw = g_new0 (float, l.C), *db = g_new0 (float, l.C);
   dv_group_norm_backward (dinp, dw, db, weights, l.inp, l.mean, l.rstd, l.weight, l.B, l.C, l.H * l.W, l.G);
-  Objective o = { norm_forward, &l, l.out, weights, n };
-  dv_test_check_gradient ("group_norm d/dinp", l.inp, n, dinp, objective, &o, 1e-2f, 1e-3, 1e-2);
-  dv_test_check_gradient ("group_norm d/dweight", l.weight, l.C, dw, objective, &o, 1e-2f, 1e-3, 1e-3);
-  dv_test_check_gradient ("group_norm d/dbias", l.bias, l.C, db, objective, &o, 1e-2f, 1e-3, 1e-3);
+  DvTestLayerObjective o = { norm_forward, &l, l.out, weights, n };
+  dv_test_check_gradient ("group_norm d/dinp", l.inp, n, dinp, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-2);
+  dv_test_check_gradient ("group_norm d/dweight", l.weight, l.C, dw, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
+  dv_test_check_gradient ("group_norm d/dbias", l.bias, l.C, db, dv_test_layer_objective, &o, 1e-2f, 1e-3, 1e-3);
   g_free (l.inp), g_free (l.weight), g_free (l.bias), g_free (l.out), g_free (l.mean), g_free (l.rstd);
   g_free (weights), g_free (dinp), g_free (dw), g_free (db);
 }
@@ -242,9 +218,9 @@ test_simple (gconstpointer data)
     n_out = (size_t) l.planes * dv_avg_pool_out_size (l.h, 3, 2, 1) * dv_avg_pool_out_size (l.w, 3, 2, 1);
   else if (kind == 1)
     n_out = 4 * n_in;
-  l.inp = random_floats (&rng, n_in);
+  l.inp = dv_test_random_floats (&rng, n_in);
   l.out = g_new (float, n_out);
-  float *weights = random_floats (&rng, n_out), *dinp = g_new0 (float, n_in);
+  float *weights = dv_test_random_floats (&rng, n_out), *dinp = g_new0 (float, n_in);
   simple_forward (&l);
   if (kind == 0)
     {
@@ -269,9 +245,9 @@ test_simple (gconstpointer data)
           l.inp[i] = 0.1f;
       dv_leaky_relu_backward (dinp, weights, l.inp, n_in, 0.2f);
     }
-  Objective o = { simple_forward, &l, l.out, weights, n_out };
+  DvTestLayerObjective o = { simple_forward, &l, l.out, weights, n_out };
   const char *names[] = { "avg_pool d/dinp", "upsample d/dinp", "leaky_relu d/dinp" };
-  dv_test_check_gradient (names[kind], l.inp, n_in, dinp, objective, &o, 1e-2f, 1e-4, 1e-3);
+  dv_test_check_gradient (names[kind], l.inp, n_in, dinp, dv_test_layer_objective, &o, 1e-2f, 1e-4, 1e-3);
   g_free (l.inp), g_free (l.out), g_free (weights), g_free (dinp);
 }
 
@@ -310,19 +286,19 @@ test_res_block (gconstpointer data)
   dv_rng_init (&rng, 8);
   dv_res_block_init (&l.b, l.params.data, &rng);
   const size_t n_in = (size_t) l.batch * widths[0] * 12, n_out = (size_t) l.batch * widths[1] * 12;
-  l.x = random_floats (&rng, n_in);
+  l.x = dv_test_random_floats (&rng, n_in);
   l.out = g_new (float, n_out);
   l.acts = g_new (float, dv_res_block_acts_size (&l.b, l.batch));
   l.work = g_new (float, dv_res_block_work_size (&l.b, l.batch));
-  float *weights = random_floats (&rng, n_out), *dx = g_new0 (float, n_in);
+  float *weights = dv_test_random_floats (&rng, n_out), *dx = g_new0 (float, n_in);
   block_forward (&l);
   dv_params_zero_grad (&l.params);
   dv_res_block_backward (&l.b, l.params.data, l.params.grad, dx, weights, l.x, l.acts, l.batch, l.work);
   for (int i = 0; i < 5; i++)
     g_assert_cmpfloat (l.params.grad[i], ==, 0.0f);
-  Objective o = { block_forward, &l, l.out, weights, n_out };
-  dv_test_check_gradient ("res_block d/dx", l.x, n_in, dx, objective, &o, 1e-3f, 3e-3, 2e-2);
-  dv_test_check_gradient ("res_block d/dparams", l.params.data + 5, l.params.count - 5, l.params.grad + 5, objective,
+  DvTestLayerObjective o = { block_forward, &l, l.out, weights, n_out };
+  dv_test_check_gradient ("res_block d/dx", l.x, n_in, dx, dv_test_layer_objective, &o, 1e-3f, 3e-3, 2e-2);
+  dv_test_check_gradient ("res_block d/dparams", l.params.data + 5, l.params.count - 5, l.params.grad + 5, dv_test_layer_objective,
                           &o, 1e-3f, 3e-3, 2e-2);
   dv_params_clear (&l.params);
   g_free (l.x), g_free (l.out), g_free (l.acts), g_free (l.work), g_free (weights), g_free (dx);
