@@ -141,8 +141,9 @@ check_trainer (gconstpointer data)
   /* At least one kill must have found a checkpoint, or the test tested nothing. */
   g_assert_cmpint (kills_with_checkpoint, >, 0);
   /* A last resumed run goes on from the checkpoint: its own checkpoint is further on. */
+  /* On an idle machine it may also reach the end first: either way it must not fail. */
   int status = run (t, out, ckpt, t->max_ms);
-  g_assert_true (WIFSIGNALED (status));
+  g_assert_true (WIFSIGNALED (status) || (WIFEXITED (status) && WEXITSTATUS (status) == 0));
   g_autoptr (GError) error = NULL;
   gint64 step = t->checkpoint_step (ckpt, &error);
   g_assert_no_error (error);
@@ -157,7 +158,7 @@ check_trainer (gconstpointer data)
   g_test_message ("%s: %d temporary files left by killed writes", t->name, stray);
 }
 
-static const char *const toy_args[] = { "toy", "train", "--steps", "40000", "--hidden", "16", "--emb", "8",
+static const char *const toy_args[] = { "toy", "train", "--steps", "2000000", "--hidden", "16", "--emb", "8",
                                         "--blocks", "1", "--batch", "64", "--points", "400", "--threads", "1",
                                         "--print-every", "0", "--checkpoint-seconds", "0", "--seed", "3", NULL };
 
@@ -185,7 +186,7 @@ main (int argc, char **argv)
                                "--width", "32", "--batch", "8", "--threads", "1", "--checkpoint-seconds", "1",
                                NULL };
   const Trainer trainers[] = {
-    { "toy", "model.safetensors", 40000, 50, 900, toy_args, toy_checkpoint_step },
+    { "toy", "model.safetensors", 2000000, 50, 900, toy_args, toy_checkpoint_step },
     { "autoencoder", "checkpoint.safetensors", 100000, 300, 3500, ae_args, metadata_step },
     { "score", "checkpoint.safetensors", 10000000, 300, 3500, score_args, metadata_step },
   };
