@@ -191,3 +191,15 @@ def finish_run(ctx, agree, step, diverged, trainer, model_path, ckpt):
         if ctx.is_main:
             print(f"train_ddp {trainer}: {diverged}", file=sys.stderr)
         raise SystemExit(1)
+
+
+def step_keeping_good_weights(opt, params):
+    """opt.step(); if it made any parameter NaN or inf, put every parameter back as it was and return False."""
+    backup = [p.detach().clone() for p in params]
+    opt.step()
+    if torch.stack([torch.isfinite(p).all() for p in params]).all().item():  # one device sync
+        return True
+    with torch.no_grad():
+        for p, q in zip(params, backup):
+            p.copy_(q)
+    return False

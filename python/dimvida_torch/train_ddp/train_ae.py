@@ -201,12 +201,7 @@ def main(argv):
                 break
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            backup = [p.detach().clone() for p in params]
-            opt.step()
-            if not torch.stack([torch.isfinite(p).all() for p in params]).all().item():  # one device sync
-                with torch.no_grad():
-                    for p, q in zip(params, backup):
-                        p.copy_(q)
+            if not common.step_keeping_good_weights(opt, params):
                 diverged = f"training diverged (NaN or inf) at step {step + 1}; the last good weights are in {ckpt}"
                 break
             step += 1

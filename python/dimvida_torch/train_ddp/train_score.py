@@ -345,12 +345,7 @@ def main(argv):
             loss.backward()
             if c["clip_norm"] > 0:
                 torch.nn.utils.clip_grad_norm_(params, c["clip_norm"])
-            backup = [p.detach().clone() for p in params]
-            opt.step()
-            if not torch.stack([torch.isfinite(p).all() for p in params]).all().item():  # one device sync
-                with torch.no_grad():
-                    for p, q in zip(params, backup):
-                        p.copy_(q)
+            if not common.step_keeping_good_weights(opt, params):
                 diverged = f"training diverged (NaN or inf) at step {step + 1}; the last good weights are in {ckpt}"
                 break
             if ema is not None:
