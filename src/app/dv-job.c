@@ -56,7 +56,7 @@ static gboolean budget_pending;
 /* Jobs on a worker now, so shutdown can cancel them and wait: a worker still
  * inside OpenBLAS when the process exits crashes in its teardown. */
 static GPtrArray *active_jobs;
-static GCond jobs_idle;
+static GCond jobs_idle; /* broadcast whenever a job ends */
 static gboolean shutting_down;
 
 static void run_job_on_worker (gpointer task, gpointer unused);
@@ -231,6 +231,11 @@ run_job_on_worker (gpointer task_ptr, gpointer unused)
   DvJob *self = g_task_get_source_object (task);
 
   g_mutex_lock (&pool_lock);
+  /* GThreadPool lowers its thread count only as idle threads wake, so a pool
+   * shrunk from two workers to one can still run two tasks: the gate keeps
+   * the budget exact. */
+  while (jobs_running >= workers_effective)
+    g_cond_wait (&jobs_idle, &pool_lock);
   jobs_running++;
   if (active_jobs == NULL)
     active_jobs = g_ptr_array_new ();
