@@ -73,6 +73,10 @@ int dv_cmd_votes_classify (int argc, char **argv);
  * (weights/votes/<arch>-<s|m>.safetensors) when path is NULL; metadata may be NULL. */
 DvClassifier *dv_cli_load_classifier (const char *path, DvClassifierArch arch, DvVotesSet set, GHashTable **metadata,
                                       GError **error);
+/* The file dv_cli_load_classifier loads: path itself, or the shipped one's path; NULL with an error. */
+char *dv_cli_classifier_path (const char *path, DvClassifierArch arch, DvVotesSet set, GError **error);
+/* votes_train_cmd.c: "prefix argv[0] argv[1] …", shell-quoted where needed (the provenance of a file). */
+char *dv_cli_command_line (const char *prefix, int argc, char **argv);
 
 /* Prints "dimvida: <message>" to stderr and returns 1. */
 int dv_cli_fail (const char *fmt, ...) G_GNUC_PRINTF (1, 2);

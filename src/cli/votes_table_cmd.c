@@ -3,29 +3,33 @@
 #include "commands.h"
 #include "core/data_file.h"
 #include "votes/evaluate.h"
+#include "votes/predictions.h"
 #include "views/objects/registry.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+char *
+dv_cli_classifier_path (const char *path, DvClassifierArch arch, DvVotesSet set, GError **error)
+{
+  if (path)
+    return g_strdup (path);
+  g_autofree char *name = g_strdup_printf ("weights/votes/%s-%s.safetensors", dv_classifier_arch_name (arch),
+                                           dv_votes_set_name (set));
+  char *found = dv_find_data_file (name, error);
+  if (!found)
+    g_prefix_error (error, "No classifier given and none shipped for %s, Ω_%s: ", dv_classifier_arch_name (arch),
+                    dv_votes_set_name (set));
+  return found;
+}
+
 DvClassifier *
 dv_cli_load_classifier (const char *path, DvClassifierArch arch, DvVotesSet set, GHashTable **metadata,
                         GError **error)
 {
-  g_autofree char *found = NULL;
-  if (!path)
-    {
-      g_autofree char *name = g_strdup_printf ("weights/votes/%s-%s.safetensors", dv_classifier_arch_name (arch),
-                                               dv_votes_set_name (set));
-      if (!(found = dv_find_data_file (name, error)))
-        {
-          g_prefix_error (error, "No classifier given and none shipped for %s, Ω_%s: ", dv_classifier_arch_name (arch),
-                          dv_votes_set_name (set));
-          return NULL;
-        }
-    }
-  return dv_classifier_load (path ? path : found, metadata, error);
+  g_autofree char *file = dv_cli_classifier_path (path, arch, set, error);
+  return file ? dv_classifier_load (file, metadata, error) : NULL;
 }
 
 typedef struct {
@@ -51,15 +55,38 @@ print_cell (const Cell *c, int k)
     }
 }
 
+/* One classifier's predictions, named by its file's base name and SHA-256. */
+static gboolean
+add_predictions (DvVotesPredictions *predictions, const DvVotesEvaluation *ev, const char *path, const char *seed,
+                 DvClassifierArch arch, DvVotesSet set, GError **error)
+{
+  if (ev->n_classes != predictions->n_classes || !ev->predicted_ea)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_SHAPE, "%s has %d classes, not %d: no predictions file for it", path,
+                   ev->n_classes, predictions->n_classes);
+      return FALSE;
+    }
+  g_autofree char *sha = dv_votes_file_sha256 (path, error);
+  if (!sha)
+    return FALSE;
+  g_autofree char *base = g_path_get_basename (path);
+  dv_votes_predictions_add (predictions, base, sha, arch, set, seed, ev);
+  return TRUE;
+}
+
 int
 dv_cmd_votes_table (int argc, char **argv)
 {
-  char *data = NULL, *model_path = NULL, *ae_path = NULL, *cache = NULL, *confusion = NULL;
+  g_autofree char *command = dv_cli_command_line ("dimvida votes", argc, argv);
+  char *data = NULL, *model_path = NULL, *ae_path = NULL, *cache = NULL, *confusion = NULL, *predictions_path = NULL;
   int threads = 2, gen_steps = 0;
   gint64 gen_seed = 0;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset directory with e.dvmv", "DIR" },
     { "confusion", 0, 0, G_OPTION_ARG_STRING, &confusion, "Also print each classifier's confusion matrix", "e|ea" },
+    { "predictions", 0, 0, G_OPTION_ARG_FILENAME, &predictions_path,
+      "Write each classifier's predictions on every object of e and ea there (JSON; the Votes page's confusion "
+      "matrix)", "FILE" },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, &cache, "Generated views' cache directory (votes-generated)", "DIR" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
@@ -75,7 +102,7 @@ dv_cmd_votes_table (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
   g_autofree char *data_owned = data, *model_owned = model_path, *ae_owned = ae_path, *cache_owned = cache;
-  g_autofree char *confusion_owned = confusion;
+  g_autofree char *confusion_owned = confusion, *predictions_owned = predictions_path;
   if (!data)
     return dv_cli_fail ("votes table needs --data DIR (with e.dvmv, from `dimvida views dataset`)");
   if (confusion && strcmp (confusion, "e") && strcmp (confusion, "ea"))
@@ -88,12 +115,17 @@ dv_cmd_votes_table (int argc, char **argv)
   GPtrArray *nets = g_ptr_array_new_with_free_func ((GDestroyNotify) dv_classifier_free);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) sets = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) seeds = g_ptr_array_new_with_free_func (g_free);
   for (int i = 1; i < argc || (argc == 1 && i <= 2 * DV_N_CLASSIFIER_ARCHS); i++)
     {
       GHashTable *meta = NULL;
       const DvClassifierArch arch = (DvClassifierArch) ((i - 1) / 2);
       const DvVotesSet set = (DvVotesSet) ((i - 1) % 2);
-      DvClassifier *net = dv_cli_load_classifier (argc > 1 ? argv[i] : NULL, arch, set, &meta, &error);
+      char *file = dv_cli_classifier_path (argc > 1 ? argv[i] : NULL, arch, set, &error);
+      DvClassifier *net = file ? dv_classifier_load (file, &meta, &error) : NULL;
+      if (file)
+        g_ptr_array_add (paths, file);
       if (!net)
         {
           g_ptr_array_unref (nets);
@@ -114,6 +146,7 @@ dv_cmd_votes_table (int argc, char **argv)
       g_ptr_array_add (names, g_strdup_printf ("%s Ω_%s seed %s", dv_classifier_arch_name (
                                                    dv_classifier_get_config (net)->arch), set_name, seed ? seed : "?"));
       g_array_append_val (sets, which);
+      g_ptr_array_add (seeds, g_strdup (seed));
       g_hash_table_unref (meta);
     }
   g_autoptr (DvScoreModel) model = dv_cli_load_score_model (model_path, &error);
@@ -138,13 +171,24 @@ dv_cmd_votes_table (int argc, char **argv)
   const char *class_names[DV_N_OBJECT_CLASSES];
   for (int c = 0; c < DV_N_OBJECT_CLASSES; c++)
     class_names[c] = dv_object_class_name (c);
+  DvVotesPredictions predictions;
+  if (predictions_path)
+    {
+      dv_votes_predictions_init (&predictions, &e, class_names, DV_N_OBJECT_CLASSES);
+      predictions.command = g_strdup (command);
+    }
   printf ("\n| classifier | e | ea |\n| --- | ---: | ---: |\n");
   for (guint i = 0; i < nets->len; i++)
     {
       DvClassifier *net = nets->pdata[i];
       DvVotesEvaluation ev;
-      if (!dv_votes_evaluate (net, &e, views4, 0, &ev, NULL, NULL, NULL, &error))
+      if (!dv_votes_evaluate (net, &e, views4, 0, &ev, NULL, NULL, NULL, &error)
+          || (predictions_path && !add_predictions (&predictions, &ev, paths->pdata[i], seeds->pdata[i],
+                                                    dv_classifier_get_config (net)->arch,
+                                                    g_array_index (sets, int, i), &error)))
         {
+          if (predictions_path)
+            dv_votes_predictions_clear (&predictions);
           dv_multiview_set_clear (&e);
           g_ptr_array_unref (nets);
           return dv_cli_fail ("%s", error->message);
@@ -181,5 +225,15 @@ dv_cmd_votes_table (int argc, char **argv)
     }
   dv_multiview_set_clear (&e);
   g_ptr_array_unref (nets);
+  if (predictions_path)
+    {
+      gboolean saved = dv_votes_predictions_save (&predictions, predictions_path, &error);
+      if (saved)
+        printf ("\nWrote the predictions of %u classifiers on the %u objects of e and ea to %s\n",
+                predictions.classifiers->len, predictions.n_objects, predictions_path);
+      dv_votes_predictions_clear (&predictions);
+      if (!saved)
+        return dv_cli_fail ("%s", error->message);
+    }
   return 0;
 }

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static char *
-command_line (const char *prefix, int argc, char **argv)
+char *
+dv_cli_command_line (const char *prefix, int argc, char **argv)
 {
   GString *s = g_string_new (prefix);
   for (int i = 0; i < argc; i++)
@@ -43,7 +43,7 @@ print_progress (const DvClassifierTrainProgress *p, gpointer user_data)
 int
 dv_cmd_votes_train (int argc, char **argv)
 {
-  g_autofree char *command = command_line ("dimvida votes", argc, argv);
+  g_autofree char *command = dv_cli_command_line ("dimvida votes", argc, argv);
   char *data = NULL, *out = NULL, *arch_name = NULL, *set_name = NULL, *resume = NULL, *cache = NULL;
   char *model_path = NULL, *ae_path = NULL, *init_path = NULL;
   gint64 steps = 0, seed = 1, gen_seed = 0;

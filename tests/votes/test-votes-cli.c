@@ -2,7 +2,8 @@
  * objects, a few steps of autoencoder and score model; votes generate-views
  * (a second run reads its cache; another score model regenerates), votes
  * train for Ω_s and Ω_m (provenance and e/ea scores in the file), votes table
- * (Table II's rows from both), votes classify (its first line is a class
+ * (Table II's rows from both; --predictions writes the per-object file whose
+ * confusion matrices give the same accuracies), votes classify (its first line is a class
  * name; augmented adds three generated views and their mean), views eval's
  * coherence table, and bad input refused with a clear message. DV_DIMVIDA
  * names the binary. */
@@ -10,6 +11,7 @@
 #include "io/safetensors.h"
 #include "test-util.h"
 #include "views/objects/registry.h"
+#include "votes/predictions.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -166,6 +168,49 @@ test_table (void)
   g_assert_nonnull (strstr (out, "Confusion matrix of resnet18 Ω_m seed 1 on split ea"));
   g_assert_nonnull (strstr (out, "airplane"));
   g_assert_null (strstr (out, "MobileNetV3-Small (ours)"));
+
+  /* --predictions: every object of e with each classifier's predictions, the files named by their SHA-256. */
+  const char *with[] = { "votes", "table", "--data", "ds", "--cache", "gen", "--model", "sc/score.safetensors",
+                         "--ae", "ae/autoencoder.safetensors", "--gen-steps", "4", "--threads", "1", "--predictions",
+                         "predictions.json", "run-s/classifier.safetensors", "run-m/classifier.safetensors", NULL };
+  g_autofree char *out2 = run_ok (with);
+  g_assert_nonnull (strstr (out2, "Wrote the predictions of 2 classifiers on the 13 objects of e and ea"));
+  g_autofree char *file = path ("predictions.json");
+  DvVotesPredictions p;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dv_votes_predictions_load (&p, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (p.n_objects, ==, DV_N_OBJECT_CLASSES);
+  g_assert_cmpuint (p.dataset_seed, ==, 1);
+  g_assert_cmpstr (p.class_names[4], ==, "chair");
+  g_assert_nonnull (strstr (p.command, "dimvida votes table --data ds"));
+  g_assert_cmpuint (p.classifiers->len, ==, 2);
+  for (int m = 0; m < 2; m++)
+    {
+      const DvVotesPredictionsEntry *entry = p.classifiers->pdata[m];
+      g_autofree char *weights = path (m ? "run-m/classifier.safetensors" : "run-s/classifier.safetensors");
+      g_autofree char *sha = dv_votes_file_sha256 (weights, NULL);
+      g_assert_cmpstr (entry->sha256, ==, sha);
+      g_assert_cmpstr (entry->file, ==, "classifier.safetensors");
+      g_assert_cmpint (entry->arch, ==, DV_CLASSIFIER_RESNET18);
+      g_assert_cmpint (entry->set, ==, m ? DV_VOTES_SET_M : DV_VOTES_SET_S);
+      g_assert_cmpstr (entry->seed, ==, "1");
+      /* Its confusion matrices give the accuracies the table printed. */
+      DvVoteConfusion e, ea;
+      dv_votes_predictions_confusion (&p, entry, FALSE, &e);
+      dv_votes_predictions_confusion (&p, entry, TRUE, &ea);
+      g_autofree char *row = g_strdup_printf ("| resnet18 Ω_%s seed 1 | %.2f | %.2f |", m ? "m" : "s",
+                                              100 * dv_vote_confusion_accuracy (&e),
+                                              100 * dv_vote_confusion_accuracy (&ea));
+      g_assert_nonnull (strstr (out2, row));
+      dv_vote_confusion_clear (&e);
+      dv_vote_confusion_clear (&ea);
+    }
+  dv_votes_predictions_clear (&p);
+  const char *nowhere[] = { "votes", "table", "--data", "ds", "--cache", "gen", "--model", "sc/score.safetensors",
+                            "--ae", "ae/autoencoder.safetensors", "--gen-steps", "4", "--threads", "1",
+                            "--predictions", "no/such/dir/p.json", "run-s/classifier.safetensors", NULL };
+  expect_failure (nowhere, "Cannot write no/such/dir/p.json");
 }
 
 static void
