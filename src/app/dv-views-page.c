@@ -333,6 +333,37 @@ dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **e
   return TRUE;
 }
 
+gboolean
+dv_views_page_open_views (DvViewsPage *self, const guint8 *rgb, int side, guint given_mask, int true_class,
+                          const char *title, GError **error)
+{
+  g_return_val_if_fail (DV_IS_VIEWS_PAGE (self), FALSE);
+  g_return_val_if_fail (rgb != NULL && side > 0 && side <= VIEW_MAX_SIDE && (given_mask & 0xfu) != 0, FALSE);
+  if (self->gen.job != NULL)
+    {
+      g_set_error (error, DV_ERROR, DV_ERROR_INVALID, _("Wait for the model to finish, or cancel it, first"));
+      return FALSE;
+    }
+  DvImage strip;
+  dv_image_init (&strip, DV_VIEW_COUNT * side, side);
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    for (int y = 0; y < side; y++)
+      for (int x = 0; x < side; x++)
+        for (int c = 0; c < 3; c++)
+          strip.rgb[((size_t) y * strip.width + v * side + x) * 3 + c] =
+            rgb[(((size_t) v * side + y) * side + x) * 3 + c] / 255.0f;
+  _dv_views_page_forget_obj (self);
+  show_strip (self, &strip, title, title);
+  dv_image_clear (&strip);
+  self->true_class = true_class >= 0 && true_class < DV_N_OBJECT_CLASSES ? true_class : -1;
+  self->loading = TRUE;
+  for (int v = 0; v < DV_VIEW_COUNT; v++)
+    dv_view_slot_set_given (self->slots[v], (given_mask >> v) & 1u);
+  self->loading = FALSE;
+  _dv_views_page_object_changed (self);
+  return TRUE;
+}
+
 static gboolean
 show_pending_errors (gpointer user_data)
 {

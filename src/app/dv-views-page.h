@@ -25,6 +25,11 @@ GListModel *dv_views_page_get_images (DvViewsPage *self);
 /* Shows data/samples/<class_name>.png (found as dv_find_data_file finds
  * data files), e.g. "chair". */
 gboolean dv_views_page_open_sample (DvViewsPage *self, const char *class_name, GError **error);
+/* An object whose four views are known (rgb [4][side][side][3], front, right, back, left), e.g. one of split e:
+ * the views in given_mask are given, the others are the true views a generation is measured against, as for a
+ * sample; true_class (-1: unknown) and title as shown. FALSE while a generation runs. */
+gboolean dv_views_page_open_views (DvViewsPage *self, const guint8 *rgb, int side, guint given_mask, int true_class,
+                                   const char *title, GError **error);
 /* The classes that have a sample, NULL-terminated (transfer full). */
 char **dv_views_page_list_samples (void);
 

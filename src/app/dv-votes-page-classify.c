@@ -69,15 +69,6 @@ classify_data_free (gpointer data)
   g_free (d);
 }
 
-static double
-metadata_number (GHashTable *metadata, const char *key)
-{
-  const char *text = metadata ? g_hash_table_lookup (metadata, key) : NULL;
-  char *end = NULL;
-  double value = text ? g_ascii_strtod (text, &end) : NAN;
-  return text && end != text && isfinite (value) ? value : NAN;
-}
-
 static gpointer
 classify_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -119,19 +110,6 @@ classify_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **er
   r->trained_on = g_strdup (set);
   g_clear_pointer (&metadata, g_hash_table_unref);
 
-  /* Table II from every installed classifier's metadata (what `dimvida votes train` measured). */
-  for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
-    for (int s = 0; s < DV_N_VOTES_SETS; s++)
-      {
-        r->accuracy[a][s][0] = r->accuracy[a][s][1] = NAN;
-        g_autofree char *path = _dv_votes_page_find_weights (a, s, NULL);
-        GHashTable *meta = NULL;
-        g_autoptr (DvClassifier) other = path ? dv_classifier_load (path, &meta, NULL) : NULL;
-        r->have_file[a][s] = other != NULL;
-        r->accuracy[a][s][0] = metadata_number (meta, "accuracy_e");
-        r->accuracy[a][s][1] = metadata_number (meta, "accuracy_ea");
-        g_clear_pointer (&meta, g_hash_table_unref);
-      }
   return r;
 }
 

@@ -24,14 +24,14 @@ view_display_name (int view)
     }
 }
 
-static const char *
-arch_display_name (DvClassifierArch arch)
+const char *
+_dv_votes_arch_display_name (DvClassifierArch arch)
 {
   return arch == DV_CLASSIFIER_RESNET18 ? _("ResNet-18") : _("MobileNetV3-Small");
 }
 
-static const char *
-set_display_name (DvVotesSet set)
+const char *
+_dv_votes_set_display_name (DvVotesSet set)
 {
   return set == DV_VOTES_SET_S ? _("Ω_s") : _("Ω_m");
 }
@@ -61,57 +61,6 @@ add_bars (DvVotesPage *self, const char *title, const float *probs, const char *
   dv_vote_bars_set (DV_VOTE_BARS (bars), title, probs, self->result->n_classes, names, VOTES_TOP, truth);
   gtk_flow_box_append (self->votes_box, bars);
   gtk_widget_set_focusable (gtk_widget_get_parent (bars), FALSE);
-}
-
-static void
-append_percent (GString *s, double value)
-{
-  if (isnan (value))
-    g_string_append (s, "     — ");
-  else
-    g_string_append_printf (s, "%5.1f %%", 100.0 * value);
-}
-
-/* text, then spaces up to width characters (not bytes: "Ω" is two). */
-static void
-append_padded (GString *s, const char *text, int width)
-{
-  g_string_append (s, text);
-  for (glong n = g_utf8_strlen (text, -1); n < width; n++)
-    g_string_append_c (s, ' ');
-}
-
-/* Table II's form: architecture × {Ω_s, Ω_m} × {e, ea}, from the files' metadata. */
-static char *
-table_text (const VotesResult *r)
-{
-  GString *s = g_string_new (NULL);
-  int arch_width = (int) g_utf8_strlen (_("Classifier"), -1), set_width = (int) g_utf8_strlen (_("Set"), -1);
-  for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
-    arch_width = MAX (arch_width, (int) g_utf8_strlen (arch_display_name (a), -1));
-  for (int set = 0; set < DV_N_VOTES_SETS; set++)
-    set_width = MAX (set_width, (int) g_utf8_strlen (set_display_name (set), -1));
-  /* Translators: the heads of Table II: the test split e (the real view alone) and ea (real + 3 generated). */
-  append_padded (s, _("Classifier"), arch_width + 2);
-  append_padded (s, _("Set"), set_width + 2);
-  g_string_append_printf (s, "%7s  %7s\n", _("e"), _("ea"));
-  for (int a = 0; a < DV_N_CLASSIFIER_ARCHS; a++)
-    for (int set = 0; set < DV_N_VOTES_SETS; set++)
-      {
-        append_padded (s, arch_display_name (a), arch_width + 2);
-        append_padded (s, set_display_name (set), set_width + 2);
-        if (!r->have_file[a][set])
-          g_string_append (s, _("not installed"));
-        else
-          {
-            append_percent (s, r->accuracy[a][set][0]);
-            g_string_append (s, "  ");
-            append_percent (s, r->accuracy[a][set][1]);
-          }
-        g_string_append_c (s, '\n');
-      }
-  g_string_truncate (s, s->len - 1); /* the last newline */
-  return g_string_free (s, FALSE);
 }
 
 void
@@ -208,11 +157,11 @@ _dv_votes_page_update (DvVotesPage *self)
   if (n_generated == 0)
     hint = g_strdup_printf (_("%s trained on %s. Only the real views vote: generate the missing views (above, or on the "
                               "Views page) to add their votes."),
-                            arch_display_name (r->arch), set_display_name (r->set));
+                            _dv_votes_arch_display_name (r->arch), _dv_votes_set_display_name (r->set));
   else
     /* Translators: the architecture, the training set, then counts of views. */
     hint = g_strdup_printf (_("%s trained on %s. The mean vote of %d real and %d generated views."),
-                            arch_display_name (r->arch), set_display_name (r->set), r->n_views - n_generated,
+                            _dv_votes_arch_display_name (r->arch), _dv_votes_set_display_name (r->set), r->n_views - n_generated,
                             n_generated);
   gtk_label_set_text (self->hint_label, hint);
 
@@ -229,8 +178,6 @@ _dv_votes_page_update (DvVotesPage *self)
       g_autofree char *head = g_strdup_printf (_("Mean of %d views"), r->n_views);
       add_bars (self, head, r->mean, names, truth);
     }
-  g_autofree char *table = table_text (r);
-  gtk_label_set_text (self->eval_label, table);
 }
 
 /* ---- Actions and signals ---- */
@@ -252,6 +199,7 @@ on_model_changed (DvVotesPage *self)
     return;
   self->arch = new_arch;
   self->set = new_set;
+  _dv_votes_page_update_evaluation (self);
   _dv_votes_page_classify (self);
 }
 
@@ -323,6 +271,7 @@ void
 dv_votes_page_refresh_weights (DvVotesPage *self)
 {
   g_return_if_fail (DV_IS_VOTES_PAGE (self));
+  _dv_votes_page_load_evaluation (self);
   _dv_votes_page_classify (self);
 }
 
@@ -380,6 +329,7 @@ dv_votes_page_dispose (GObject *object)
   DvVotesPage *self = DV_VOTES_PAGE (object);
   dv_votes_page_set_views_page (self, NULL);
   _dv_votes_page_classify_dispose (self);
+  _dv_votes_page_evaluation_dispose (self);
   G_OBJECT_CLASS (dv_votes_page_parent_class)->dispose (object);
 }
 
@@ -389,10 +339,12 @@ dv_votes_page_class_init (DvVotesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = dv_votes_page_dispose;
+  g_type_ensure (DV_TYPE_CONFUSION_MATRIX);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dimvida/Studio/dv-votes-page.ui");
   const char *children[] = {
     "arch_dropdown", "set_dropdown", "object_label", "regenerate_button", "stack", "status_page",
     "verdict_label", "truth_label", "disagree_label", "hint_label", "votes_box", "eval_label",
+    "matrix_title", "split_e_button", "split_ea_button", "matrix_status_label", "matrix", "cell_label", "cell_box",
   };
   const goffset offsets[] = {
     G_STRUCT_OFFSET (DvVotesPage, arch_dropdown), G_STRUCT_OFFSET (DvVotesPage, set_dropdown),
@@ -401,7 +353,10 @@ dv_votes_page_class_init (DvVotesPageClass *klass)
     G_STRUCT_OFFSET (DvVotesPage, status_page), G_STRUCT_OFFSET (DvVotesPage, verdict_label),
     G_STRUCT_OFFSET (DvVotesPage, truth_label), G_STRUCT_OFFSET (DvVotesPage, disagree_label),
     G_STRUCT_OFFSET (DvVotesPage, hint_label), G_STRUCT_OFFSET (DvVotesPage, votes_box),
-    G_STRUCT_OFFSET (DvVotesPage, eval_label),
+    G_STRUCT_OFFSET (DvVotesPage, eval_label), G_STRUCT_OFFSET (DvVotesPage, matrix_title),
+    G_STRUCT_OFFSET (DvVotesPage, split_e_button), G_STRUCT_OFFSET (DvVotesPage, split_ea_button),
+    G_STRUCT_OFFSET (DvVotesPage, matrix_status_label), G_STRUCT_OFFSET (DvVotesPage, matrix),
+    G_STRUCT_OFFSET (DvVotesPage, cell_label), G_STRUCT_OFFSET (DvVotesPage, cell_box),
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (children) == G_N_ELEMENTS (offsets));
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
@@ -425,5 +380,6 @@ dv_votes_page_init (DvVotesPage *self)
          child = gtk_widget_get_next_sibling (child))
       if (GTK_IS_TOGGLE_BUTTON (child))
         gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, labels[i], -1);
+  _dv_votes_page_evaluation_init (self);
   _dv_votes_page_update (self);
 }

@@ -38,4 +38,16 @@ int dv_votes_page_get_verdict (DvVotesPage *self);
 int dv_votes_page_get_n_views (DvVotesPage *self);
 gboolean dv_votes_page_get_probabilities (DvVotesPage *self, int k, float *probs, int n_classes);
 
+/* The evaluation panel: Table II from the installed files' metadata, and the confusion matrix of the chosen
+ * classifier on split e (ea with ea TRUE) from the predictions file evaluation.json beside them (`dimvida votes
+ * table --predictions`), shown only when that file names the installed classifier by its SHA-256. A cell
+ * selected lists its objects, each re-rendered from the dataset seed. Files are read, and objects rendered, on
+ * workers: loading says when one of them runs. */
+gboolean dv_votes_page_get_loading_evaluation (DvVotesPage *self);
+void dv_votes_page_set_evaluation_split (DvVotesPage *self, gboolean ea);
+/* TRUE when the matrix is shown (the predictions match the chosen classifier's file). */
+gboolean dv_votes_page_get_evaluation_matches (DvVotesPage *self);
+/* The objects listed for the selected cell (0 without one). */
+guint dv_votes_page_get_n_cell_objects (DvVotesPage *self);
+
 G_END_DECLS

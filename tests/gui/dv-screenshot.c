@@ -4,7 +4,8 @@
  * shipped, or $DIMVIDA_VIEWS_WEIGHTS), also views-generated-<style>.png and
  * views-during-<style>.png (a run's middle step, replayed), and the same
  * scrolled down to the latent map and the variations (views-map-during-,
- * views-map-<style>.png). Run under X
+ * views-map-<style>.png). When the Votes page has its evaluation file, also
+ * votes-matrix-<style>.png: the confusion matrix with a cell's objects. Run under X
  * (tests/screenshot.sh uses Xvfb). */
 #include "dv-config.h"
 
@@ -17,7 +18,9 @@
 
 #include "dv-application.h"
 #include "dv-preferences-window.h"
+#include "dv-confusion-matrix.h"
 #include "dv-views-page.h"
+#include "dv-votes-page.h"
 #include "dv-window.h"
 
 static gboolean
@@ -179,6 +182,41 @@ main (int argc, char **argv)
               return 1;
             }
         }
+    }
+
+  /* The Votes page's confusion matrix, a cell selected (cabinet taken for loudspeaker), scrolled to it. */
+  DvVotesPage *votes = DV_VOTES_PAGE (find_descendant (GTK_WIDGET (window), DV_TYPE_VOTES_PAGE));
+  dv_window_set_page (window, "votes");
+  while (dv_votes_page_get_loading_evaluation (votes))
+    spin (50);
+  if (dv_votes_page_get_evaluation_matches (votes))
+    {
+      DvConfusionMatrix *matrix = DV_CONFUSION_MATRIX (find_descendant (GTK_WIDGET (votes), DV_TYPE_CONFUSION_MATRIX));
+      dv_votes_page_set_evaluation_split (votes, TRUE);
+      dv_confusion_matrix_select (matrix, 2, 7);
+      while (dv_votes_page_get_loading_evaluation (votes))
+        spin (50);
+      GtkScrolledWindow *scrolled =
+        GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (matrix), GTK_TYPE_SCROLLED_WINDOW));
+      for (guint s = 0; s < G_N_ELEMENTS (schemes); s++)
+        {
+          g_settings_set_string (settings, "color-scheme", schemes[s]);
+          settle (GTK_WIDGET (window));
+          /* The matrix's lower half and the cell's objects below it. */
+          graphene_point_t at;
+          GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+          if (gtk_widget_compute_point (GTK_WIDGET (matrix), GTK_WIDGET (scrolled), &GRAPHENE_POINT_INIT (0, 0), &at))
+            gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + at.y + 140);
+          g_autofree char *name = g_strdup_printf ("votes-matrix-%s.png", schemes[s]);
+          if (!save_settled (GTK_WIDGET (window), outdir, name, &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return 1;
+            }
+        }
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scrolled), 0);
+      dv_votes_page_set_evaluation_split (votes, FALSE);
+      dv_confusion_matrix_select (matrix, -1, -1);
     }
 
   /* A generation on the Views page, when there are weights to run. */

@@ -1,6 +1,7 @@
 /* dv-tiny-votes-weights DIR [CLASS]: tiny classifier weights for the
  * end-to-end test and screenshots (point DIMVIDA_VOTES_WEIGHTS at DIR); with
- * a class name ("chair"), every classifier votes for it. */
+ * a class name ("chair"), every classifier votes for it. DIR/evaluation.json
+ * gives them known confusion matrices on 6 objects per class. */
 #include "tiny-votes-weights.h"
 
 #include <stdio.h>
@@ -28,7 +29,7 @@ main (int argc, char **argv)
         favoured[i] = c;
     }
   g_autoptr (GError) error = NULL;
-  if (!tiny_votes_weights_write (argv[1], favoured, &error))
+  if (!tiny_votes_weights_write (argv[1], favoured, &error) || !tiny_votes_evaluation_write (argv[1], 6, &error))
     {
       fprintf (stderr, "dv-tiny-votes-weights: %s\n", error->message);
       return 1;

@@ -1,8 +1,11 @@
 /* In-process GUI tests of the Votes page, under Xvfb, with tiny classifiers
  * whose votes are known: voting on a sample's real view, switching the
  * architecture and the training set, missing weights, generating the missing
- * views from the page and voting with all four, the disagreement note, and
- * the main loop turning while a shipped-size classifier runs. */
+ * views from the page and voting with all four, the disagreement note, the
+ * main loop turning while a shipped-size classifier runs, and the evaluation
+ * panel: the confusion matrix of known tiny predictions on e and ea, a cell's
+ * objects (by click, by keys), one opened on the Views page, and the states
+ * without a matching evaluation file. */
 #include "dv-config.h"
 
 #include "gui-util.h"
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "dv-application.h"
+#include "dv-confusion-matrix.h"
 #include "dv-vote-bars.h"
 #include "dv-views-page.h"
 #include "dv-votes-page.h"
@@ -23,7 +27,9 @@
 #include "test-util.h"
 
 static DvApplication *app;
-static char *tmp_dir, *votes_dir, *random_dir, *no_weights_dir, *views_dir;
+static char *tmp_dir, *votes_dir, *random_dir, *no_weights_dir, *views_dir, *eval_dir;
+/* Objects per class of the tiny evaluation file. */
+#define PER_CLASS 6
 
 /* What the tiny classifiers vote (tiny_votes_weights_write's order). */
 #define CHAIR 4
@@ -80,10 +86,17 @@ not_generating (gpointer page)
   return !dv_views_page_get_generating (page);
 }
 
+static gboolean
+not_loading_evaluation (gpointer page)
+{
+  return !dv_votes_page_get_loading_evaluation (page);
+}
+
 static void
 wait_for_vote (void)
 {
   wait_for (not_classifying, votes_page (), 60, "the vote to finish");
+  wait_for (not_loading_evaluation, votes_page (), 60, "the evaluation to be read");
   spin (50);
 }
 
@@ -291,6 +304,193 @@ test_responsive (void)
   use_weights (votes_dir);
 }
 
+static DvConfusionMatrix *
+matrix (void)
+{
+  return DV_CONFUSION_MATRIX (page_widget ("matrix"));
+}
+
+static guint
+count_cell_children (void)
+{
+  guint n = 0;
+  for (GtkWidget *c = gtk_widget_get_first_child (page_widget ("cell_box")); c; c = gtk_widget_get_next_sibling (c))
+    n++;
+  return n;
+}
+
+static const char *
+status_text (void)
+{
+  return gtk_label_get_text (GTK_LABEL (page_widget ("matrix_status_label")));
+}
+
+/* Sends a key to the matrix's key controller, as a key press does. */
+static void
+press_key (guint keyval)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (matrix ()));
+  gboolean handled = FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  g_object_unref (controllers);
+  g_assert_true (handled);
+}
+
+static void
+test_evaluation_missing (void)
+{
+  DvVotesPage *page = votes_page ();
+  use_weights (votes_dir);
+  g_assert_false (dv_votes_page_get_evaluation_matches (page));
+  g_assert_nonnull (strstr (status_text (), "No evaluation file: evaluation.json was not found"));
+  g_assert_false (gtk_widget_get_visible (page_widget ("matrix")));
+  g_assert_false (gtk_widget_get_sensitive (page_widget ("split_ea_button")));
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 0);
+}
+
+static gboolean
+objects_rendered (gpointer data)
+{
+  if (dv_votes_page_get_loading_evaluation (votes_page ()))
+    return FALSE;
+  GtkWidget *child = gtk_widget_get_first_child (page_widget ("cell_box"));
+  GtkWidget *picture = gtk_widget_get_first_child (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)));
+  return gtk_picture_get_paintable (GTK_PICTURE (picture)) != NULL;
+}
+
+static void
+test_evaluation_matrix (void)
+{
+  DvVotesPage *page = votes_page ();
+  dv_votes_page_set_model (page, DV_CLASSIFIER_RESNET18, DV_VOTES_SET_S);
+  use_weights (eval_dir);
+  g_assert_true (dv_votes_page_get_evaluation_matches (page));
+  g_assert_true (gtk_widget_get_visible (page_widget ("matrix")));
+  g_assert_false (gtk_widget_get_visible (page_widget ("matrix_status_label")));
+  DvConfusionMatrix *m = matrix ();
+  g_assert_cmpint (dv_confusion_matrix_get_n_classes (m), ==, DV_N_OBJECT_CLASSES);
+  /* ResNet-18 Ω_s (file 0) on e: objects 0, 2, 4 of each class taken for the next class. */
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 0), ==, 3);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 1), ==, 3);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 12, 0), ==, 3);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 2), ==, 0);
+  /* Table II from these predictions where they match: 50 % on e, 4 of 6 on ea. */
+  const char *table = gtk_label_get_text (GTK_LABEL (page_widget ("eval_label")));
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, " 50.0 %   66.7 %"));
+  wait_for (page_shows_text, (gpointer) "Confusion matrix of ResNet-18 Ω_s on split e: 50.0 % of 78 objects right", 10,
+            "the matrix's title");
+
+  /* A click on a cell lists exactly its objects, rendered. */
+  gtk_widget_set_size_request (GTK_WIDGET (m), 600, 560);
+  spin (200);
+  double x, y;
+  int t, p;
+  g_assert_true (dv_confusion_matrix_cell_center (m, 0, 1, &x, &y));
+  g_assert_true (dv_confusion_matrix_cell_at (m, x, y, &t, &p));
+  g_assert_cmpint (t, ==, 0);
+  g_assert_cmpint (p, ==, 1);
+  dv_confusion_matrix_select (m, t, p);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 3);
+  g_assert_cmpuint (count_cell_children (), ==, 3);
+  g_assert_true (page_shows_text ((gpointer) "True: Airplane, predicted: Bench on split e — 3 objects"));
+  g_assert_true (page_shows_text ((gpointer) "e: Bench · ea: Cabinet")); /* object 0: c + 2 on ea */
+  wait_for (objects_rendered, NULL, 30, "the objects to be rendered");
+
+  /* The e / ea toggle: the same cell on ea is empty; the matrix's counts change. */
+  dv_votes_page_set_evaluation_split (page, TRUE);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 1), ==, 0);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 2), ==, 2);
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 0), ==, 4);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 0);
+  g_assert_cmpuint (count_cell_children (), ==, 0);
+  g_assert_true (page_shows_text ((gpointer) "True: Airplane, predicted: Bench on split ea — 0 objects"));
+
+  /* By keys: one right of that cell, then Enter. */
+  dv_confusion_matrix_select (m, -1, -1);
+  g_assert_false (dv_confusion_matrix_get_selected (m, &t, &p));
+  press_key (GDK_KEY_Right);
+  press_key (GDK_KEY_Return);
+  g_assert_true (dv_confusion_matrix_get_selected (m, &t, &p));
+  g_assert_cmpint (t, ==, 0);
+  g_assert_cmpint (p, ==, 2);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 2);
+  press_key (GDK_KEY_Down);
+  press_key (GDK_KEY_space);
+  g_assert_true (dv_confusion_matrix_get_selected (m, &t, &p));
+  g_assert_cmpint (t, ==, 1);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 0);
+  press_key (GDK_KEY_Left);
+  press_key (GDK_KEY_Return);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 4); /* bench taken for bench on ea */
+
+  /* The architecture switch follows: MobileNetV3 Ω_s (file 2) on e errs on objects 0 and 4. */
+  dv_votes_page_set_evaluation_split (page, FALSE);
+  dv_votes_page_set_model (page, DV_CLASSIFIER_MOBILENET, DV_VOTES_SET_S);
+  wait_for_vote ();
+  g_assert_true (dv_votes_page_get_evaluation_matches (page));
+  g_assert_cmpuint (dv_confusion_matrix_get_count (m, 0, 1), ==, 2);
+  dv_confusion_matrix_select (m, 0, 1);
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 2);
+  wait_for (objects_rendered, NULL, 30, "the objects to be rendered");
+
+  /* An object activated opens on the Views page: its real view given, its class known; the page votes on it. */
+  GtkWidget *first = gtk_widget_get_first_child (page_widget ("cell_box"));
+  g_signal_emit_by_name (page_widget ("cell_box"), "child-activated", first);
+  g_assert_cmpstr (dv_views_page_get_object_title (views_page ()), ==, "Airplane #0 (split e)");
+  g_assert_cmpint (dv_views_page_get_true_class (views_page ()), ==, 0);
+  guint real = 0, generated = 0;
+  g_assert_true (dv_views_page_get_views (views_page (), NULL, &real, &generated));
+  g_assert_cmpuint (real & (real - 1), ==, 0); /* one view given */
+  g_assert_cmpuint (generated, ==, 0);
+  wait_for_vote ();
+  g_assert_cmpint (dv_votes_page_get_n_views (page), ==, 1);
+  dv_window_set_page (main_window (), "votes");
+  gtk_widget_set_size_request (GTK_WIDGET (m), -1, -1);
+  dv_votes_page_set_model (page, DV_CLASSIFIER_RESNET18, DV_VOTES_SET_S);
+  wait_for_vote ();
+}
+
+static void
+test_evaluation_mismatch (void)
+{
+  DvVotesPage *page = votes_page ();
+  /* Other weights beside this evaluation file: it names other files. */
+  g_autofree char *other = g_build_filename (tmp_dir, "other", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (tiny_votes_weights_write (other, NULL, &error));
+  g_autofree char *from = g_build_filename (eval_dir, "evaluation.json", NULL);
+  g_autofree char *to = g_build_filename (other, "evaluation.json", NULL);
+  g_autofree char *json = NULL;
+  g_assert_true (g_file_get_contents (from, &json, NULL, NULL));
+  g_assert_true (g_file_set_contents (to, json, -1, NULL));
+  use_weights (other);
+  g_assert_false (dv_votes_page_get_evaluation_matches (page));
+  g_test_message ("%s", status_text ());
+  g_assert_nonnull (strstr (status_text (), "The evaluation does not match these weights: evaluation.json was made "
+                                            "with resnet18-s.safetensors (SHA-256 "));
+  g_assert_false (gtk_widget_get_visible (page_widget ("matrix")));
+  g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 0);
+  /* Table II falls back on the files' metadata. */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (page_widget ("eval_label"))), " 10.0 %   15.0 %"));
+
+  /* A damaged file: said so, nothing else lost. */
+  g_assert_true (g_file_set_contents (to, "{\"format\": \"dimvida-votes-predictions-1\"", -1, NULL));
+  use_weights (other);
+  g_assert_nonnull (strstr (status_text (), "The evaluation file cannot be read: "));
+  g_assert_cmpint (dv_votes_page_get_verdict (page), >=, 0);
+
+  /* Back to matching weights: the matrix again. */
+  use_weights (eval_dir);
+  g_assert_true (dv_votes_page_get_evaluation_matches (page));
+  use_weights (votes_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,9 +499,12 @@ main (int argc, char **argv)
   random_dir = g_build_filename (tmp_dir, "random", NULL);
   no_weights_dir = g_build_filename (tmp_dir, "no-weights", NULL);
   views_dir = g_build_filename (tmp_dir, "views", NULL);
+  eval_dir = g_build_filename (tmp_dir, "eval", NULL);
   g_autoptr (GError) error = NULL;
   if (!tiny_votes_weights_write (votes_dir, favoured, &error) || !tiny_votes_weights_write (random_dir, NULL, &error)
-      || !tiny_views_weights_write (views_dir, FALSE, &error) || g_mkdir_with_parents (no_weights_dir, 0755) != 0)
+      || !tiny_views_weights_write (views_dir, FALSE, &error) || g_mkdir_with_parents (no_weights_dir, 0755) != 0
+      || !tiny_votes_weights_write (eval_dir, favoured, &error)
+      || !tiny_votes_evaluation_write (eval_dir, PER_CLASS, &error))
     g_error ("tiny weights: %s", error ? error->message : "mkdir");
   g_setenv ("DIMVIDA_VIEWS_WEIGHTS", views_dir, TRUE);
   g_setenv ("DIMVIDA_VOTES_WEIGHTS", votes_dir, TRUE);
@@ -314,6 +517,9 @@ main (int argc, char **argv)
   g_test_add_func ("/votes-page/switch-models", test_switch_models);
   g_test_add_func ("/votes-page/generate-and-vote", test_generate_and_vote);
   g_test_add_func ("/votes-page/responsive", test_responsive);
+  g_test_add_func ("/votes-page/evaluation-missing", test_evaluation_missing);
+  g_test_add_func ("/votes-page/evaluation-matrix", test_evaluation_matrix);
+  g_test_add_func ("/votes-page/evaluation-mismatch", test_evaluation_mismatch);
   int status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (main_window ()));

@@ -2,8 +2,10 @@
 
 #include <string.h>
 
+#include "views/objects/registry.h"
 #include "votes/classifier.h"
 #include "votes/dataset.h"
+#include "votes/predictions.h"
 
 gboolean
 tiny_votes_weights_write (const char *dir, const int *favoured, GError **error)
@@ -45,4 +47,64 @@ tiny_votes_weights_write (const char *dir, const int *favoured, GError **error)
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+tiny_votes_evaluation_write (const char *dir, guint per_class, GError **error)
+{
+  /* Split e as `dimvida views dataset --seed 1` makes it, per_class objects per class (their given views drawn
+   * as the dataset draws them, so that the Votes page renders them truly). */
+  const guint n = per_class * DV_N_OBJECT_CLASSES;
+  DvMultiviewSet set = { .split = DV_SPLIT_E, .seed = 1, .n_objects = n, .n_views = 4, .height = 64, .width = 64 };
+  set.labels = g_new (guint8, n);
+  set.given_views = g_new (guint8, n);
+  set.object_indices = g_new (guint32, n);
+  DvMesh mesh;
+  dv_mesh_init (&mesh);
+  for (guint o = 0; o < n; o++)
+    {
+      int view;
+      set.labels[o] = (guint8) (o / per_class);
+      set.object_indices[o] = o % per_class;
+      dv_multiview_object (set.seed, DV_SPLIT_E, set.labels[o], set.object_indices[o], &mesh, &view);
+      set.given_views[o] = (guint8) view;
+    }
+  dv_mesh_clear (&mesh);
+  const char *names[DV_N_OBJECT_CLASSES];
+  for (int c = 0; c < DV_N_OBJECT_CLASSES; c++)
+    names[c] = dv_object_class_name (c);
+  DvVotesPredictions p;
+  dv_votes_predictions_init (&p, &set, names, DV_N_OBJECT_CLASSES);
+  p.command = g_strdup ("tiny test predictions (tests/gui/tiny-votes-weights.c)");
+  gboolean ok = TRUE;
+  for (int i = 0; i < 4 && ok; i++)
+    {
+      DvClassifierArch arch = i < 2 ? DV_CLASSIFIER_RESNET18 : DV_CLASSIFIER_MOBILENET;
+      DvVotesSet s = i % 2 ? DV_VOTES_SET_M : DV_VOTES_SET_S;
+      g_autofree char *name = g_strdup_printf ("%s-%s.safetensors", dv_classifier_arch_name (arch),
+                                               dv_votes_set_name (s));
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *sha = dv_votes_file_sha256 (path, error);
+      if (!(ok = sha != NULL))
+        break;
+      DvVotesEvaluation ev = { .n_classes = DV_N_OBJECT_CLASSES, .n_views = 4, .n_objects = n };
+      ev.predicted_e = g_new (int, n);
+      ev.predicted_ea = g_new (int, n);
+      for (guint o = 0; o < n; o++)
+        {
+          const int c = set.labels[o], k = (int) set.object_indices[o];
+          ev.predicted_e[o] = k % (i + 2) == 0 ? (c + 1) % DV_N_OBJECT_CLASSES : c;
+          ev.predicted_ea[o] = k % 3 == 0 ? (c + 2) % DV_N_OBJECT_CLASSES : c;
+        }
+      dv_votes_predictions_add (&p, name, sha, arch, s, "1", &ev);
+      g_free (ev.predicted_e);
+      g_free (ev.predicted_ea);
+    }
+  g_autofree char *out = g_build_filename (dir, DV_VOTES_PREDICTIONS_FILE, NULL);
+  ok = ok && dv_votes_predictions_save (&p, out, error);
+  dv_votes_predictions_clear (&p);
+  g_free (set.labels);
+  g_free (set.given_views);
+  g_free (set.object_indices);
+  return ok;
 }

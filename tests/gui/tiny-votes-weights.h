@@ -11,3 +11,8 @@
  * -1 (or favoured NULL) keeps the random weights. Each file's metadata carries "set" and the test values
  * accuracy_e = 0.1 + 0.1 i, accuracy_ea = 0.15 + 0.1 i for the i-th file. */
 gboolean tiny_votes_weights_write (const char *dir, const int *favoured, GError **error);
+
+/* DIR/evaluation.json for the four files in DIR: split e of the dataset of seed 1 with per_class objects per class;
+ * the i-th file (that order) predicts, for the k-th object of class c, c + 1 on e when k % (i + 2) == 0 (else c),
+ * and c + 2 on ea when k % 3 == 0 (else c), classes modulo 13. */
+gboolean tiny_votes_evaluation_write (const char *dir, guint per_class, GError **error);
