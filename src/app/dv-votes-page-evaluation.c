@@ -346,13 +346,14 @@ object_item (DvVotesPage *self, guint o)
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), label);
   /* Translators: what a classifier predicted for an object on split e and on split ea. */
-  g_autofree char *votes = g_strdup_printf (_("e: %s · ea: %s"), dv_class_display_name (e->predicted_e[o]),
+  g_autofree char *votes = g_strdup_printf (_("e: %s\nea: %s"), dv_class_display_name (e->predicted_e[o]),
                                             dv_class_display_name (e->predicted_ea[o]));
   GtkWidget *votes_label = gtk_label_new (votes);
   gtk_widget_add_css_class (votes_label, "caption");
   gtk_widget_add_css_class (votes_label, "dim-label");
+  gtk_label_set_justify (GTK_LABEL (votes_label), GTK_JUSTIFY_CENTER);
   gtk_label_set_ellipsize (GTK_LABEL (votes_label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (votes_label), 14);
+  gtk_label_set_max_width_chars (GTK_LABEL (votes_label), 16);
   gtk_box_append (GTK_BOX (box), votes_label);
   /* Translators: an object for screen readers: its class, index and view, then the two predictions. */
   g_autofree char *name = g_strdup_printf (_("%s #%u, %s view: predicted %s on e, %s on ea"),

@@ -399,7 +399,7 @@ test_evaluation_matrix (void)
   g_assert_cmpuint (dv_votes_page_get_n_cell_objects (page), ==, 3);
   g_assert_cmpuint (count_cell_children (), ==, 3);
   g_assert_true (page_shows_text ((gpointer) "True: Airplane, predicted: Bench on split e — 3 objects"));
-  g_assert_true (page_shows_text ((gpointer) "e: Bench · ea: Cabinet")); /* object 0: c + 2 on ea */
+  g_assert_true (page_shows_text ((gpointer) "e: Bench\nea: Cabinet")); /* object 0: c + 2 on ea */
   wait_for (objects_rendered, NULL, 30, "the objects to be rendered");
 
   /* The e / ea toggle: the same cell on ea is empty; the matrix's counts change. */

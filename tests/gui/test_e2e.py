@@ -11,7 +11,8 @@ variations' rows are there; Generate becomes Cancel while RePaint runs and
 cancels it; Ctrl+O imports an OBJ model, Turn picks another front and +Z
 renders it again; Ctrl+O with the dialog's choice puts a single image in the
 Right view), read the Votes page's verdict with tiny classifiers that vote
-"chair", open About and Preferences from the primary menu and close them,
+"chair", click a cell of its confusion matrix and move to another with the
+keys (the objects listed are the cell's count), open About and Preferences from the primary menu and close them,
 quit with Ctrl+Q.
 
 Run by tests/gui/run-e2e.sh, which provides Xvfb, a session bus and the
@@ -167,6 +168,54 @@ def write_png(path, width, height):
     with open(path, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
                 + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def cell_of(matrix):
+    """(true, predicted, count) of the matrix's selected cell, from its accessible description."""
+    m = re.match(r"Selected: True: (\w+), predicted: (\w+) — (\d+) objects?$", matrix.description)
+    return (m.group(1), m.group(2), int(m.group(3))) if m else None
+
+
+def listed_objects(window, truth, predicted):
+    """The objects listed below the matrix: "Airplane #3, front view: predicted Bench on e, … on ea"."""
+    return window.findChildren(lambda n: n.name.startswith(f"{truth} #")
+                               and f"predicted {predicted} on e," in n.name, showingOnly=False)
+
+
+def check_confusion_matrix(window):
+    # The tiny classifiers' evaluation.json (dv-tiny-votes-weights): 6 objects per class; ResNet-18 Ω_s on e
+    # takes objects 0, 2 and 4 of each class for the next class.
+    step("the confusion matrix: a click on a cell lists its objects")
+    matrix = next(iter(window.findChildren(
+        lambda n: n.name.startswith("Confusion matrix of ResNet-18 Ω_s on split e") and n.roleName != "label",
+        showingOnly=False)), None)
+    assert matrix is not None, "no confusion matrix"
+    # Into view with the mouse wheel (X button 5), as a user scrolls (GTK 4.8 has no AT-SPI GrabFocus).
+    wx, wy = window.position
+    ww, wh = window.size
+    for _ in range(60):
+        if matrix.position[1] + matrix.size[1] < wy + wh - 10:
+            break
+        rawinput.click(wx + ww // 2, wy + wh // 2, button=5)
+        time.sleep(0.1)
+    time.sleep(0.5)
+    x, y = matrix.position
+    width, height = matrix.size
+    rawinput.click(x + width // 2, y + height // 2)
+    wait_until(lambda: cell_of(matrix) is not None, "a selected cell")
+    truth, predicted, count = cell_of(matrix)
+    step(f"clicked: true {truth}, predicted {predicted}, {count} objects")
+    wait_until(lambda: len(listed_objects(window, truth, predicted)) == count, f"{count} objects listed")
+    step("the keys: Home, then Right to the diagonal, Enter lists that cell's objects")
+    rawinput.pressKey("Home")
+    names = ["Airplane", "Bench", "Cabinet", "Car", "Chair", "Display", "Lamp", "Loudspeaker", "Rifle", "Sofa",
+             "Table", "Telephone", "Watercraft"]
+    for _ in range(names.index(truth)):
+        rawinput.pressKey("Right")
+    rawinput.pressKey("Return")
+    wait_until(lambda: cell_of(matrix) == (truth, truth, 3), f"the diagonal cell of {truth} with 3 objects")
+    wait_until(lambda: len(listed_objects(window, truth, truth)) == 3, "its 3 objects listed")
+    assert find(window, f"True: {truth}, predicted: {truth} on split e — 3 objects", "label") is not None
 
 
 def main():
@@ -360,6 +409,7 @@ def run(proc):
         lambda n: n.roleName == "label" and n.name.startswith("Verdict: Chair"), showingOnly=False)), None)
         is not None, "the verdict")
     assert find(window, "True class: Chair — the vote is right", "label") is not None, "no true class"
+    check_confusion_matrix(window)
     step("back to the Views page")
     rawinput.keyCombo("<Alt>1")
     wait_until(lambda: tab_selected(window, "Views"), "Alt+1")
