@@ -32,6 +32,8 @@ evaluation_result_free (gpointer data)
       }
   g_free (r->predictions_name);
   g_free (r->predictions_error);
+  g_free (r->score_sha256);
+  g_free (r->ae_sha256);
   if (r->have_predictions)
     dv_votes_predictions_clear (&r->predictions);
   g_free (r);
@@ -43,6 +45,7 @@ typedef struct {
   char *weights[DV_N_CLASSIFIER_ARCHS][DV_N_VOTES_SETS];  /* paths, NULL when not installed */
   char *predictions_path;                                  /* NULL when missing */
   char *predictions_name;
+  char *score_path, *ae_path;                              /* the view models, NULL when not installed */
 } LoadData;
 
 static void
@@ -54,6 +57,8 @@ load_data_free (gpointer data)
       g_free (d->weights[a][s]);
   g_free (d->predictions_path);
   g_free (d->predictions_name);
+  g_free (d->score_path);
+  g_free (d->ae_path);
   g_free (d);
 }
 
@@ -93,6 +98,8 @@ load_func (DvJob *job, gpointer data, GCancellable *cancellable, GError **error)
             return NULL;
           }
       }
+  r->score_sha256 = d->score_path ? dv_votes_file_sha256 (d->score_path, NULL) : NULL;
+  r->ae_sha256 = d->ae_path ? dv_votes_file_sha256 (d->ae_path, NULL) : NULL;
   if (d->predictions_path != NULL)
     {
       g_autoptr (GError) local = NULL;
@@ -117,8 +124,13 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   DvJob *job = DV_JOB (source);
   g_autoptr (GError) error = NULL;
   EvaluationResult *result = dv_job_run_finish (job, res, &error);
-  if (job == self->eval_job)
-    g_clear_object (&self->eval_job);
+  if (job != self->eval_job)
+    {
+      /* Cancelled by dispose: nothing to show it in. */
+      evaluation_result_free (result);
+      return;
+    }
+  g_clear_object (&self->eval_job);
   if (self->eval_again)
     {
       evaluation_result_free (result);
@@ -165,6 +177,22 @@ _dv_votes_page_load_evaluation (DvVotesPage *self)
       d->predictions_name = g_build_filename ("weights", "votes", DV_VOTES_PREDICTIONS_FILE, NULL);
       d->predictions_path = dv_find_data_file (d->predictions_name, NULL);
     }
+  /* The view models as the Views page finds them: ea's generated views are theirs. */
+  const char *views_dir = g_getenv ("DIMVIDA_VIEWS_WEIGHTS");
+  char **model_paths[] = { &d->ae_path, &d->score_path };
+  const char *model_names[] = { "autoencoder.safetensors", "score.safetensors" };
+  for (int k = 0; k < 2; k++)
+    {
+      g_autofree char *relative = g_build_filename ("weights", "views", model_names[k], NULL);
+      if (views_dir != NULL && views_dir[0] != '\0')
+        {
+          *model_paths[k] = g_build_filename (views_dir, model_names[k], NULL);
+          if (!g_file_test (*model_paths[k], G_FILE_TEST_IS_REGULAR))
+            g_clear_pointer (model_paths[k], g_free);
+        }
+      else
+        *model_paths[k] = dv_find_data_file (relative, NULL);
+    }
   self->eval_job = dv_job_new (_("Reading the evaluation"), load_func, d, load_data_free, evaluation_result_free);
   dv_job_run_async (self->eval_job, on_loaded, g_object_ref (self));
   _dv_votes_page_update_evaluation (self);
@@ -200,6 +228,15 @@ entry_of_file (const EvaluationResult *r, DvClassifierArch a, DvVotesSet s)
   return e && strcmp (e->sha256, r->sha256[a][s]) == 0 ? e : NULL;
 }
 
+/* Whether ea's generated views were made by the installed view models (TRUE when the file does not say). */
+static gboolean
+views_match (const EvaluationResult *r)
+{
+  const DvVotesPredictions *p = &r->predictions;
+  return (p->score_model_sha256 == NULL || g_strcmp0 (p->score_model_sha256, r->score_sha256) == 0)
+         && (p->autoencoder_sha256 == NULL || g_strcmp0 (p->autoencoder_sha256, r->ae_sha256) == 0);
+}
+
 /* Table II's form: architecture × {Ω_s, Ω_m} × {e, ea}, from the predictions file where it matches the installed
  * file, else from the file's metadata (what `dimvida votes train` measured, when it did). */
 static char *
@@ -222,7 +259,7 @@ table_text (const EvaluationResult *r)
         append_padded (s, _dv_votes_set_display_name (set), set_width + 2);
         const DvVotesPredictionsEntry *e = entry_of_file (r, a, set);
         double acc[2] = { r->accuracy[a][set][0], r->accuracy[a][set][1] };
-        for (int k = 0; k < 2 && e != NULL; k++)
+        for (int k = 0; k < (views_match (r) ? 2 : 1) && e != NULL; k++)
           {
             DvVoteConfusion confusion;
             dv_votes_predictions_confusion (&r->predictions, e, k == 1, &confusion);
@@ -462,7 +499,7 @@ on_object_activated (DvVotesPage *self, GtkFlowBoxChild *child)
 
 /* The chosen classifier's predictions when they are of its very file, else NULL and why not. */
 static const DvVotesPredictionsEntry *
-matching_entry (DvVotesPage *self, char **why)
+matching_entry (DvVotesPage *self, gboolean ea, char **why)
 {
   const EvaluationResult *r = self->evaluation;
   const DvClassifierArch a = self->arch;
@@ -488,6 +525,19 @@ matching_entry (DvVotesPage *self, char **why)
         /* Translators: a file name, then a classifier, e.g. "ResNet-18 Ω_s". */
         *why = g_strdup_printf (_("The evaluation does not match these weights: %s has no predictions of %s."),
                                 r->predictions_name, model);
+      else if (entry_of_file (r, a, s) == e && ea && !views_match (r))
+        {
+          const gboolean score = g_strcmp0 (r->predictions.score_model_sha256, r->score_sha256) != 0;
+          const char *recorded = score ? r->predictions.score_model_sha256 : r->predictions.autoencoder_sha256;
+          const char *installed = score ? r->score_sha256 : r->ae_sha256;
+          /* Translators: the evaluation file; the view model (score model or autoencoder) whose generated views
+           * it voted on and the start of its SHA-256, then that of the installed one. */
+          *why = g_strdup_printf (_("The ea predictions do not match these weights: %s voted on views generated with "
+                                    "a %s of SHA-256 %.12s…, the installed one is %.12s…. Split e is still this "
+                                    "classifier’s; make the file again with the command in data/weights/README.md."),
+                                  r->predictions_name, score ? _("score model") : _("autoencoder"), recorded,
+                                  installed ? installed : _("not installed"));
+        }
       else if (entry_of_file (r, a, s) != e)
         /* Translators: the evaluation file, the classifier file it was made with and the start of its SHA-256,
          * then the installed file and the start of its SHA-256. */
@@ -511,13 +561,15 @@ _dv_votes_page_update_evaluation (DvVotesPage *self)
 
   const gboolean ea = gtk_toggle_button_get_active (self->split_ea_button);
   g_autofree char *why = NULL;
-  const DvVotesPredictionsEntry *entry = matching_entry (self, &why);
+  const DvVotesPredictionsEntry *entry = matching_entry (self, ea, &why);
+  /* The toggle stays usable while split e's predictions match. */
+  const gboolean e_matches = entry != NULL || (ea && entry_of_file (r, self->arch, self->set) != NULL);
   self->eval_entry = entry;
   gtk_label_set_text (self->matrix_status_label, why ? why : "");
   gtk_widget_set_visible (GTK_WIDGET (self->matrix_status_label), why != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->matrix), entry != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->split_e_button), entry != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->split_ea_button), entry != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->split_e_button), e_matches);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->split_ea_button), e_matches);
   if (entry == NULL)
     {
       gtk_label_set_text (self->matrix_title, _("Confusion matrix"));

@@ -39,6 +39,8 @@ typedef struct {
   gboolean have_file[DV_N_CLASSIFIER_ARCHS][DV_N_VOTES_SETS];
   char *file_name[DV_N_CLASSIFIER_ARCHS][DV_N_VOTES_SETS];  /* base names of the installed files */
   char *sha256[DV_N_CLASSIFIER_ARCHS][DV_N_VOTES_SETS];     /* of their bytes, NULL when not installed */
+  char *score_sha256;         /* of the installed view models' files (NULL when not installed): ea's views */
+  char *ae_sha256;
   char *predictions_name;     /* the predictions file as shown to the user */
   gboolean have_predictions;
   char *predictions_error;    /* why it could not be read (NULL when missing or read) */

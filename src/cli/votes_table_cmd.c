@@ -176,6 +176,13 @@ dv_cmd_votes_table (int argc, char **argv)
     {
       dv_votes_predictions_init (&predictions, &e, class_names, DV_N_OBJECT_CLASSES);
       predictions.command = g_strdup (command);
+      /* The files that generated ea's views, by their bytes (what the Votes page can check). */
+      g_autofree char *score_file = model_path ? g_strdup (model_path)
+                                               : dv_find_data_file ("weights/views/score.safetensors", NULL);
+      g_autofree char *ae_file = ae_path ? g_strdup (ae_path)
+                                         : dv_find_data_file ("weights/views/autoencoder.safetensors", NULL);
+      predictions.score_model_sha256 = score_file ? dv_votes_file_sha256 (score_file, NULL) : NULL;
+      predictions.autoencoder_sha256 = ae_file ? dv_votes_file_sha256 (ae_file, NULL) : NULL;
     }
   printf ("\n| classifier | e | ea |\n| --- | ---: | ---: |\n");
   for (guint i = 0; i < nets->len; i++)

@@ -485,6 +485,30 @@ test_evaluation_mismatch (void)
   g_assert_nonnull (strstr (status_text (), "The evaluation file cannot be read: "));
   g_assert_cmpint (dv_votes_page_get_verdict (page), >=, 0);
 
+  /* The same classifiers, their ea views made by other view models: split e's matrix, not ea's. */
+  g_autofree char *stale = g_build_filename (tmp_dir, "stale", NULL), *old_views = g_build_filename (tmp_dir,
+                                                                                                    "old-views", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (old_views, 0755), ==, 0);
+  g_autofree char *old_score = g_build_filename (old_views, "score.safetensors", NULL);
+  g_autofree char *old_ae = g_build_filename (old_views, "autoencoder.safetensors", NULL);
+  g_assert_true (g_file_set_contents (old_score, "an older score model", -1, NULL));
+  g_assert_true (g_file_set_contents (old_ae, "an older autoencoder", -1, NULL));
+  g_assert_true (tiny_votes_weights_write (stale, favoured, &error));
+  g_assert_true (tiny_votes_evaluation_write (stale, PER_CLASS, old_views, &error));
+  use_weights (stale);
+  dv_votes_page_set_evaluation_split (page, FALSE);
+  g_assert_true (dv_votes_page_get_evaluation_matches (page));
+  g_assert_cmpuint (dv_confusion_matrix_get_count (matrix (), 0, 1), ==, 3);
+  dv_votes_page_set_evaluation_split (page, TRUE);
+  g_assert_false (dv_votes_page_get_evaluation_matches (page));
+  g_test_message ("%s", status_text ());
+  g_assert_nonnull (strstr (status_text (), "The ea predictions do not match these weights: evaluation.json voted on "
+                                            "views generated with a score model of SHA-256 "));
+  g_assert_true (gtk_widget_get_sensitive (page_widget ("split_e_button")));
+  /* Table II: e from the file, ea from the classifier's metadata (ResNet-18 Ω_s: 15 %). */
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (page_widget ("eval_label"))), " 50.0 %   15.0 %"));
+  dv_votes_page_set_evaluation_split (page, FALSE);
+
   /* Back to matching weights: the matrix again. */
   use_weights (eval_dir);
   g_assert_true (dv_votes_page_get_evaluation_matches (page));
@@ -504,7 +528,7 @@ main (int argc, char **argv)
   if (!tiny_votes_weights_write (votes_dir, favoured, &error) || !tiny_votes_weights_write (random_dir, NULL, &error)
       || !tiny_views_weights_write (views_dir, FALSE, &error) || g_mkdir_with_parents (no_weights_dir, 0755) != 0
       || !tiny_votes_weights_write (eval_dir, favoured, &error)
-      || !tiny_votes_evaluation_write (eval_dir, PER_CLASS, &error))
+      || !tiny_votes_evaluation_write (eval_dir, PER_CLASS, views_dir, &error))
     g_error ("tiny weights: %s", error ? error->message : "mkdir");
   g_setenv ("DIMVIDA_VIEWS_WEIGHTS", views_dir, TRUE);
   g_setenv ("DIMVIDA_VOTES_WEIGHTS", votes_dir, TRUE);

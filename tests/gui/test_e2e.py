@@ -228,7 +228,7 @@ def main():
     env["DIMVIDA_VIEWS_WEIGHTS"] = weights
     # Tiny classifiers that all vote "chair", so that the Votes page has a verdict to read.
     votes_weights = os.path.join(weights, "votes")
-    subprocess.run([os.environ["DV_E2E_TINY_VOTES_WEIGHTS"], votes_weights, "chair"], check=True)
+    subprocess.run([os.environ["DV_E2E_TINY_VOTES_WEIGHTS"], votes_weights, "chair", weights], check=True)
     env["DIMVIDA_VOTES_WEIGHTS"] = votes_weights
     proc = subprocess.Popen([APP], env=env)
     try:

@@ -50,7 +50,7 @@ tiny_votes_weights_write (const char *dir, const int *favoured, GError **error)
 }
 
 gboolean
-tiny_votes_evaluation_write (const char *dir, guint per_class, GError **error)
+tiny_votes_evaluation_write (const char *dir, guint per_class, const char *views_dir, GError **error)
 {
   /* Split e as `dimvida views dataset --seed 1` makes it, per_class objects per class (their given views drawn
    * as the dataset draws them, so that the Votes page renders them truly). */
@@ -77,6 +77,13 @@ tiny_votes_evaluation_write (const char *dir, guint per_class, GError **error)
   dv_votes_predictions_init (&p, &set, names, DV_N_OBJECT_CLASSES);
   p.command = g_strdup ("tiny test predictions (tests/gui/tiny-votes-weights.c)");
   gboolean ok = TRUE;
+  if (views_dir != NULL)
+    {
+      g_autofree char *score = g_build_filename (views_dir, "score.safetensors", NULL);
+      g_autofree char *ae = g_build_filename (views_dir, "autoencoder.safetensors", NULL);
+      ok = (p.score_model_sha256 = dv_votes_file_sha256 (score, error)) != NULL
+           && (p.autoencoder_sha256 = dv_votes_file_sha256 (ae, error)) != NULL;
+    }
   for (int i = 0; i < 4 && ok; i++)
     {
       DvClassifierArch arch = i < 2 ? DV_CLASSIFIER_RESNET18 : DV_CLASSIFIER_MOBILENET;

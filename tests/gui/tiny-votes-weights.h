@@ -14,5 +14,6 @@ gboolean tiny_votes_weights_write (const char *dir, const int *favoured, GError 
 
 /* DIR/evaluation.json for the four files in DIR: split e of the dataset of seed 1 with per_class objects per class;
  * the i-th file (that order) predicts, for the k-th object of class c, c + 1 on e when k % (i + 2) == 0 (else c),
- * and c + 2 on ea when k % 3 == 0 (else c), classes modulo 13. */
-gboolean tiny_votes_evaluation_write (const char *dir, guint per_class, GError **error);
+ * and c + 2 on ea when k % 3 == 0 (else c), classes modulo 13. views_dir (may be NULL: not recorded) holds the
+ * score.safetensors and autoencoder.safetensors whose SHA-256 the file records as those of ea's views. */
+gboolean tiny_votes_evaluation_write (const char *dir, guint per_class, const char *views_dir, GError **error);

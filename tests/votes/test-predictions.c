@@ -74,6 +74,7 @@ make_predictions (DvVotesPredictions *p)
   const DvMultiviewSet *set = tiny_split_e ();
   dv_votes_predictions_init (p, set, class_names (), DV_N_OBJECT_CLASSES);
   p->command = g_strdup ("dimvida votes table --predictions p.json");
+  p->score_model_sha256 = g_strdup ("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
   const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   for (int k = 0; k < 2; k++)
     {
@@ -91,6 +92,8 @@ assert_equal (const DvVotesPredictions *a, const DvVotesPredictions *b)
 {
   g_assert_cmpuint (a->dataset_seed, ==, b->dataset_seed);
   g_assert_cmpstr (a->command, ==, b->command);
+  g_assert_cmpstr (a->score_model_sha256, ==, b->score_model_sha256);
+  g_assert_cmpstr (a->autoencoder_sha256, ==, b->autoencoder_sha256);
   g_assert_cmpint (a->n_classes, ==, b->n_classes);
   g_assert_true (g_strv_equal ((const char *const *) a->class_names, (const char *const *) b->class_names));
   g_assert_cmpuint (a->n_objects, ==, b->n_objects);
@@ -219,6 +222,8 @@ test_bad_files (void)
   expect_refused (bad_arch, "vgg");
   g_autofree char *bad_sha = edit (json, "\"sha256\":\"0123", "\"sha256\":\"X123");
   expect_refused (bad_sha, "64 hexadecimal digits");
+  g_autofree char *bad_score = edit (json, "\"score_model_sha256\":\"fedc", "\"score_model_sha256\":\"fedX");
+  expect_refused (bad_score, "“score_model_sha256” is not 64 hexadecimal digits");
   g_autofree char *string_class = edit (json, "\"class\":[0", "\"class\":[\"0\"");
   expect_refused (string_class, "“class”[0] is not an integer in 0…12");
   g_autofree char *path = g_build_filename (tmp_dir, "absent.json", NULL);

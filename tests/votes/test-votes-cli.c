@@ -185,6 +185,10 @@ test_table (void)
   g_assert_cmpstr (p.class_names[4], ==, "chair");
   g_assert_nonnull (strstr (p.command, "dimvida votes table --data ds"));
   g_assert_cmpuint (p.classifiers->len, ==, 2);
+  g_autofree char *score_file = path ("sc/score.safetensors"), *ae_file = path ("ae/autoencoder.safetensors");
+  g_autofree char *score_sha = dv_votes_file_sha256 (score_file, NULL), *ae_sha = dv_votes_file_sha256 (ae_file, NULL);
+  g_assert_cmpstr (p.score_model_sha256, ==, score_sha);
+  g_assert_cmpstr (p.autoencoder_sha256, ==, ae_sha);
   for (int m = 0; m < 2; m++)
     {
       const DvVotesPredictionsEntry *entry = p.classifiers->pdata[m];

@@ -54,6 +54,8 @@ void
 dv_votes_predictions_clear (DvVotesPredictions *p)
 {
   g_clear_pointer (&p->command, g_free);
+  g_clear_pointer (&p->score_model_sha256, g_free);
+  g_clear_pointer (&p->autoencoder_sha256, g_free);
   g_clear_pointer (&p->class_names, g_strfreev);
   g_clear_pointer (&p->labels, g_free);
   g_clear_pointer (&p->object_indices, g_free);
@@ -156,6 +158,8 @@ dv_votes_predictions_to_json (const DvVotesPredictions *p)
   json_builder_set_member_name (b, "dataset_seed");
   json_builder_add_int_value (b, (gint64) p->dataset_seed);
   add_string (b, "command", p->command);
+  add_string (b, "score_model_sha256", p->score_model_sha256);
+  add_string (b, "autoencoder_sha256", p->autoencoder_sha256);
   json_builder_set_member_name (b, "class_names");
   json_builder_begin_array (b);
   for (int c = 0; c < p->n_classes; c++)
@@ -268,6 +272,12 @@ read_string (JsonObject *o, const char *name, gboolean nullable, GError **error)
 }
 
 static gboolean
+is_sha256 (const char *text)
+{
+  return strlen (text) == 64 && strspn (text, "0123456789abcdef") == 64;
+}
+
+static gboolean
 read_entry (DvVotesPredictions *p, JsonNode *node, guint i, GError **error)
 {
   if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -285,7 +295,7 @@ read_entry (DvVotesPredictions *p, JsonNode *node, guint i, GError **error)
   g_autoptr (GError) local = NULL;
   if (!dv_classifier_arch_from_name (arch_name, &arch, &local) || !dv_votes_set_from_name (set_name, &set, &local))
     return format_error (error, "classifier %u: %s", i, local->message);
-  if (strlen (sha) != 64 || strspn (sha, "0123456789abcdef") != 64)
+  if (!is_sha256 (sha))
     return format_error (error, "classifier %u: “sha256” is not 64 hexadecimal digits", i);
   DvVotesPredictionsEntry *e = entry_new (p, file, sha, arch, set, seed[0] ? seed : NULL);
   g_ptr_array_add (p->classifiers, e);
@@ -335,6 +345,18 @@ read_root (DvVotesPredictions *p, JsonObject *root, GError **error)
   if (!command)
     return FALSE;
   p->command = command[0] ? g_strdup (command) : NULL;
+  const char *names_[] = { "score_model_sha256", "autoencoder_sha256" };
+  char **slots[] = { &p->score_model_sha256, &p->autoencoder_sha256 };
+  for (int k = 0; k < 2; k++)
+    {
+      /* Optional: files of the first version may lack them. */
+      const char *sha = json_object_has_member (root, names_[k]) ? read_string (root, names_[k], TRUE, error) : "";
+      if (!sha)
+        return FALSE;
+      if (sha[0] && !is_sha256 (sha))
+        return format_error (error, "“%s” is not 64 hexadecimal digits", names_[k]);
+      *slots[k] = sha[0] ? g_strdup (sha) : NULL;
+    }
   for (guint c = 0; c < C; c++)
     {
       JsonNode *e = json_array_get_element (names, c);

@@ -10,6 +10,7 @@
  * The file is JSON (json-glib), written atomically:
  *   { "format": "dimvida-votes-predictions-1", "split": "e", "dataset_seed": 1,
  *     "command": "…", "class_names": [13 names],
+ *     "score_model_sha256", "autoencoder_sha256": the files that generated ea's views (or null),
  *     "objects": { "class": [n], "index": [n], "view": [n] },
  *     "classifiers": [ { "file", "sha256", "arch", "set", "seed",
  *                        "predicted_e": [n], "predicted_ea": [n] }, … ] } */
@@ -40,6 +41,10 @@ typedef struct {
 typedef struct {
   guint64 dataset_seed;
   char *command;            /* provenance, or NULL */
+  /* SHA-256 of the bytes of the score model and autoencoder files whose generated views ea votes on (NULL when
+   * not recorded): the e predictions depend on the classifier alone, the ea ones on these too. */
+  char *score_model_sha256;
+  char *autoencoder_sha256;
   int n_classes;
   char **class_names;       /* [n_classes], NULL-terminated */
   guint n_objects;
