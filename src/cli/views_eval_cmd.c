@@ -137,6 +137,7 @@ int
 dv_cmd_views_eval (int argc, char **argv)
 {
   char *data = NULL, *model_path = NULL, *ae_path = NULL, *sampler_name = NULL, *cache = NULL, *cls_path = NULL;
+  char *precision_name = NULL;
   int objects = 0, steps = 0, threads = 2, batch = 64;
   gboolean no_coherence = FALSE;
   gint64 seed = 0;
@@ -155,6 +156,8 @@ dv_cmd_views_eval (int argc, char **argv)
     { "classifier", 0, 0, G_OPTION_ARG_FILENAME, &cls_path,
       "Classifier of the coherence column (the shipped ResNet-18, Ω_s)", "FILE" },
     { "no-coherence", 0, 0, G_OPTION_ARG_NONE, &no_coherence, "No coherence column", NULL },
+    { "precision", 'p', 0, G_OPTION_ARG_STRING, &precision_name,
+      "The score network's Linear weights: bf16 (default where the CPU has AVX512-BF16, else f32) or f32", "P" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- Table I: generated views against the true ones");
@@ -163,7 +166,7 @@ dv_cmd_views_eval (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
   g_autofree char *data_owned = data, *model_owned = model_path, *ae_owned = ae_path, *sampler_owned = sampler_name;
-  g_autofree char *cache_owned = cache, *cls_owned = cls_path;
+  g_autofree char *cache_owned = cache, *cls_owned = cls_path, *precision_owned = precision_name;
   if (!data)
     return dv_cli_fail ("views eval needs --data DIR (with d.dvmv and e.dvmv)");
   if (objects < 0 || batch < 1 || batch > 4096 || seed < 0)
@@ -173,6 +176,9 @@ dv_cmd_views_eval (int argc, char **argv)
   if (sampler_name && !dv_masked_sampler_kind_from_string (sampler_name, &sampler.kind, &error))
     return dv_cli_fail ("--sampler: %s", error->message);
   sampler.steps = steps > 0 ? steps : sampler.kind == DV_MASKED_SAMPLER_ODE ? 100 : 250;
+  sampler.precision = DV_SCORE_MODEL_SAMPLING_PRECISION;
+  if (precision_name && !dv_precision_from_string (precision_name, &sampler.precision, &error))
+    return dv_cli_fail ("--precision: %s", error->message);
   if (!dv_masked_sampler_config_check (&sampler, &error))
     return dv_cli_fail ("%s", error->message);
   dv_blas_set_threads (MAX (threads, 1));
@@ -334,8 +340,9 @@ dv_cmd_views_eval (int argc, char **argv)
   coherence_clear (&coh);
   dv_autoencoder_buffers_clear (&buf);
   printf ("Table I on split e: %u of %u objects (evenly spaced), every one of the %d conditioning subsets; "
-          "%s sampler, %d steps, seed %" G_GINT64_FORMAT "; %.1f s\n", N, e.n_objects, n_subsets,
+          "%s sampler, %d steps, seed %" G_GINT64_FORMAT ", %s; %.1f s\n", N, e.n_objects, n_subsets,
           dv_masked_sampler_kind_to_string (sampler.kind), sampler.steps, seed,
+          dv_precision_to_string (dv_score_model_precision (model, sampler.precision)),
           (g_get_monotonic_time () - t0) / 1e6);
   printf ("PSNR (dB) and SSIM (Gaussian 11, σ 1.5, data range 1, as scikit-image with gaussian_weights) of each "
           "generated view against the true one, averaged over the views not given\n\n");

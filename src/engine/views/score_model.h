@@ -49,6 +49,10 @@ DvScoreModel *dv_score_model_load (const char *path, GError **error);
 /* The precision a generation asked for `requested` runs in here: BF16 needs
  * the AVX512-BF16 kernel (dv_linear_bf16_fast); elsewhere F32. */
 DvPrecision dv_score_model_precision (const DvScoreModel *model, DvPrecision requested);
+/* What `views generate`, `views eval` and the app sample in unless told otherwise: BF16, measured 5× faster at
+ * batch 1 with Table I unchanged (bench/RESULTS-views.md, docs/results.md). The engine's sampler config stays F32
+ * (exact) by default, so callers that cache samples (votes) opt in themselves. */
+#define DV_SCORE_MODEL_SAMPLING_PRECISION DV_PRECISION_BF16
 
 /* Generation in standardised latent space (sampler->precision: F32 or BF16 Linear weights, see above): given[V][L] raw latents (only
  * given_mask's views read), out[K][V][L] raw latents; on_step sees
