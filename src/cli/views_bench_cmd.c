@@ -136,7 +136,7 @@ dv_cmd_views_bench_score (int argc, char **argv)
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
     { "repeats", 'r', 0, G_OPTION_ARG_INT, &repeats, "Timed repeats, median reported (5)", "N" },
     { "widths", 'w', 0, G_OPTION_ARG_STRING, &widths, "Network widths to time (256,384,512)", "LIST" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Training batch (256)", "B" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Training batch (256; 0 skips the training step)", "B" },
     { "generate-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps,
       "Euler–Maruyama steps of the timed generation (250; 0 skips)", "N" },
     { "precision", 'p', 0, G_OPTION_ARG_STRING, &precisions,
@@ -153,8 +153,9 @@ dv_cmd_views_bench_score (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
   g_autofree char *widths_owned = widths, *precisions_owned = precisions;
-  if (repeats < 1 || threads < 1 || batch < 1 || gen_steps < 0 || small_batch < 0)
-    return dv_cli_fail ("--repeats, --threads and --batch must be positive");
+  if (repeats < 1 || threads < 1 || batch < 0 || gen_steps < 0 || small_batch < 0)
+    return dv_cli_fail ("--repeats and --threads must be positive, --batch, --generate-steps and --small-batch not "
+                        "negative");
   DvPrecision prec[MAX_PRECISIONS];
   const int n_prec = parse_precisions (precisions ? precisions : "f32,bf16", prec, &error);
   if (n_prec < 0)
@@ -190,6 +191,8 @@ dv_cmd_views_bench_score (int argc, char **argv)
         return dv_cli_fail ("bad width '%s' (8 to 8192, a multiple of %d)", list[i], cfg.groups);
       cfg.width = (int) w;
       last_width = cfg.width;
+      if (batch == 0)
+        continue;
       g_autoptr (DvScoreNet) net = dv_score_net_new (&cfg);
       dv_score_net_init_weights (net, 1);
       g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, batch);
