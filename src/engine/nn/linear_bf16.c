@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 10)
+#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 11)
 #define HAVE_AVX512_BF16_KERNEL 1
 #include <immintrin.h>
 #endif
