@@ -550,6 +550,8 @@ generate_action (GtkWidget *widget, const char *name, GVariant *parameter)
   d->sampler.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
   d->sampler.jump_length = MIN (d->sampler.jump_length, d->sampler.steps);
   d->sampler.seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  /* BF16 where the CPU runs it (5× faster at batch 1, Table I unchanged: bench/RESULTS-views.md). */
+  d->sampler.precision = DV_SCORE_MODEL_SAMPLING_PRECISION;
   d->given_mask = _dv_views_page_given_mask (self);
   d->truth_mask = _dv_views_page_image_mask (self) & ~d->given_mask;
   d->views = g_memdup2 (self->views, sizeof (float) * 4 * VIEW_FLOATS);

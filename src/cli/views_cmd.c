@@ -36,12 +36,15 @@ static const char views_usage[] =
   "          [--threads T] [--width W] [--batch B] [--mask-draw batch|object]\n"
   "          Train the masked score model on split d's latents (encoded once; checkpoints; resumable)\n"
   "  generate --given front[,right,back,left] IN.png --out OUT.png [--steps N] [--sampler em|ode|repaint]\n"
-  "          [--seed S] [--variations K] [--frames DIR] [--model FILE] [--ae FILE]\n"
+  "          [--seed S] [--variations K] [--frames DIR] [--model FILE] [--ae FILE] [--precision bf16|f32]\n"
   "          The missing views from the given ones: a 4-view strip per variation\n"
   "  eval --data DIR [--objects N] [--steps N] [--sampler NAME] [--cache FILE] [--model FILE] [--ae FILE]\n"
+  "          [--precision bf16|f32]\n"
   "          The paper's Table I on split e, with the autoencoder's ceiling and nearest-neighbour retrieval\n"
-  "  bench-score [--widths 256,384,512] [--batch B] [--generate-steps N] [--threads T]\n"
-  "          Time score-network training steps and a generation (bench/score_torch.py sets them against PyTorch)\n"
+  "  bench-score [--widths 256,384,512] [--batch B] [--generate-steps N] [--threads T] [--precision f32,bf16]\n"
+  "          [--small-batch K] [--linears]\n"
+  "          Time score-network training steps, forwards and a generation in each precision, and the Linear\n"
+  "          products (bench/score_torch.py sets them against PyTorch)\n"
   "  latent-map --data DIR --out FILE [--ae FILE] [--cache FILE] [--points N]\n"
   "          The 2D PCA map of split d's view latents, drawn under the Views page's reverse-process paths\n";
 

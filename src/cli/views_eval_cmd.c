@@ -1,6 +1,5 @@
 /* dimvida views eval: the paper's Table I on our data (split e), with the autoencoder's reconstruction (ceiling)
- * and nearest-neighbour retrieval from split d (baseline); views bench-score: the speed figures that
- * bench/score_torch.py sets against the PyTorch twin. */
+ * and nearest-neighbour retrieval from split d (baseline). */
 #include "commands.h"
 #include "core/blas.h"
 #include "core/rng.h"
@@ -138,6 +137,7 @@ int
 dv_cmd_views_eval (int argc, char **argv)
 {
   char *data = NULL, *model_path = NULL, *ae_path = NULL, *sampler_name = NULL, *cache = NULL, *cls_path = NULL;
+  char *precision_name = NULL;
   int objects = 0, steps = 0, threads = 2, batch = 64;
   gboolean no_coherence = FALSE;
   gint64 seed = 0;
@@ -156,6 +156,8 @@ dv_cmd_views_eval (int argc, char **argv)
     { "classifier", 0, 0, G_OPTION_ARG_FILENAME, &cls_path,
       "Classifier of the coherence column (the shipped ResNet-18, Ω_s)", "FILE" },
     { "no-coherence", 0, 0, G_OPTION_ARG_NONE, &no_coherence, "No coherence column", NULL },
+    { "precision", 'p', 0, G_OPTION_ARG_STRING, &precision_name,
+      "The score network's Linear weights: bf16 (default where the CPU has AVX512-BF16, else f32) or f32", "P" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- Table I: generated views against the true ones");
@@ -164,7 +166,7 @@ dv_cmd_views_eval (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return dv_cli_fail ("%s", error->message);
   g_autofree char *data_owned = data, *model_owned = model_path, *ae_owned = ae_path, *sampler_owned = sampler_name;
-  g_autofree char *cache_owned = cache, *cls_owned = cls_path;
+  g_autofree char *cache_owned = cache, *cls_owned = cls_path, *precision_owned = precision_name;
   if (!data)
     return dv_cli_fail ("views eval needs --data DIR (with d.dvmv and e.dvmv)");
   if (objects < 0 || batch < 1 || batch > 4096 || seed < 0)
@@ -174,6 +176,9 @@ dv_cmd_views_eval (int argc, char **argv)
   if (sampler_name && !dv_masked_sampler_kind_from_string (sampler_name, &sampler.kind, &error))
     return dv_cli_fail ("--sampler: %s", error->message);
   sampler.steps = steps > 0 ? steps : sampler.kind == DV_MASKED_SAMPLER_ODE ? 100 : 250;
+  sampler.precision = DV_SCORE_MODEL_SAMPLING_PRECISION;
+  if (precision_name && !dv_precision_from_string (precision_name, &sampler.precision, &error))
+    return dv_cli_fail ("--precision: %s", error->message);
   if (!dv_masked_sampler_config_check (&sampler, &error))
     return dv_cli_fail ("%s", error->message);
   dv_blas_set_threads (MAX (threads, 1));
@@ -335,8 +340,9 @@ dv_cmd_views_eval (int argc, char **argv)
   coherence_clear (&coh);
   dv_autoencoder_buffers_clear (&buf);
   printf ("Table I on split e: %u of %u objects (evenly spaced), every one of the %d conditioning subsets; "
-          "%s sampler, %d steps, seed %" G_GINT64_FORMAT "; %.1f s\n", N, e.n_objects, n_subsets,
+          "%s sampler, %d steps, seed %" G_GINT64_FORMAT ", %s; %.1f s\n", N, e.n_objects, n_subsets,
           dv_masked_sampler_kind_to_string (sampler.kind), sampler.steps, seed,
+          dv_precision_to_string (dv_score_model_precision (model, sampler.precision)),
           (g_get_monotonic_time () - t0) / 1e6);
   printf ("PSNR (dB) and SSIM (Gaussian 11, σ 1.5, data range 1, as scikit-image with gaussian_weights) of each "
           "generated view against the true one, averaged over the views not given\n\n");
@@ -360,134 +366,5 @@ dv_cmd_views_eval (int argc, char **argv)
   else if (coherence_note)
     printf ("\n(%s)\n", coherence_note);
   dv_multiview_set_clear (&d), dv_multiview_set_clear (&e);
-  return 0;
-}
-
-/* ---- bench-score ---- */
-
-static void
-bench_score_fn (float *eps_hat, const float *x, const float *tau, int batch, gpointer user_data)
-{
-  gpointer *p = user_data;
-  const DvScoreNet *net = p[0];
-  DvScoreNetBuffers *buf = p[1];
-  DV_CHECK (batch == dv_score_net_buffers_batch (buf), "bench: batch %d", batch);
-  dv_score_net_forward (net, net->params.data, buf, eps_hat, x, tau);
-}
-
-int
-dv_cmd_views_bench_score (int argc, char **argv)
-{
-  int threads = 2, repeats = 5, batch = 256, gen_steps = 250;
-  char *widths = NULL;
-  GOptionEntry entries[] = {
-    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
-    { "repeats", 'r', 0, G_OPTION_ARG_INT, &repeats, "Timed repeats, median reported (5)", "N" },
-    { "widths", 'w', 0, G_OPTION_ARG_STRING, &widths, "Network widths to time (256,384,512)", "LIST" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Training batch (256)", "B" },
-    { "generate-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps,
-      "Euler–Maruyama steps of the timed generation (250; 0 skips)", "N" },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- time score-net training steps and a generation");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return dv_cli_fail ("%s", error->message);
-  g_autofree char *widths_owned = widths;
-  if (repeats < 1 || threads < 1 || batch < 1 || gen_steps < 0)
-    return dv_cli_fail ("--repeats, --threads and --batch must be positive");
-  dv_blas_set_threads (threads);
-  dv_conv2d_set_threads (threads);
-  printf ("threads %d blas_core %s\n", threads, dv_blas_core_name ());
-  g_auto (GStrv) list = g_strsplit (widths ? widths : "256,384,512", ",", -1);
-  DvRng rng;
-  dv_rng_init (&rng, 1);
-  DvVpSde sde;
-  dv_vp_sde_init (&sde);
-  DvMaskedLossConfig mask;
-  dv_masked_loss_config_init (&mask);
-  int last_width = 0;
-  for (int i = 0; list[i]; i++)
-    {
-      DvScoreNetConfig cfg;
-      dv_score_net_config_init (&cfg);
-      guint64 w;
-      if (!g_ascii_string_to_unsigned (list[i], 10, 8, 8192, &w, NULL) || w % cfg.groups)
-        return dv_cli_fail ("bad width '%s' (8 to 8192, a multiple of %d)", list[i], cfg.groups);
-      cfg.width = (int) w;
-      last_width = cfg.width;
-      g_autoptr (DvScoreNet) net = dv_score_net_new (&cfg);
-      dv_score_net_init_weights (net, 1);
-      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, batch);
-      const int V = cfg.n_views, L = cfg.latent_dim;
-      const size_t n = (size_t) batch * V * L;
-      float *x0 = g_new (float, n), *xt = g_new (float, n), *z = g_new (float, n), *eps = g_new (float, n);
-      float *deps = g_new (float, n), *tau = g_new (float, (size_t) batch * V), *weight = g_new (float, batch);
-      guint *cond = g_new (guint, batch);
-      dv_rng_fill_normal (&rng, x0, n);
-      double t[64];
-      const int R = MIN (repeats, 64);
-      for (int r = -2; r < R; r++)
-        {
-          const gint64 a = g_get_monotonic_time ();
-          dv_masked_loss_prepare (&mask, &sde, &rng, x0, batch, V, L, xt, z, tau, cond, weight);
-          dv_score_net_forward (net, net->params.data, buf, eps, xt, tau);
-          memset (deps, 0, sizeof (float) * n);
-          dv_masked_loss_forward_backward (eps, z, cond, weight, batch, V, L, deps);
-          dv_params_zero_grad (&net->params);
-          dv_score_net_backward (net, net->params.data, net->params.grad, buf, deps);
-          if (r >= 0)
-            t[r] = (g_get_monotonic_time () - a) / 1e3;
-        }
-      printf ("score width %d batch %d params %zu step_ms %.1f\n", cfg.width, batch, net->params.count,
-              dv_cli_median (t, R));
-      g_free (x0), g_free (xt), g_free (z), g_free (eps), g_free (deps), g_free (tau), g_free (weight), g_free (cond);
-    }
-  if (gen_steps > 0 && last_width > 0)
-    {
-      /* 3 missing views from 1 given, as views generate runs it: encode the given view, gen_steps Euler–Maruyama
-       * steps, decode the 3 others; random weights (the cost does not depend on their values), the last width
-       * above. */
-      DvScoreNetConfig cfg;
-      dv_score_net_config_init (&cfg);
-      cfg.width = last_width;
-      g_autoptr (DvScoreNet) net = dv_score_net_new (&cfg);
-      dv_score_net_init_weights (net, 1);
-      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, 1);
-      DvAutoencoderConfig ac;
-      dv_autoencoder_config_init (&ac);
-      g_autoptr (DvAutoencoder) ae = dv_autoencoder_new (&ac);
-      dv_autoencoder_init_weights (ae, 1);
-      DvAutoencoderBuffers enc, dec;
-      dv_autoencoder_buffers_init (&enc, ae, 1);
-      dv_autoencoder_buffers_init (&dec, ae, 3);
-      const int S = ac.image_size, L = cfg.latent_dim, V = cfg.n_views;
-      float *img = g_new (float, 3 * S * S), *out = g_new (float, 3 * 3 * S * S);
-      float *given = g_new0 (float, V * L), *res = g_new (float, V * L);
-      dv_rng_fill_uniform (&rng, img, 3 * S * S, 0, 1);
-      DvMaskedSamplerConfig sc;
-      dv_masked_sampler_config_init (&sc);
-      sc.steps = gen_steps;
-      gpointer call[2] = { net, buf };
-      dv_conv2d_set_threads (1);  /* as views generate does for fewer than 16 views */
-      double t[64];
-      const int R = MIN (repeats, 64);
-      for (int r = -1; r < R; r++)
-        {
-          const gint64 a = g_get_monotonic_time ();
-          dv_autoencoder_encode (ae, ae->params.data, &enc, given, img);
-          if (!dv_masked_sampler_run (&sc, &sde, V, L, given, 0x1, 1, bench_score_fn, call, NULL, NULL, res, NULL,
-                                      &error))
-            return dv_cli_fail ("%s", error->message);
-          dv_autoencoder_decode (ae, ae->params.data, &dec, out, res + L);
-          if (r >= 0)
-            t[r] = (g_get_monotonic_time () - a) / 1e3;
-        }
-      printf ("generate width %d em_steps %d missing 3 ms %.1f\n", cfg.width, gen_steps, dv_cli_median (t, R));
-      dv_autoencoder_buffers_clear (&enc);
-      dv_autoencoder_buffers_clear (&dec);
-      g_free (img), g_free (out), g_free (given), g_free (res);
-    }
   return 0;
 }

@@ -361,6 +361,7 @@ int
 dv_cmd_views_generate (int argc, char **argv)
 {
   char *given_text = NULL, *out = NULL, *sampler_name = NULL, *frames = NULL, *model_path = NULL, *ae_path = NULL;
+  char *precision_name = NULL;
   int steps = 0, variations = 1, threads = 2;
   gint64 seed = 0;
   GOptionEntry entries[] = {
@@ -374,6 +375,8 @@ dv_cmd_views_generate (int argc, char **argv)
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Score model (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder weights (the shipped ones)", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
+    { "precision", 'p', 0, G_OPTION_ARG_STRING, &precision_name,
+      "The score network's Linear weights: bf16 (default where the CPU has AVX512-BF16, else f32) or f32", "P" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("IN.png - generate the missing views from the given ones");
@@ -383,9 +386,11 @@ dv_cmd_views_generate (int argc, char **argv)
     return dv_cli_fail ("%s", error->message);
   g_autofree char *given_owned = given_text, *out_owned = out, *sampler_owned = sampler_name;
   g_autofree char *frames_owned = frames, *model_owned = model_path, *ae_owned = ae_path;
+  g_autofree char *precision_owned = precision_name;
   if (argc != 2 || !out || !given_text)
     return dv_cli_fail ("usage: dimvida views generate --given front[,right,back,left] IN.png --out OUT.png "
-                        "[--steps N] [--sampler em|ode|repaint] [--seed S] [--variations K] [--frames DIR]");
+                        "[--steps N] [--sampler em|ode|repaint] [--seed S] [--variations K] [--frames DIR] "
+                        "[--precision bf16|f32]");
   guint mask;
   if (!parse_given (given_text, &mask, &error))
     return dv_cli_fail ("%s", error->message);
@@ -401,6 +406,9 @@ dv_cmd_views_generate (int argc, char **argv)
     return dv_cli_fail ("--sampler: %s", error->message);
   sampler.steps = steps > 0 ? steps : sampler.kind == DV_MASKED_SAMPLER_ODE ? 100 : 250;
   sampler.seed = (guint64) seed;
+  sampler.precision = DV_SCORE_MODEL_SAMPLING_PRECISION;
+  if (precision_name && !dv_precision_from_string (precision_name, &sampler.precision, &error))
+    return dv_cli_fail ("--precision: %s", error->message);
   if (!dv_masked_sampler_config_check (&sampler, &error))
     return dv_cli_fail ("%s", error->message);
   set_threads (threads);
@@ -502,9 +510,11 @@ dv_cmd_views_generate (int argc, char **argv)
   dv_image_clear (&img);
   if (!ok)
     return dv_cli_fail ("%s", error->message);
-  printf ("Wrote %s: %d variation%s of 4 views (given %s), %s sampler, %d steps, %.2f s sampling, %.2f s in "
+  printf ("Wrote %s: %d variation%s of 4 views (given %s), %s sampler, %d steps, %s, %.2f s sampling, %.2f s in "
           "all\n", out, K, K == 1 ? "" : "s", given_text, dv_masked_sampler_kind_to_string (sampler.kind),
-          dv_masked_sampler_count_steps (&sampler), sample_s, (g_get_monotonic_time () - t_start) / 1e6);
+          dv_masked_sampler_count_steps (&sampler),
+          dv_precision_to_string (dv_score_model_precision (model, sampler.precision)), sample_s,
+          (g_get_monotonic_time () - t_start) / 1e6);
   if (frames)
     printf ("Frames: %s/xt-NNNN.png and %s/x0-NNNN.png, steps 0 to %d\n", frames, frames,
             dv_masked_sampler_count_steps (&sampler));

@@ -4,7 +4,7 @@ masked score network, and of
 its SSIM/PSNR against scikit-image: same weights and inputs into both, outputs
 and parameter gradients compared (max |C − torch| ≤ 1e-4 · max |torch|).
 
-    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, classifier-layers, classifiers, autoencoder, score, metrics or all (default)
+    tests/nn_parity.py PARITY_DUMP_EXE [WHICH]   WHICH: layers, classifier-layers, classifiers, autoencoder, score, bf16, metrics or all (default)
 
 Prints TAP."""
 import json
@@ -223,6 +223,62 @@ def score():
         check(f"score_net {config.to_json()} ({n} parameters), batch {batch}", pairs)
 
 
+def bf16_linears(module):
+    """Every Linear of module computing as ours in BF16: weights and inputs rounded to BF16 (torch's
+    round-to-nearest-even), products and sums in F32, bias F32."""
+    for m in module.modules():
+        if isinstance(m, torch.nn.Linear):
+            m.forward = (lambda x, m=m: F.linear(x.bfloat16().float(), m.weight.bfloat16().float(), m.bias))
+    return module
+
+
+@torch.no_grad()
+def bf16():
+    """The BF16 conversion bit for bit against torch's .bfloat16() (finite values: parity-dump reads no Inf or
+    NaN; tests/nn/test-linear-bf16 checks those), the BF16 Linear against F.linear on the rounded
+    tensors (and torch's own BF16 matmul, whose output is rounded to BF16), the score network's BF16 forward
+    against the twin with BF16 Linears."""
+    torch.manual_seed(5)
+    x = torch.cat([torch.randn(3, 200) * 10.0 ** torch.randint(-30, 30, (3, 1)).float(),
+                   torch.tensor([[0.0, -0.0, 3.4e38, -3.4e38, 1e-40, -1e-45, 1.00390625, 1.01171875, 1.0039063,
+                                  -1.0117188] + [1.0] * 190])], 0)
+    w, b = torch.randn(7, 200), torch.randn(7)
+    out, _ = run_c("linear_bf16", {"x": x, "weight": w, "bias": b, "dout": torch.zeros(4, 7)})
+    ref = x.bfloat16().float()
+    nan = torch.isnan(ref)
+    same = bool((torch.isnan(out["x_bf16"]) == nan).all()) and \
+        bool((out["x_bf16"][~nan].view(torch.int32) == ref[~nan].view(torch.int32)).all())
+    results.append(("bf16 rounding vs torch .bfloat16(), 800 values of 60 decades incl. ±0, overflow, denormals, ties",
+                    same, [f"{int((out['x_bf16'][~nan].view(torch.int32) != ref[~nan].view(torch.int32)).sum())} "
+                           "values differ"]))
+    for B, C, OC in [(1, 384, 384), (1, 768, 384), (8, 128, 384), (3, 37, 5)]:
+        x, w, b = torch.randn(B, C), torch.randn(OC, C) / C ** 0.5, torch.randn(OC)
+        out, _ = run_c("linear_bf16", {"x": x, "weight": w, "bias": b, "dout": torch.zeros(B, OC)})
+        emulated = F.linear(x.bfloat16().double(), w.bfloat16().double(), b.double())
+        native = F.linear(x.bfloat16(), w.bfloat16(), b.bfloat16()).float()
+        ok1, line1 = close(f"linear_bf16 {B}x{C}->{OC} vs F.linear on BF16-rounded inputs (F64)", out["y"], emulated,
+                           tol=1e-5)
+        # torch's BF16 matmul rounds its output (and bias) to BF16: agreement to BF16's half-ulp, 2^-8 relative.
+        ok2, line2 = close(f"linear_bf16 {B}x{C}->{OC} vs torch's BF16 F.linear", out["y"], native, tol=2 ** -7)
+        results.append((f"linear_bf16 {B}x{C}->{OC} vs torch", ok1 and ok2, [line1, line2]))
+    for config, batch in [(ScoreNetConfig(), 3),
+                          (ScoreNetConfig(n_views=3, latent_dim=5, width=24, time_dim=7, levels=1, groups=4), 2)]:
+        model = ScoreNet(config)
+        model.final.weight.normal_(0, 0.05), model.final.bias.normal_(0, 0.05)
+        x = torch.randn(batch, config.n_views * config.latent_dim)
+        tau = torch.rand(batch, config.n_views)
+        tau[0, 0] = 0.0
+        y32 = model(x, tau)
+        tensors = dict(model.state_dict())
+        tensors["x"], tensors["tau"], tensors["dout"] = x, tau, torch.zeros_like(y32)
+        out, _ = run_c("score_net_bf16", tensors, {"score_net_config": config.to_json()})
+        y = bf16_linears(model)(x, tau)
+        ok, line = close("y vs the twin with BF16 Linears", out["y"], y)
+        rel = ((out["y"] - y32).norm() / y32.norm()).item()
+        results.append((f"score_net_bf16 {config.to_json()}, batch {batch}", ok,
+                        [line, f"relative L2 against the F32 twin {rel:.3g}"]))
+
+
 def classifiers():
     """Whole networks: logits in train and eval mode, parameter gradients, updated running statistics.
     Dropout is 0 here (torch cannot draw our mask; the layer's own case checks its semantics).
@@ -319,6 +375,8 @@ if WHICH in ("autoencoder", "all"):
     autoencoder()
 if WHICH in ("score", "all"):
     score()
+if WHICH in ("bf16", "all"):
+    bf16()
 if WHICH in ("classifiers", "all"):
     classifiers()
 if WHICH in ("metrics", "all"):

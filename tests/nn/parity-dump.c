@@ -20,6 +20,7 @@
 #include "nn/ema.h"
 #include "nn/group_norm.h"
 #include "nn/leaky_relu.h"
+#include "nn/linear_bf16.h"
 #include "nn/res_block.h"
 #include "nn/upsample.h"
 #include "io/safetensors.h"
@@ -328,6 +329,41 @@ main (int argc, char **argv)
       dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
       write_grads (&net->params, NULL);
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
+    }
+  else if (strcmp (layer, "score_net_bf16") == 0)
+    {
+      /* As score_net, forward only, with the Linear weights' BF16 copy (dv_score_net_forward_bf16). */
+      DvScoreNetConfig config;
+      const char *json = dv_safetensors_metadata (st, "score_net_config");
+      if (!json || !dv_score_net_config_from_json (&config, json, &error))
+        die (error ? error->message : "no score_net_config");
+      int td, ts[4];
+      g_autofree float *tau = read_tensor ("tau", &td, ts);
+      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config.n_views || xs[1] != config.n_views * config.latent_dim)
+        die ("score_net_bf16 wants x [B][V·L] and tau [B][V]");
+      g_autoptr (DvScoreNet) net = dv_score_net_new (&config);
+      load_params (&net->params);
+      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, xs[0]);
+      DvBf16 *pb = dv_score_net_bf16_weights_new (net, net->params.data);
+      dv_score_net_forward_bf16 (net, net->params.data, pb, buf, y, x, tau);
+      dv_bf16_free (pb);
+      g_clear_pointer (&dx, g_free);
+    }
+  else if (strcmp (layer, "linear_bf16") == 0)
+    {
+      /* x [B][C], weight [OC][C], bias [OC]: y = the BF16 Linear; "x_bf16" = x rounded to BF16 and back. */
+      int wd, ws[4], bd, bs[4];
+      g_autofree float *weight = read_tensor ("weight", &wd, ws), *bias = read_tensor ("bias", &bd, bs);
+      if (xd != 2 || wd != 2 || ws[1] != xs[1] || dd != 2 || ds[0] != xs[0] || ds[1] != ws[0])
+        die ("linear_bf16 wants x [B][C], weight [OC][C], dout [B][OC]");
+      DvBf16 *wb = dv_bf16_alloc (numel (wd, ws)), *xb = dv_bf16_alloc (n_x);
+      dv_bf16_from_floats (wb, weight, numel (wd, ws));
+      dv_linear_bf16_forward (y, x, xb, wb, bias, xs[0], xs[1], ws[0]);
+      dv_bf16_from_floats (xb, x, n_x);
+      dv_bf16_to_floats (dx, xb, n_x);
+      write_tensor ("x_bf16", xd, xs, dx);
+      dv_bf16_free (wb), dv_bf16_free (xb);
+      g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "score_model") == 0)
     {

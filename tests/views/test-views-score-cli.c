@@ -8,6 +8,7 @@
 #include "core/data_file.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "nn/linear_bf16.h"
 #include "views/latent_map.h"
 #include "test-util.h"
 
@@ -111,19 +112,31 @@ test_train (void)
 }
 
 static void
-generate (const char *given, const char *in, const char *out, const char *sampler, const char *seed, const char *k,
-          const char *frames)
+generate_in (const char *given, const char *in, const char *out, const char *sampler, const char *seed,
+             const char *k, const char *frames, const char *precision)
 {
   const char *args[] = { "views", "generate", "--given", given, in, "--out", out, "--sampler", sampler, "--seed",
                          seed, "--steps", "20", "--variations", k, "--model", "sc/score.safetensors", "--ae",
-                         "ae/autoencoder.safetensors", "--threads", "1", frames ? "--frames" : NULL, frames, NULL };
+                         "ae/autoencoder.safetensors", "--threads", "1", "--precision",
+                         precision ? precision : "bf16", frames ? "--frames" : NULL, frames, NULL };
   DvTestRun r;
   dv_test_run_dimvida (&r, tmp_dir, args);
   if (r.status != 0)
     g_error ("generate %s failed: %s", sampler, r.err);
   g_autofree char *wrote = g_strdup_printf ("Wrote %s: %s variation", out, k);
   g_assert_nonnull (strstr (r.out, wrote));
+  /* The precision that ran: BF16 only where the CPU has AVX512-BF16. */
+  g_assert_nonnull (strstr (r.out, precision && g_str_equal (precision, "f32") ? ", f32," : dv_linear_bf16_fast ()
+                                                                                           ? ", bf16,"
+                                                                                           : ", f32,"));
   dv_test_run_clear (&r);
+}
+
+static void
+generate (const char *given, const char *in, const char *out, const char *sampler, const char *seed, const char *k,
+          const char *frames)
+{
+  generate_in (given, in, out, sampler, seed, k, frames, NULL);
 }
 
 static void
@@ -157,6 +170,18 @@ test_generate (void)
       g_assert_false (same_view (&img, 0, 1, &other, 0, 1));
       dv_image_clear (&img), dv_image_clear (&other);
     }
+  /* F32 too: deterministic, the given views kept (whether the 8-bit PNG differs from BF16's depends on the
+   * weights: tests/views/test-score-net checks that the BF16 path runs). */
+  generate_in ("front,back", "strip.png", "f32-a.png", "em", "3", "2", NULL, "f32");
+  generate_in ("front,back", "strip.png", "f32-b.png", "em", "3", "2", NULL, "f32");
+  g_assert_true (same_file ("f32-a.png", "f32-b.png"));
+  {
+    DvImage img = { 0 };
+    read_png ("f32-a.png", &img);
+    g_assert_true (same_view (&img, 1, 0, &strip, 0, 0));
+    g_assert_true (same_view (&img, 1, 2, &strip, 0, 2));
+    dv_image_clear (&img);
+  }
   /* One view in: assigned to the single given slot (right). */
   DvImage one;
   dv_image_init (&one, 64, 64);
@@ -310,6 +335,9 @@ test_bad_input (void)
   const char *sampler[] = { "views", "generate", "--given", "front", "strip.png", "--out", "x.png", "--sampler",
                             "heun", "--model", "sc/score.safetensors", "--ae", "ae/autoencoder.safetensors", NULL };
   expect_failure (sampler, "heun", "x.png");
+  const char *precision[] = { "views", "generate", "--given", "front", "strip.png", "--out", "x.png", "--precision",
+                              "f16", "--model", "sc/score.safetensors", "--ae", "ae/autoencoder.safetensors", NULL };
+  expect_failure (precision, "Unknown precision “f16” (expected f32 or bf16)", "x.png");
   /* A model file of another kind (the autoencoder) is refused. */
   const char *wrong[] = { "views", "generate", "--given", "front", "strip.png", "--out", "x.png", "--model",
                           "ae/autoencoder.safetensors", "--ae", "ae/autoencoder.safetensors", NULL };

@@ -13,6 +13,7 @@ dv_masked_sampler_config_init (DvMaskedSamplerConfig *cfg)
   cfg->jump_length = 10;
   cfg->jump_n_sample = 10;
   cfg->seed = 0;
+  cfg->precision = DV_PRECISION_F32;
 }
 
 gboolean
@@ -20,6 +21,8 @@ dv_masked_sampler_config_check (const DvMaskedSamplerConfig *cfg, GError **error
 {
   if (cfg->kind > DV_MASKED_SAMPLER_REPAINT)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown sampler %d", (int) cfg->kind);
+  else if (cfg->precision != DV_PRECISION_F32 && cfg->precision != DV_PRECISION_BF16)
+    g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "Unknown precision %d", (int) cfg->precision);
   else if (cfg->steps < 1 || cfg->steps > 100000)
     g_set_error (error, DV_ERROR, DV_ERROR_INVALID, "The sampler needs 1 to 100000 steps, not %d", cfg->steps);
   else if (!(cfg->t_min > 0.0 && cfg->t_min < 0.5))

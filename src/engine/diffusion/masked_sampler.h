@@ -7,6 +7,7 @@
  * τ_v = t for a missing part and 0 for a given one. */
 #pragma once
 
+#include "core/bf16.h"
 #include "diffusion/vp_sde.h"
 
 G_BEGIN_DECLS
@@ -24,9 +25,11 @@ typedef struct {
   int jump_length;    /* RePaint: steps re-noised per jump (10) */
   int jump_n_sample;  /* RePaint: times each jump's span is walked (10) */
   guint64 seed;
+  DvPrecision precision;  /* what the score function is asked to run in: the sampler passes it on, its own
+                           * arithmetic stays F32/F64 (views/score_model.c honours it); F32 by default */
 } DvMaskedSamplerConfig;
 
-/* Euler–Maruyama, 250 steps (MLD's N_inpaint), ε 1e-3, jumps 10 × 10, seed 0. */
+/* Euler–Maruyama, 250 steps (MLD's N_inpaint), ε 1e-3, jumps 10 × 10, seed 0, F32. */
 void dv_masked_sampler_config_init (DvMaskedSamplerConfig *cfg);
 gboolean dv_masked_sampler_config_check (const DvMaskedSamplerConfig *cfg, GError **error);
 

@@ -2,6 +2,7 @@
 
 #include "core/common.h"
 #include "io/safetensors.h"
+#include "nn/linear_bf16.h"
 
 #include <math.h>
 #include <string.h>
@@ -93,6 +94,7 @@ dv_score_model_free (DvScoreModel *model)
   if (model == NULL)
     return;
   dv_score_net_free (model->net);
+  dv_bf16_free (model->weights_bf16);
   dv_latent_stats_clear (&model->stats);
   g_free (model);
 }
@@ -187,9 +189,26 @@ dv_score_model_load (const char *path, GError **error)
   return model;
 }
 
+DvPrecision
+dv_score_model_precision (const DvScoreModel *model, DvPrecision requested)
+{
+  (void) model;
+  return requested == DV_PRECISION_BF16 && dv_linear_bf16_fast () ? DV_PRECISION_BF16 : DV_PRECISION_F32;
+}
+
+/* Made once, on first use: generations on several threads may share a model. */
+static const DvBf16 *
+bf16_weights (DvScoreModel *model)
+{
+  if (g_once_init_enter (&model->weights_bf16))
+    g_once_init_leave (&model->weights_bf16, dv_score_net_bf16_weights_new (model->net, model->weights));
+  return model->weights_bf16;
+}
+
 typedef struct {
   DvScoreModel *model;
   DvScoreNetBuffers *buf;
+  const DvBf16 *weights_bf16;  /* NULL: F32 */
 } ScoreCall;
 
 static void
@@ -197,7 +216,10 @@ call_network (float *eps_hat, const float *x, const float *tau, int batch, gpoin
 {
   ScoreCall *c = user_data;
   DV_CHECK (batch == dv_score_net_buffers_batch (c->buf), "score model: batch %d", batch);
-  dv_score_net_forward (c->model->net, c->model->weights, c->buf, eps_hat, x, tau);
+  if (c->weights_bf16 != NULL)
+    dv_score_net_forward_bf16 (c->model->net, c->model->weights, c->weights_bf16, c->buf, eps_hat, x, tau);
+  else
+    dv_score_net_forward (c->model->net, c->model->weights, c->buf, eps_hat, x, tau);
 }
 
 static gboolean
@@ -209,7 +231,10 @@ generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float
   const size_t given_rows = per_row ? (size_t) rows : 1;
   g_autofree float *given_std = g_memdup2 (given, sizeof (float) * given_rows * V * L);
   dv_latent_stats_standardize (&model->stats, given_std, given_rows);
-  ScoreCall call = { model, dv_score_net_buffers_new (model->net, rows) };
+  if (!dv_masked_sampler_config_check (sampler, error))
+    return FALSE;
+  const gboolean bf16 = dv_score_model_precision (model, sampler->precision) == DV_PRECISION_BF16;
+  ScoreCall call = { model, dv_score_net_buffers_new (model->net, rows), bf16 ? bf16_weights (model) : NULL };
   gboolean ok = per_row ? dv_masked_sampler_run_rows (sampler, &model->sde, V, L, given_std, given_mask, rows,
                                                       call_network, &call, on_step, step_data, out, cancellable, error)
                         : dv_masked_sampler_run (sampler, &model->sde, V, L, given_std, given_mask, rows,

@@ -26,6 +26,9 @@ void dv_latent_stats_unstandardize (const DvLatentStats *stats, float *z, size_t
 typedef struct {
   DvScoreNet *net;
   float *weights;  /* what the sampler uses: net->params.data */
+  /* Their Linear weights in BF16 (dv_score_net_bf16_weights_new), made from
+   * weights by the first BF16 generation on a CPU that runs the BF16 kernel. */
+  DvBf16 *weights_bf16;
   DvLatentStats stats;
   DvVpSde sde;
 } DvScoreModel;
@@ -43,7 +46,15 @@ gboolean dv_score_model_save (const DvScoreModel *model, const char *path, gbool
 /* Refuses another network's file, a wrong shape or a missing tensor, naming it. */
 DvScoreModel *dv_score_model_load (const char *path, GError **error);
 
-/* Generation in standardised latent space: given[V][L] raw latents (only
+/* The precision a generation asked for `requested` runs in here: BF16 needs
+ * the AVX512-BF16 kernel (dv_linear_bf16_fast); elsewhere F32. */
+DvPrecision dv_score_model_precision (const DvScoreModel *model, DvPrecision requested);
+/* What `views generate`, `views eval` and the app sample in unless told otherwise: BF16, measured 5× faster at
+ * batch 1 with Table I unchanged (bench/RESULTS-views.md, docs/results.md). The engine's sampler config stays F32
+ * (exact) by default, so callers that cache samples (votes) opt in themselves. */
+#define DV_SCORE_MODEL_SAMPLING_PRECISION DV_PRECISION_BF16
+
+/* Generation in standardised latent space (sampler->precision: F32 or BF16 Linear weights, see above): given[V][L] raw latents (only
  * given_mask's views read), out[K][V][L] raw latents; on_step sees
  * standardised states (unstandardise with dv_latent_stats_unstandardize). */
 gboolean dv_score_model_generate (DvScoreModel *model, const DvMaskedSamplerConfig *sampler, const float *given,

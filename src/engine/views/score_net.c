@@ -3,6 +3,7 @@
 #include "nn/gelu.h"
 #include "nn/group_norm.h"
 #include "nn/linear.h"
+#include "nn/linear_bf16.h"
 #include "nn/silu.h"
 
 #include <json-glib/json-glib.h>
@@ -213,6 +214,7 @@ struct DvScoreNetBuffers {
   int batch;
   const float *x, *tau;  /* the forward's inputs, read again by the backward */
   float *forward, *backward;
+  DvBf16 *inp_bf16;  /* a Linear input rounded to BF16 (dv_score_net_forward_bf16) */
   size_t forward_size, backward_size;
   float *time_pre, *time_gelu, *temb, *temb_silu, *r;
   float *down_out[DV_SCORE_NET_MAX_LEVELS], *up_out[DV_SCORE_NET_MAX_LEVELS], *cat_up[DV_SCORE_NET_MAX_LEVELS];
@@ -309,6 +311,9 @@ dv_score_net_buffers_new (const DvScoreNet *net, int batch)
   fw = (Arena) { buf->forward, 0 };
   bw = (Arena) { buf->backward, 0 };
   layout (buf, net, &fw, &bw);
+  const DvScoreNetConfig *c = &net->config;
+  const int widest = MAX (MAX (2 * c->width, c->n_views * c->latent_dim), MAX (c->time_dim, c->n_views));
+  buf->inp_bf16 = dv_bf16_alloc ((size_t) batch * widest);
   /* Each block's input and its gradient, as the forward wires them. */
   const int L = net->config.levels;
   for (int i = 0; i < L; i++)
@@ -337,6 +342,7 @@ dv_score_net_buffers_free (DvScoreNetBuffers *buf)
     return;
   dv_free_floats (buf->forward);
   dv_free_floats (buf->backward);
+  dv_bf16_free (buf->inp_bf16);
   g_free (buf);
 }
 
@@ -348,23 +354,50 @@ dv_score_net_buffers_batch (const DvScoreNetBuffers *buf)
 
 /* ---- forward and backward ---- */
 
+/* The weights a forward reads: F32 (Pb NULL) or the Linear weights' BF16 copy. */
+typedef struct {
+  const float *P;
+  const DvBf16 *Pb;
+  DvBf16 *inp_bf16;
+} Weights;
+
 static void
-res_forward (const DvScoreResBlock *k, const float *P, BlockBuf *b, const float *temb_silu, int B, int T, int G)
+linear (const Weights *w, float *out, const float *inp, size_t weight, size_t bias, int B, int C, int OC)
 {
+  if (w->Pb != NULL)
+    dv_linear_bf16_forward (out, inp, w->inp_bf16, w->Pb + weight, w->P + bias, B, C, OC);
+  else
+    dv_linear_forward (out, inp, w->P + weight, w->P + bias, B, C, OC);
+}
+
+static void
+linear_residual (const Weights *w, float *out, const float *residual, const float *inp, size_t weight, size_t bias,
+                 int B, int C, int OC)
+{
+  if (w->Pb != NULL)
+    dv_linear_bf16_forward_residual (out, residual, inp, w->inp_bf16, w->Pb + weight, w->P + bias, B, C, OC);
+  else
+    dv_linear_forward_residual (out, residual, inp, w->P + weight, w->P + bias, B, C, OC);
+}
+
+static void
+res_forward (const DvScoreResBlock *k, const Weights *w, BlockBuf *b, const float *temb_silu, int B, int T, int G)
+{
+  const float *P = w->P;
   const int in = k->in, out = k->out;
   dv_group_norm_forward (b->n1, b->m1, b->r1, b->x, P + k->norm1_weight, P + k->norm1_bias, B, in, 1, G, GN_EPS);
   dv_silu_forward (b->s1, b->n1, (size_t) B * in);
-  dv_linear_forward (b->h1, b->s1, P + k->proj1_weight, P + k->proj1_bias, B, in, out);
-  dv_linear_forward_residual (b->h1, b->h1, temb_silu, P + k->time_weight, P + k->time_bias, B, T, out);
+  linear (w, b->h1, b->s1, k->proj1_weight, k->proj1_bias, B, in, out);
+  linear_residual (w, b->h1, b->h1, temb_silu, k->time_weight, k->time_bias, B, T, out);
   dv_group_norm_forward (b->n2, b->m2, b->r2, b->h1, P + k->norm2_weight, P + k->norm2_bias, B, out, 1, G, GN_EPS);
   dv_silu_forward (b->s2, b->n2, (size_t) B * out);
   if (k->has_skip)
     {
-      dv_linear_forward (b->out, b->x, P + k->skip_weight, P + k->skip_bias, B, in, out);
-      dv_linear_forward_residual (b->out, b->out, b->s2, P + k->proj2_weight, P + k->proj2_bias, B, out, out);
+      linear (w, b->out, b->x, k->skip_weight, k->skip_bias, B, in, out);
+      linear_residual (w, b->out, b->out, b->s2, k->proj2_weight, k->proj2_bias, B, out, out);
     }
   else
-    dv_linear_forward_residual (b->out, b->x, b->s2, P + k->proj2_weight, P + k->proj2_bias, B, out, out);
+    linear_residual (w, b->out, b->x, b->s2, k->proj2_weight, k->proj2_bias, B, out, out);
 }
 
 /* From b->dout: b->dx += ∂L/∂x, d_temb_silu += ∂L/∂SiLU(time), grads += the block's. */
@@ -417,44 +450,75 @@ split_rows_add (float *left, float *right, const float *dcat, int B, int W)
       }
 }
 
-void
-dv_score_net_forward (const DvScoreNet *net, const float *P, DvScoreNetBuffers *buf, float *eps_hat, const float *x,
-                      const float *tau)
+static void
+forward (const DvScoreNet *net, const Weights *w, DvScoreNetBuffers *buf, float *eps_hat, const float *x,
+         const float *tau)
 {
   const DvScoreNetConfig *c = &net->config;
   const int B = buf->batch, V = c->n_views, D = V * c->latent_dim, W = c->width, T = c->time_dim, G = c->groups;
   const int L = c->levels;
+  const float *P = w->P;
   buf->x = x;
   buf->tau = tau;
-  dv_linear_forward (buf->time_pre, tau, P + net->time1_weight, P + net->time1_bias, B, V, T);
+  linear (w, buf->time_pre, tau, net->time1_weight, net->time1_bias, B, V, T);
   dv_gelu_forward (buf->time_gelu, buf->time_pre, (size_t) B * T);
-  dv_linear_forward (buf->temb, buf->time_gelu, P + net->time2_weight, P + net->time2_bias, B, T, T);
+  linear (w, buf->temb, buf->time_gelu, net->time2_weight, net->time2_bias, B, T, T);
   dv_silu_forward (buf->temb_silu, buf->temb, (size_t) B * T);
-  dv_linear_forward (buf->r, x, P + net->init_weight, P + net->init_bias, B, D, W);
+  linear (w, buf->r, x, net->init_weight, net->init_bias, B, D, W);
   for (int i = 0; i < L; i++)
     {
-      res_forward (&net->blocks[i], P, &buf->blocks[i], buf->temb_silu, B, T, G);
-      dv_linear_forward (buf->down_out[i], buf->blocks[i].out, P + net->down_weight[i], P + net->down_bias[i], B, W,
-                         W);
+      res_forward (&net->blocks[i], w, &buf->blocks[i], buf->temb_silu, B, T, G);
+      linear (w, buf->down_out[i], buf->blocks[i].out, net->down_weight[i], net->down_bias[i], B, W, W);
     }
-  res_forward (&net->blocks[L], P, &buf->blocks[L], buf->temb_silu, B, T, G);
-  res_forward (&net->blocks[L + 1], P, &buf->blocks[L + 1], buf->temb_silu, B, T, G);
+  res_forward (&net->blocks[L], w, &buf->blocks[L], buf->temb_silu, B, T, G);
+  res_forward (&net->blocks[L + 1], w, &buf->blocks[L + 1], buf->temb_silu, B, T, G);
   const float *h = buf->blocks[L + 1].out;
   for (int j = 0; j < L; j++)
     {
       const int k = L + 2 + j;
       concat_rows (buf->cat_up[j], h, buf->blocks[L - 1 - j].out, B, W);
-      res_forward (&net->blocks[k], P, &buf->blocks[k], buf->temb_silu, B, T, G);
-      dv_linear_forward (buf->up_out[j], buf->blocks[k].out, P + net->up_weight[j], P + net->up_bias[j], B, W, W);
+      res_forward (&net->blocks[k], w, &buf->blocks[k], buf->temb_silu, B, T, G);
+      linear (w, buf->up_out[j], buf->blocks[k].out, net->up_weight[j], net->up_bias[j], B, W, W);
       h = buf->up_out[j];
     }
   const int f = 2 * L + 2;
   concat_rows (buf->cat_final, h, buf->r, B, W);
-  res_forward (&net->blocks[f], P, &buf->blocks[f], buf->temb_silu, B, T, G);
+  res_forward (&net->blocks[f], w, &buf->blocks[f], buf->temb_silu, B, T, G);
   dv_group_norm_forward (buf->fn, buf->fm, buf->fr, buf->blocks[f].out, P + net->final_norm_weight,
                          P + net->final_norm_bias, B, W, 1, G, GN_EPS);
   dv_silu_forward (buf->fs, buf->fn, (size_t) B * W);
-  dv_linear_forward (eps_hat, buf->fs, P + net->final_weight, P + net->final_bias, B, W, D);
+  linear (w, eps_hat, buf->fs, net->final_weight, net->final_bias, B, W, D);
+}
+
+void
+dv_score_net_forward (const DvScoreNet *net, const float *P, DvScoreNetBuffers *buf, float *eps_hat, const float *x,
+                      const float *tau)
+{
+  const Weights w = { P, NULL, NULL };
+  forward (net, &w, buf, eps_hat, x, tau);
+}
+
+DvBf16 *
+dv_score_net_bf16_weights_new (const DvScoreNet *net, const float *P)
+{
+  DvBf16 *Pb = dv_bf16_alloc (net->params.count);
+  /* Only the Linear weights (2D tensors) are read in BF16: biases and GroupNorm's affine stay F32. */
+  for (guint i = 0; i < dv_params_n_tensors (&net->params); i++)
+    {
+      const DvParamInfo *info = dv_params_info (&net->params, i);
+      if (info->ndim == 2)
+        dv_bf16_from_floats (Pb + info->offset, P + info->offset, info->numel);
+    }
+  return Pb;
+}
+
+void
+dv_score_net_forward_bf16 (const DvScoreNet *net, const float *P, const DvBf16 *Pb, DvScoreNetBuffers *buf,
+                           float *eps_hat, const float *x, const float *tau)
+{
+  DV_CHECK (Pb != NULL, "dv_score_net_forward_bf16: no BF16 weights");
+  const Weights w = { P, Pb, buf->inp_bf16 };
+  forward (net, &w, buf, eps_hat, x, tau);
 }
 
 void

@@ -14,6 +14,7 @@
  * names equal the PyTorch twin's state_dict (python/dimvida_torch/score_net.py). */
 #pragma once
 
+#include "core/bf16.h"
 #include "core/params.h"
 #include "core/rng.h"
 
@@ -71,6 +72,13 @@ int dv_score_net_buffers_batch (const DvScoreNetBuffers *buf);
 /* eps_hat [B][V·L] from x [B][V·L] and tau [B][V]; params: net->params.data or an EMA copy. */
 void dv_score_net_forward (const DvScoreNet *net, const float *params, DvScoreNetBuffers *buf, float *eps_hat,
                            const float *x, const float *tau);
+/* Inference with BF16 Linear weights (nn/linear_bf16.h), for sampling: the
+ * copy of params' 2D tensors rounded to BF16, same offsets (free with
+ * dv_bf16_free); biases and GroupNorm stay F32, read from params. A backward
+ * after it is not supported. */
+DvBf16 *dv_score_net_bf16_weights_new (const DvScoreNet *net, const float *params);
+void dv_score_net_forward_bf16 (const DvScoreNet *net, const float *params, const DvBf16 *params_bf16,
+                                DvScoreNetBuffers *buf, float *eps_hat, const float *x, const float *tau);
 /* After forward with the same buffers: grads += ∂L/∂params for deps_hat = ∂L/∂eps_hat. */
 void dv_score_net_backward (const DvScoreNet *net, const float *params, float *grads, DvScoreNetBuffers *buf,
                             const float *deps_hat);
