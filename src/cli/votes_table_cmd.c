@@ -236,8 +236,9 @@ dv_cmd_votes_table (int argc, char **argv)
     {
       gboolean saved = dv_votes_predictions_save (&predictions, predictions_path, &error);
       if (saved)
-        printf ("\nWrote the predictions of %u classifiers on the %u objects of e and ea to %s\n",
-                predictions.classifiers->len, predictions.n_objects, predictions_path);
+        printf ("\nWrote the predictions of %u classifier%s on the %u objects of e and ea to %s\n",
+                predictions.classifiers->len, predictions.classifiers->len == 1 ? "" : "s", predictions.n_objects,
+                predictions_path);
       dv_votes_predictions_clear (&predictions);
       if (!saved)
         return dv_cli_fail ("%s", error->message);
