@@ -21,6 +21,8 @@
 #include "votes/classifier.h"
 
 #include <errno.h>
+#include "votes/predictions.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -474,6 +476,34 @@ check_playground_config (JsonObject *object, GError **error)
   return TRUE;
 }
 
+/* The Votes page's evaluation file: each classifier's accuracies on e and ea from its predictions. */
+static gboolean
+inspect_predictions (const char *text, GError **error)
+{
+  DvVotesPredictions p;
+  if (!dv_votes_predictions_from_json (&p, text, error))
+    return FALSE;
+  printf ("votes predictions (%s) on split e: %u objects of %d classes, dataset seed %" G_GUINT64_FORMAT
+          ", ea's views from score model %.12s…; %u classifiers:", DV_VOTES_PREDICTIONS_FORMAT, p.n_objects,
+          p.n_classes, p.dataset_seed, p.score_model_sha256 ? p.score_model_sha256 : "(not recorded)",
+          p.classifiers->len);
+  for (guint i = 0; i < p.classifiers->len; i++)
+    {
+      const DvVotesPredictionsEntry *e = p.classifiers->pdata[i];
+      DvVoteConfusion ce, cea;
+      dv_votes_predictions_confusion (&p, e, FALSE, &ce);
+      dv_votes_predictions_confusion (&p, e, TRUE, &cea);
+      printf ("%s %s Ω_%s (%s, SHA-256 %.12s…): e %.2f %%, ea %.2f %%", i ? ";" : "", dv_classifier_arch_name (e->arch),
+              dv_votes_set_name (e->set), e->file, e->sha256, 100 * dv_vote_confusion_accuracy (&ce),
+              100 * dv_vote_confusion_accuracy (&cea));
+      dv_vote_confusion_clear (&ce);
+      dv_vote_confusion_clear (&cea);
+    }
+  printf ("\n");
+  dv_votes_predictions_clear (&p);
+  return TRUE;
+}
+
 static gboolean
 inspect_json (const char *path, GError **error)
 {
@@ -511,6 +541,8 @@ inspect_json (const char *path, GError **error)
               json_object_get_int_member_with_default (object, "version", 0));
       return check_playground_config (object, error);
     }
+  if (g_strcmp0 (format, DV_VOTES_PREDICTIONS_FORMAT) == 0)
+    return inspect_predictions (text, error);
   g_autoptr (GList) members = json_object_get_members (object);
   printf ("JSON object%s%s%s, %u members:", format ? " of format “" : "", format ? format : "", format ? "”" : "",
           g_list_length (members));

@@ -255,6 +255,23 @@ test_json (void)
   assert_refused ("bad-config.json", "run 1: ");
   write_text ("broken.json", "{\"format\": ");
   assert_refused ("broken.json", "not valid JSON");
+  /* The Votes page's evaluation file: 2 objects, one classifier right on e for one of them, on ea for both. */
+  const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  g_autofree char *predictions = g_strdup_printf (
+    "{\"format\": \"dimvida-votes-predictions-1\", \"split\": \"e\", \"dataset_seed\": 1, \"command\": null,"
+    " \"class_names\": [\"a\", \"b\"], \"objects\": {\"class\": [0, 1], \"index\": [0, 0], \"view\": [2, 3]},"
+    " \"classifiers\": [{\"file\": \"r.safetensors\", \"sha256\": \"%s\", \"arch\": \"resnet18\","
+    " \"set\": \"m\", \"seed\": \"1\", \"predicted_e\": [0, 0], \"predicted_ea\": [0, 1]}]}", sha);
+  write_text ("evaluation.json", predictions);
+  const char *predictions_say[] = { "votes predictions (dimvida-votes-predictions-1) on split e: 2 objects of 2 classes",
+                                    "resnet18 Ω_m (r.safetensors, SHA-256 0123456789ab…): e 50.00 %, ea 100.00 %",
+                                    NULL };
+  assert_accepted ("evaluation.json", predictions_say);
+  g_autofree char *bad = g_strdup_printf ("{\"format\": \"dimvida-votes-predictions-1\", \"split\": \"e\", "
+                                          "\"dataset_seed\": 1, \"class_names\": [\"a\"], \"objects\": "
+                                          "{\"class\": [0], \"index\": [0], \"view\": [9]}, \"classifiers\": []}");
+  write_text ("bad-evaluation.json", bad);
+  assert_refused ("bad-evaluation.json", "“view”[0] is not an integer in 0…3");
   write_text ("other.json", "{\"a\": 1, \"format\": \"x\"}");
   const char *other_says[] = { "JSON object of format “x”, 2 members", NULL };
   assert_accepted ("other.json", other_says);

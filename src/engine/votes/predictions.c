@@ -341,7 +341,7 @@ read_root (DvVotesPredictions *p, JsonObject *root, GError **error)
     return format_error (error, "it has %u objects (at most %u)", n, MAX_OBJECTS);
   predictions_alloc (p, n, (int) C);
   p->dataset_seed = (guint64) seed;
-  const char *command = read_string (root, "command", TRUE, error);
+  const char *command = json_object_has_member (root, "command") ? read_string (root, "command", TRUE, error) : "";
   if (!command)
     return FALSE;
   p->command = command[0] ? g_strdup (command) : NULL;
