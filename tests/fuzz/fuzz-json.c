@@ -1,13 +1,15 @@
 /* libFuzzer: the configuration JSON the engine reads — the Playground's run
  * settings (train config and sampler, as a Playground configuration file or a
  * checkpoint's metadata holds them), the view autoencoder's and the score
- * model's and the classifiers' configs (from weight metadata). The first byte
- * picks the parser. */
+ * model's and the classifiers' configs (from weight metadata), and the Votes
+ * page's evaluation file (per-object predictions). The first byte picks the
+ * parser. */
 #include "toy/sampler_config.h"
 #include "toy/train.h"
 #include "views/autoencoder.h"
 #include "views/score_net.h"
 #include "votes/classifier.h"
+#include "votes/predictions.h"
 
 #include <json-glib/json-glib.h>
 #include <stdint.h>
@@ -19,7 +21,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   char *json = g_strndup ((const char *) data + 1, size - 1);
   GError *error = NULL;
-  switch (data[0] % 5)
+  switch (data[0] % 6)
     {
     case 0:
       {
@@ -65,6 +67,34 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           __builtin_trap ();
         break;
       }
+    case 5:
+      {
+        DvVotesPredictions p;
+        if (dv_votes_predictions_from_json (&p, json, &error))
+          {
+            /* Every class and view in range, and what we write we read. */
+            for (guint o = 0; o < p.n_objects; o++)
+              if (p.labels[o] >= p.n_classes || p.given_views[o] >= 4)
+                __builtin_trap ();
+            for (guint i = 0; i < p.classifiers->len; i++)
+              {
+                const DvVotesPredictionsEntry *e = p.classifiers->pdata[i];
+                for (guint o = 0; o < p.n_objects; o++)
+                  if (e->predicted_e[o] < 0 || e->predicted_e[o] >= p.n_classes || e->predicted_ea[o] < 0
+                      || e->predicted_ea[o] >= p.n_classes)
+                    __builtin_trap ();
+              }
+            char *back = dv_votes_predictions_to_json (&p);
+            DvVotesPredictions again;
+            if (!dv_votes_predictions_from_json (&again, back, NULL))
+              __builtin_trap ();
+            dv_votes_predictions_clear (&again);
+            dv_votes_predictions_clear (&p);
+            g_free (back);
+          }
+        break;
+      }
+    case 3:
     default:
       {
         DvScoreNetConfig config;

@@ -330,6 +330,12 @@ main (int argc, char **argv)
   }
   put_text ("json", "score.json", "\x03{\"n_views\":4,\"latent_dim\":64,\"width\":384,\"time_dim\":128,\"levels\":2,"
                                   "\"groups\":32}");
+  put_text ("json", "predictions.json",
+            "\x05{\"format\":\"dimvida-votes-predictions-1\",\"split\":\"e\",\"dataset_seed\":1,\"command\":null,"
+            "\"score_model_sha256\":null,\"autoencoder_sha256\":null,\"class_names\":[\"a\",\"b\"],"
+            "\"objects\":{\"class\":[0,1],\"index\":[0,0],\"view\":[2,3]},\"classifiers\":[{\"file\":\"r.safetensors\","
+            "\"sha256\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"arch\":\"resnet18\","
+            "\"set\":\"s\",\"seed\":\"1\",\"predicted_e\":[0,0],\"predicted_ea\":[1,1]}]}");
   g_free (train);
   dv_test_remove_tree (tmp);
   g_free (tmp);

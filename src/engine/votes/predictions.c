@@ -297,6 +297,17 @@ read_entry (DvVotesPredictions *p, JsonNode *node, guint i, GError **error)
     return format_error (error, "classifier %u: %s", i, local->message);
   if (!is_sha256 (sha))
     return format_error (error, "classifier %u: “sha256” is not 64 hexadecimal digits", i);
+  /* The arrays' lengths first, so that memory follows the input's size. */
+  const char *arrays[] = { "predicted_e", "predicted_ea" };
+  for (int k = 0; k < 2; k++)
+    {
+      JsonNode *a = member (o, arrays[k], JSON_NODE_ARRAY, "an array", error);
+      if (!a)
+        return FALSE;
+      if (json_array_get_length (json_node_get_array (a)) != p->n_objects)
+        return format_error (error, "“%s” has %u values, not %u (one per object)", arrays[k],
+                             json_array_get_length (json_node_get_array (a)), p->n_objects);
+    }
   DvVotesPredictionsEntry *e = entry_new (p, file, sha, arch, set, seed[0] ? seed : NULL);
   g_ptr_array_add (p->classifiers, e);
   return read_ints (o, "predicted_e", p->n_objects, 0, p->n_classes - 1, e->predicted_e, error)
