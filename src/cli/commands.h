@@ -59,8 +59,10 @@ int dv_cmd_votes (int argc, char **argv);
 /* Objects generated together (the generated views' cache depends on it). */
 #define DV_CLI_VOTES_GEN_BATCH 64
 void dv_cli_votes_set_threads (int threads);
-/* Euler–Maruyama with steps (250 when ≤ 0) and seed. */
-void dv_cli_votes_sampler_init (DvMaskedSamplerConfig *sampler, int steps, gint64 seed);
+/* Euler–Maruyama with steps (250 when ≤ 0), seed and precision ("bf16" or "f32"; NULL: the sampling default),
+ * resolved to the precision that runs on this CPU. */
+gboolean dv_cli_votes_sampler_init (DvMaskedSamplerConfig *sampler, int steps, gint64 seed, const char *precision,
+                                    GError **error);
 /* The split's views [n][4][S][S][3] (dv_generated_views_get) through cache_dir/generated-<split>.safetensors
  * (no cache when NULL), with progress on stderr and a line on stdout. */
 guint8 *dv_cli_votes_generated_views (DvScoreModel *model, const DvAutoencoder *ae, const DvMultiviewSet *set,

@@ -15,6 +15,7 @@ dv_cmd_votes_classify (int argc, char **argv)
 {
   char *arch_name = NULL, *set_name = NULL, *views_name = NULL, *weights = NULL, *view_name = NULL;
   char *model_path = NULL, *ae_path = NULL;
+  g_autofree char *precision = NULL;
   int gen_steps = 0, threads = 2;
   gint64 seed = 0;
   GOptionEntry entries[] = {
@@ -28,6 +29,7 @@ dv_cmd_votes_classify (int argc, char **argv)
     { "score", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
     { "gen-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps, "Euler–Maruyama steps (250)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "Precision of the score network while generating: bf16 (where the CPU runs it) or f32", "bf16|f32" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Sampler seed of the generated views (0)", "S" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
     { NULL },
@@ -98,8 +100,7 @@ dv_cmd_votes_classify (int argc, char **argv)
                             "model %d views of %d", S, S, ae->config.image_size, ae->config.image_size, L,
                             model->net->config.n_views, model->net->config.latent_dim);
       DvMaskedSamplerConfig sampler;
-      dv_cli_votes_sampler_init (&sampler, gen_steps, seed);
-      if (!dv_masked_sampler_config_check (&sampler, &error))
+      if (!dv_cli_votes_sampler_init (&sampler, gen_steps, seed, precision, &error))
         return dv_cli_fail ("%s", error->message);
       DvAutoencoderBuffers enc, dec;
       dv_autoencoder_buffers_init (&enc, ae, 1);

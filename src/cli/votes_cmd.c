@@ -26,7 +26,8 @@ static const char votes_usage[] =
   "  classify IN.png [--arch resnet18|mobilenet] [--model s|m] [--views real|augmented] [--view NAME]\n"
   "          The class of one view (first line), then each view's probabilities and their mean\n"
   "\nThe generated views are keyed by the SHA-256 of the score model and the autoencoder: a cache made with\n"
-  "other models or sampler settings is generated again.\n";
+  "other models or sampler settings is generated again. Every command that generates takes --precision bf16|f32\n"
+  "(BF16 where the CPU runs it, as views generate; caches written before BF16 existed are F32).\n";
 
 void
 dv_cli_votes_set_threads (int threads)
@@ -35,14 +36,21 @@ dv_cli_votes_set_threads (int threads)
   dv_conv2d_set_threads (MAX (threads, 1));
 }
 
-void
-dv_cli_votes_sampler_init (DvMaskedSamplerConfig *sampler, int steps, gint64 seed)
+gboolean
+dv_cli_votes_sampler_init (DvMaskedSamplerConfig *sampler, int steps, gint64 seed, const char *precision,
+                           GError **error)
 {
   dv_masked_sampler_config_init (sampler);
   sampler->kind = DV_MASKED_SAMPLER_EULER_MARUYAMA;
   if (steps > 0)
     sampler->steps = steps;
   sampler->seed = (guint64) MAX (seed, 0);
+  DvPrecision requested = DV_SCORE_MODEL_SAMPLING_PRECISION;
+  if (precision && !dv_precision_from_string (precision, &requested, error))
+    return FALSE;
+  /* Resolved here, so the cache's key names what ran. */
+  sampler->precision = dv_score_model_precision (NULL, requested);
+  return dv_masked_sampler_config_check (sampler, error);
 }
 
 static void
@@ -119,6 +127,7 @@ write_sheet (const char *path, const DvMultiviewSet *set, const guint8 *views4, 
 static int
 cmd_generate_views (int argc, char **argv)
 {
+  g_autofree char *precision = NULL;
   char *data = NULL, *out = NULL, *model_path = NULL, *ae_path = NULL, *split_name = NULL, *sheet = NULL;
   int steps = 0, threads = 2, sheet_rows = 2;
   gint64 seed = 0;
@@ -129,6 +138,7 @@ cmd_generate_views (int argc, char **argv)
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Score model (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
     { "gen-steps", 0, 0, G_OPTION_ARG_INT, &steps, "Euler–Maruyama steps (250)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "Precision of the score network while generating: bf16 (where the CPU runs it) or f32", "bf16|f32" },
     { "gen-seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Sampler seed (0)", "S" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
     { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet,
@@ -164,8 +174,7 @@ cmd_generate_views (int argc, char **argv)
   if (!model || !ae)
     return dv_cli_fail ("%s", error->message);
   DvMaskedSamplerConfig sampler;
-  dv_cli_votes_sampler_init (&sampler, steps, seed);
-  if (!dv_masked_sampler_config_check (&sampler, &error))
+  if (!dv_cli_votes_sampler_init (&sampler, steps, seed, precision, &error))
     return dv_cli_fail ("%s", error->message);
   for (int s = DV_SPLIT_C; s <= DV_SPLIT_E; s++)
     {

@@ -80,6 +80,7 @@ dv_cmd_votes_table (int argc, char **argv)
   g_autofree char *command = dv_cli_command_line ("dimvida votes", argc, argv);
   char *data = NULL, *model_path = NULL, *ae_path = NULL, *cache = NULL, *confusion = NULL, *predictions_path = NULL;
   int threads = 2, gen_steps = 0;
+  g_autofree char *precision = NULL;
   gint64 gen_seed = 0;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "Dataset directory with e.dvmv", "DIR" },
@@ -91,6 +92,7 @@ dv_cmd_votes_table (int argc, char **argv)
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
     { "gen-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps, "Euler–Maruyama steps of the generated views (250)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "Precision of the score network while generating: bf16 (where the CPU runs it) or f32", "bf16|f32" },
     { "gen-seed", 0, 0, G_OPTION_ARG_INT64, &gen_seed, "Sampler seed of the generated views (0)", "S" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (2)", "T" },
     { NULL },
@@ -158,7 +160,8 @@ dv_cmd_votes_table (int argc, char **argv)
       return dv_cli_fail ("%s", error->message);
     }
   DvMaskedSamplerConfig sampler;
-  dv_cli_votes_sampler_init (&sampler, gen_steps, gen_seed);
+  if (!dv_cli_votes_sampler_init (&sampler, gen_steps, gen_seed, precision, &error))
+    return dv_cli_fail ("%s", error->message);
   g_autofree guint8 *views4 =
       dv_cli_votes_generated_views (model, ae, &e, &sampler, cache ? cache : "votes-generated", &error);
   if (!views4)

@@ -46,6 +46,7 @@ dv_cmd_votes_train (int argc, char **argv)
   g_autofree char *command = dv_cli_command_line ("dimvida votes", argc, argv);
   char *data = NULL, *out = NULL, *arch_name = NULL, *set_name = NULL, *resume = NULL, *cache = NULL;
   char *model_path = NULL, *ae_path = NULL, *init_path = NULL;
+  g_autofree char *precision = NULL;
   gint64 steps = 0, seed = 1, gen_seed = 0;
   double minutes = 0, lr = 0, width = 0;
   int threads = 2, batch = 0, warmup = -1, shift = -1, gen_steps = 0, checkpoint_seconds = 180, bn_batches = -1;
@@ -73,6 +74,7 @@ dv_cmd_votes_train (int argc, char **argv)
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "Score model generating the views (the shipped one)", "FILE" },
     { "ae", 0, 0, G_OPTION_ARG_FILENAME, &ae_path, "Autoencoder (the shipped one)", "FILE" },
     { "gen-steps", 0, 0, G_OPTION_ARG_INT, &gen_steps, "Euler–Maruyama steps of the generated views (250)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "Precision of the score network while generating: bf16 (where the CPU runs it) or f32", "bf16|f32" },
     { "gen-seed", 0, 0, G_OPTION_ARG_INT64, &gen_seed, "Sampler seed of the generated views (0)", "S" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_path,
       "Start from this classifier's weights (fine-tuning; its architecture and width)", "FILE" },
@@ -142,8 +144,7 @@ dv_cmd_votes_train (int argc, char **argv)
   if (need_generated && (!model || !ae))
     return dv_cli_fail ("%s", error->message);
   DvMaskedSamplerConfig sampler;
-  dv_cli_votes_sampler_init (&sampler, gen_steps, gen_seed);
-  if (!dv_masked_sampler_config_check (&sampler, &error))
+  if (!dv_cli_votes_sampler_init (&sampler, gen_steps, gen_seed, precision, &error))
     return dv_cli_fail ("%s", error->message);
   const char *cache_dir = cache ? cache : "votes-generated";
 

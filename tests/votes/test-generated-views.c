@@ -268,6 +268,12 @@ test_cache (void)
   sc2 = sc, sc2.seed = 7;
   expect_refused (path, &set, mid, aid, &sc2, 4, "sampler");
   expect_refused (path, &set, mid, aid, &sc, 8, "sampler");
+  /* Views generated in BF16 are another cache, where this CPU runs BF16 at all (elsewhere it falls back to F32). */
+  sc2 = sc, sc2.precision = DV_PRECISION_BF16;
+  if (dv_score_model_precision (NULL, DV_PRECISION_BF16) == DV_PRECISION_BF16)
+    expect_refused (path, &set, mid, aid, &sc2, 4, "sampler");
+  else
+    g_test_message ("no AVX512-BF16 here: a BF16 request runs (and is keyed) as F32");
   set.seed = 12;
   expect_refused (path, &set, mid, aid, &sc, 4, "seed 11");
   set.seed = 11, set.split = DV_SPLIT_E;

@@ -136,10 +136,12 @@ sampler_key (const DvMaskedSamplerConfig *s, int batch)
 {
   /* Everything the latents depend on besides the models and the split (batching included: a row's noise
    * depends on its batch). */
+  /* The precision that runs here, named only when BF16 so that F32 caches written before it existed still match. */
+  const gboolean bf16 = dv_score_model_precision (NULL, s->precision) == DV_PRECISION_BF16;
   return g_strdup_printf ("{\"kind\":\"%s\",\"steps\":%d,\"t_min\":%.9g,\"jump_length\":%d,\"jump_n_sample\":%d,"
-                          "\"seed\":%" G_GUINT64_FORMAT ",\"batch\":%d}",
+                          "\"seed\":%" G_GUINT64_FORMAT ",\"batch\":%d%s}",
                           dv_masked_sampler_kind_to_string (s->kind), s->steps, s->t_min, s->jump_length,
-                          s->jump_n_sample, s->seed, batch > 0 ? batch : 64);
+                          s->jump_n_sample, s->seed, batch > 0 ? batch : 64, bf16 ? ",\"precision\":\"bf16\"" : "");
 }
 
 static char *
