@@ -310,9 +310,11 @@ main (int argc, char **argv)
       dv_autoencoder_buffers_clear (&buf);
       g_clear_pointer (&dx, g_free); /* the encoder's input gradient is not computed */
     }
-  else if (strcmp (layer, "score_net") == 0)
+  else if (strcmp (layer, "score_net") == 0 || strcmp (layer, "score_net_bf16") == 0)
     {
-      /* x [B][V·L], "tau" [B][V], dout [B][V·L]; the config in "score_net_config". */
+      /* x [B][V·L], "tau" [B][V], dout [B][V·L]; the config in "score_net_config". score_net_bf16: forward only,
+       * with the Linear weights' BF16 copy (dv_score_net_forward_bf16). */
+      const gboolean bf16 = strcmp (layer, "score_net_bf16") == 0;
       DvScoreNetConfig config;
       const char *json = dv_safetensors_metadata (st, "score_net_config");
       if (!json || !dv_score_net_config_from_json (&config, json, &error))
@@ -324,30 +326,20 @@ main (int argc, char **argv)
       g_autoptr (DvScoreNet) net = dv_score_net_new (&config);
       load_params (&net->params);
       g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, xs[0]);
-      dv_score_net_forward (net, net->params.data, buf, y, x, tau);
-      dv_params_zero_grad (&net->params);
-      dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
-      write_grads (&net->params, NULL);
+      if (bf16)
+        {
+          DvBf16 *pb = dv_score_net_bf16_weights_new (net, net->params.data);
+          dv_score_net_forward_bf16 (net, net->params.data, pb, buf, y, x, tau);
+          dv_bf16_free (pb);
+        }
+      else
+        {
+          dv_score_net_forward (net, net->params.data, buf, y, x, tau);
+          dv_params_zero_grad (&net->params);
+          dv_score_net_backward (net, net->params.data, net->params.grad, buf, dout);
+          write_grads (&net->params, NULL);
+        }
       g_clear_pointer (&dx, g_free); /* x and τ are data: no input gradient */
-    }
-  else if (strcmp (layer, "score_net_bf16") == 0)
-    {
-      /* As score_net, forward only, with the Linear weights' BF16 copy (dv_score_net_forward_bf16). */
-      DvScoreNetConfig config;
-      const char *json = dv_safetensors_metadata (st, "score_net_config");
-      if (!json || !dv_score_net_config_from_json (&config, json, &error))
-        die (error ? error->message : "no score_net_config");
-      int td, ts[4];
-      g_autofree float *tau = read_tensor ("tau", &td, ts);
-      if (xd != 2 || td != 2 || ts[0] != xs[0] || ts[1] != config.n_views || xs[1] != config.n_views * config.latent_dim)
-        die ("score_net_bf16 wants x [B][V·L] and tau [B][V]");
-      g_autoptr (DvScoreNet) net = dv_score_net_new (&config);
-      load_params (&net->params);
-      g_autoptr (DvScoreNetBuffers) buf = dv_score_net_buffers_new (net, xs[0]);
-      DvBf16 *pb = dv_score_net_bf16_weights_new (net, net->params.data);
-      dv_score_net_forward_bf16 (net, net->params.data, pb, buf, y, x, tau);
-      dv_bf16_free (pb);
-      g_clear_pointer (&dx, g_free);
     }
   else if (strcmp (layer, "linear_bf16") == 0)
     {

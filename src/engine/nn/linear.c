@@ -54,10 +54,8 @@ dv_linear_forward (float *out, const float *inp, const float *weight, const floa
 }
 
 void
-dv_linear_forward_residual (float *out, const float *residual, const float *inp, const float *weight,
-                            const float *bias, int B, int C, int OC)
+dv_linear_residual_init (float *out, const float *residual, const float *bias, int B, int OC)
 {
-  DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_forward_residual: bad shape B %d, C %d, OC %d", B, C, OC);
   for (int b = 0; b < B; b++)
     {
       const float *res = residual + (size_t) b * OC;
@@ -68,6 +66,14 @@ dv_linear_forward_residual (float *out, const float *residual, const float *inp,
       else if (o != res)
         memcpy (o, res, sizeof (float) * (size_t) OC);
     }
+}
+
+void
+dv_linear_forward_residual (float *out, const float *residual, const float *inp, const float *weight,
+                            const float *bias, int B, int C, int OC)
+{
+  DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_forward_residual: bad shape B %d, C %d, OC %d", B, C, OC);
+  dv_linear_residual_init (out, residual, bias, B, OC);
   dv_gemm (FALSE, TRUE, B, OC, C, 1.0f, inp, weight, 1.0f, out);
 }
 

@@ -18,6 +18,9 @@ void dv_linear_init_params (float *weight, float *bias, int C, int OC, DvRng *rn
 /* out[B][OC] = inp[B][C] · weightᵀ + bias (bias NULL: none). The bias is laid
  * down first and the product added onto it. */
 void dv_linear_forward (float *out, const float *inp, const float *weight, const float *bias, int B, int C, int OC);
+/* out[B][OC] = residual[B][OC] + bias (residual may be out itself; bias may be NULL): where a residual product
+ * starts, in F32 or BF16. */
+void dv_linear_residual_init (float *out, const float *residual, const float *bias, int B, int OC);
 /* out[B][OC] = residual[B][OC] + bias + inp · weightᵀ, in that order (residual
  * may be out itself): a residual block's output in one pass. */
 void dv_linear_forward_residual (float *out, const float *residual, const float *inp, const float *weight,

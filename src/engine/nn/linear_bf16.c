@@ -1,4 +1,5 @@
 #include "nn/linear_bf16.h"
+#include "nn/linear.h"
 
 #include <string.h>
 
@@ -137,15 +138,6 @@ dv_linear_bf16_forward_residual (float *out, const float *residual, const float 
                                  const DvBf16 *weight, const float *bias, int B, int C, int OC)
 {
   DV_CHECK (B > 0 && C > 0 && OC > 0, "dv_linear_bf16_forward_residual: bad shape B %d, C %d, OC %d", B, C, OC);
-  for (int b = 0; b < B; b++)
-    {
-      const float *res = residual + (size_t) b * OC;
-      float *o = out + (size_t) b * OC;
-      if (bias != NULL)
-        for (int j = 0; j < OC; j++)
-          o[j] = res[j] + bias[j];
-      else if (o != res)
-        memcpy (o, res, sizeof (float) * (size_t) OC);
-    }
+  dv_linear_residual_init (out, residual, bias, B, OC);
   dot_rows (out, inp, inp_bf16, weight, B, C, OC);
 }
