@@ -157,6 +157,12 @@ test_cosine_lr (void)
   assert_close (dv_cosine_lr (base, 0, total, floor_lr), 3e-4, 1e-6);
   assert_close (dv_cosine_lr (base, total / 2, total, floor_lr), (3e-4 + 1e-5) / 2, 1e-6);
   assert_close (dv_cosine_lr (base, total, total, floor_lr), 1e-5, 1e-6);
+  /* With a warm-up of 200 steps: linear to base (step + 1 of 200), then the cosine over the remaining 9,800. */
+  assert_close (dv_cosine_lr_with_warmup (base, 0, 200, total, floor_lr), 3e-4 / 200, 1e-6);
+  assert_close (dv_cosine_lr_with_warmup (base, 99, 200, total, floor_lr), 3e-4 / 2, 1e-6);
+  assert_close (dv_cosine_lr_with_warmup (base, 200, 200, total, floor_lr), 3e-4, 1e-6);
+  assert_close (dv_cosine_lr_with_warmup (base, 200 + 4900, 200, total, floor_lr), (3e-4 + 1e-5) / 2, 1e-6);
+  assert_close (dv_cosine_lr_with_warmup (base, total, 200, total, floor_lr), 1e-5, 1e-6);
   /* Monotone decreasing over the first half-period. */
   float prev = base;
   for (gint64 s = 1; s <= total; s += 97)

@@ -1,4 +1,5 @@
 #include "views/ae_train.h"
+#include "core/epoch_order.h"
 
 #include "core/blas.h"
 #include "nn/conv2d.h"
@@ -203,37 +204,20 @@ load_checkpoint (const char *path, DvAeTrainConfig *c, DvAutoencoder **ae_out, D
 static float
 lr_at (const DvAeTrainConfig *c, gint64 step)
 {
-  if (step < c->warmup_steps)
-    return c->lr * (float) (step + 1) / (float) c->warmup_steps;
-  return dv_cosine_lr (c->lr, step - c->warmup_steps, MAX (c->steps - c->warmup_steps, 1), c->lr / 50.0f);
+  return dv_cosine_lr_with_warmup (c->lr, step, c->warmup_steps, c->steps, c->lr / 50.0f);
 }
 
-/* Fills the batch of step `step`: samples s·B … s·B + B − 1 of an endless sequence of epochs, each a
- * permutation of all views drawn from (seed, epoch); shifts drawn from (seed, step). */
-typedef struct {
-  guint32 *perm;
-  gint64 epoch;
-} EpochOrder;
-
+/* Fills the batch of step `step`: samples s·B … s·B + B − 1 of all views' epoch order; shifts drawn from
+ * (seed, step). */
 static void
-fill_batch (float *x, const DvMultiviewSet *set, const DvAeTrainConfig *c, gint64 step, EpochOrder *order)
+fill_batch (float *x, const DvMultiviewSet *set, const DvAeTrainConfig *c, gint64 step, DvEpochOrder *order)
 {
-  const guint64 n = (guint64) set->n_objects * set->n_views;
   const int S = set->width;
   DvRng aug;
   dv_rng_init_stream (&aug, c->seed, (guint64) step * 2 + 1);
   for (int i = 0; i < c->batch; i++)
     {
-      guint64 g = (guint64) step * c->batch + i;
-      gint64 epoch = (gint64) (g / n);
-      if (epoch != order->epoch)
-        {
-          DvRng r;
-          dv_rng_init_stream (&r, c->seed, (guint64) epoch * 2);
-          dv_rng_permutation (&r, order->perm, n);
-          order->epoch = epoch;
-        }
-      guint32 k = order->perm[g % n];
+      const guint32 k = dv_epoch_order_item (order, (guint64) step * c->batch + i);
       const guint8 *view = dv_multiview_set_view (set, k / set->n_views, (int) (k % set->n_views));
       int dx = (int) dv_rng_int_range (&aug, -c->max_shift, c->max_shift + 1);
       int dy = (int) dv_rng_int_range (&aug, -c->max_shift, c->max_shift + 1);
@@ -291,7 +275,8 @@ dv_ae_train (const DvAeTrainConfig *config_in, const DvMultiviewSet *set, const 
   dv_autoencoder_buffers_init (&buf, ae, B);
   g_autofree float *x = g_new (float, n_img), *y = g_new (float, n_img), *dy = g_new (float, n_img);
   g_autofree float *backup = g_new (float, ae->params.count);
-  EpochOrder order = { g_new (guint32, (gsize) set->n_objects * set->n_views), -1 };
+  DvEpochOrder order;
+  dv_epoch_order_init (&order, (guint64) set->n_objects * set->n_views, c.seed, 2);
   g_autofree char *ckpt = g_build_filename (out_dir, "checkpoint.safetensors", NULL);
   g_autofree char *final_path = g_build_filename (out_dir, "autoencoder.safetensors", NULL);
   g_autofree char *csv_path = g_build_filename (out_dir, "losses.csv", NULL);
@@ -376,7 +361,7 @@ dv_ae_train (const DvAeTrainConfig *config_in, const DvMultiviewSet *set, const 
           ok = FALSE;
         }
     }
-  g_free (order.perm);
+  dv_epoch_order_clear (&order);
   dv_autoencoder_buffers_clear (&buf);
   dv_adam_clear (&adam);
   return ok;

@@ -1,4 +1,5 @@
 #include "views/score_train.h"
+#include "core/epoch_order.h"
 
 #include "io/safetensors.h"
 #include "nn/adam.h"
@@ -233,34 +234,18 @@ refused:
 static float
 lr_at (const DvScoreTrainConfig *c, gint64 step)
 {
-  if (step < c->warmup_steps)
-    return c->lr * (float) (step + 1) / (float) c->warmup_steps;
-  return dv_cosine_lr (c->lr, step - c->warmup_steps, MAX (c->steps - c->warmup_steps, 1), c->lr / 20.0f);
+  return dv_cosine_lr_with_warmup (c->lr, step, c->warmup_steps, c->steps, c->lr / 20.0f);
 }
 
-/* Rows step·B … step·B + B − 1 of an endless sequence of epochs, each a
- * permutation of the objects drawn from (seed, epoch). */
-typedef struct {
-  guint32 *perm;
-  gint64 epoch;
-} EpochOrder;
-
+/* Rows step·B … step·B + B − 1 of the objects' epoch order. */
 static void
-fill_batch (float *x0, const float *latents_std, size_t n, size_t row, const DvScoreTrainConfig *c, gint64 step,
-            EpochOrder *order)
+fill_batch (float *x0, const float *latents_std, size_t row, const DvScoreTrainConfig *c, gint64 step,
+            DvEpochOrder *order)
 {
   for (int i = 0; i < c->batch; i++)
     {
-      const guint64 g = (guint64) step * c->batch + i;
-      const gint64 epoch = (gint64) (g / n);
-      if (epoch != order->epoch)
-        {
-          DvRng r;
-          dv_rng_init_stream (&r, c->seed, (guint64) epoch * 2);
-          dv_rng_permutation (&r, order->perm, n);
-          order->epoch = epoch;
-        }
-      memcpy (x0 + (size_t) i * row, latents_std + (size_t) order->perm[g % n] * row, sizeof (float) * row);
+      const guint32 k = dv_epoch_order_item (order, (guint64) step * c->batch + i);
+      memcpy (x0 + (size_t) i * row, latents_std + (size_t) k * row, sizeof (float) * row);
     }
 }
 
@@ -334,7 +319,8 @@ dv_score_train (const DvScoreTrainConfig *config, const float *latents, size_t n
   g_autofree float *tau = g_new (float, (size_t) B * V), *weight = g_new (float, B);
   g_autofree guint *cond = g_new (guint, B);
   g_autofree float *backup = g_new (float, s.net->params.count);
-  EpochOrder order = { g_new (guint32, n), -1 };
+  DvEpochOrder order;
+  dv_epoch_order_init (&order, n, c->seed, 2);
   g_autofree char *ckpt = g_build_filename (out_dir, "checkpoint.safetensors", NULL);
   g_autofree char *final_path = g_build_filename (out_dir, "score.safetensors", NULL);
   g_autofree char *csv_path = g_build_filename (out_dir, "losses.csv", NULL);
@@ -357,7 +343,7 @@ dv_score_train (const DvScoreTrainConfig *config, const float *latents, size_t n
       if (c->minutes > 0 && (g_get_monotonic_time () - start) / 6e7 >= c->minutes)
         break;
       const gint64 t0 = g_get_monotonic_time ();
-      fill_batch (x0, latents_std, n, row, c, s.step, &order);
+      fill_batch (x0, latents_std, row, c, s.step, &order);
       DvRng rng;
       dv_rng_init_stream (&rng, c->seed, (guint64) s.step * 2 + 1);
       dv_masked_loss_prepare (&c->mask, &sde, &rng, x0, B, V, L, x_t, z, tau, cond, weight);
@@ -421,7 +407,7 @@ dv_score_train (const DvScoreTrainConfig *config, const float *latents, size_t n
           ok = FALSE;
         }
     }
-  g_free (order.perm);
+  dv_epoch_order_clear (&order);
   state_clear (&s);
   return ok;
 }

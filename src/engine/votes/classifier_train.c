@@ -1,4 +1,5 @@
 #include "votes/classifier_train.h"
+#include "core/epoch_order.h"
 
 #include "io/safetensors.h"
 #include "nn/adam.h"
@@ -226,33 +227,15 @@ load_checkpoint (State *s, const char *path, GError **error)
 static float
 lr_at (const DvClassifierTrainConfig *c, gint64 step)
 {
-  if (step < c->warmup_steps)
-    return c->lr * (float) (step + 1) / (float) c->warmup_steps;
-  return dv_cosine_lr (c->lr, step - c->warmup_steps, MAX (c->steps - c->warmup_steps, 1), c->lr / 50.0f);
+  return dv_cosine_lr_with_warmup (c->lr, step, c->warmup_steps, c->steps, c->lr / 50.0f);
 }
 
-/* Samples step·B … step·B + B − 1 of an endless sequence of epochs, each a permutation drawn from (seed, epoch). */
-typedef struct {
-  guint32 *perm;
-  gint64 epoch;
-} EpochOrder;
-
+/* Samples step·B … step·B + B − 1 of the images' epoch order (streams seed, 3·epoch: the others are augmentation's). */
 static void
-batch_indices (guint32 *idx, guint n, const DvClassifierTrainConfig *c, gint64 step, EpochOrder *order)
+batch_indices (guint32 *idx, const DvClassifierTrainConfig *c, gint64 step, DvEpochOrder *order)
 {
   for (int i = 0; i < c->batch; i++)
-    {
-      const guint64 g = (guint64) step * c->batch + i;
-      const gint64 epoch = (gint64) (g / n);
-      if (epoch != order->epoch)
-        {
-          DvRng r;
-          dv_rng_init_stream (&r, c->seed, (guint64) epoch * 3);
-          dv_rng_permutation (&r, order->perm, n);
-          order->epoch = epoch;
-        }
-      idx[i] = order->perm[g % n];
-    }
+    idx[i] = dv_epoch_order_item (order, (guint64) step * c->batch + i);
 }
 
 static gboolean
@@ -449,7 +432,8 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
   /* The last good state, to undo a step that diverges: weights, running statistics, Adam's moments. */
   g_autofree float *backup = g_new (float, p->count), *stats_backup = g_new (float, MAX (n_stats, 1));
   g_autofree float *m_backup = g_new (float, p->count), *v_backup = g_new (float, p->count);
-  EpochOrder order = { g_new (guint32, train->n), -1 };
+  DvEpochOrder order;
+  dv_epoch_order_init (&order, train->n, c->seed, 3);
   g_autofree char *ckpt = g_build_filename (out_dir, "checkpoint.safetensors", NULL);
   g_autofree char *final_path = g_build_filename (out_dir, "classifier.safetensors", NULL);
   g_autofree char *csv_path = g_build_filename (out_dir, "losses.csv", NULL);
@@ -472,7 +456,7 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
       if (c->minutes > 0 && (g_get_monotonic_time () - start) / 6e7 >= c->minutes)
         break;
       const gint64 t0 = g_get_monotonic_time ();
-      batch_indices (idx, train->n, c, s.step, &order);
+      batch_indices (idx, c, s.step, &order);
       DvRng aug_rng, drop_rng;
       dv_rng_init_stream (&aug_rng, c->seed, (guint64) s.step * 3 + 1);
       dv_rng_init_stream (&drop_rng, c->seed, (guint64) s.step * 3 + 2);
@@ -558,7 +542,7 @@ dv_classifier_train (const DvClassifierTrainConfig *config, const DvVotesDataset
           ok = FALSE;
         }
     }
-  g_free (order.perm);
+  dv_epoch_order_clear (&order);
   state_clear (&s);
   return ok;
 }
